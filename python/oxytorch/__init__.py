@@ -1,0 +1,174 @@
+"""oxytorch: a tensor engine with a Rust core and a PyTorch-compatible API.
+
+Use it as ``import oxytorch as torch``."""
+import builtins as _builtins
+import math as _math
+
+from . import _C
+from . import _tensor as _tensor_mod
+from . import _tensor_str
+from ._size import Size
+from ._C import (  # noqa: F401
+    Tensor,
+    dtype,
+    device,
+    Generator,
+    tensor,
+    as_tensor,
+    zeros,
+    ones,
+    empty,
+    zeros_like,
+    ones_like,
+    empty_like,
+    full,
+    full_like,
+    arange,
+    linspace,
+    logspace,
+    eye,
+    from_numpy,
+    from_dlpack,
+    manual_seed,
+    initial_seed,
+    seed,
+    get_rng_state,
+    set_rng_state,
+    rand,
+    randn,
+    rand_like,
+    randn_like,
+    randint,
+    randint_like,
+    randperm,
+    bernoulli,
+    multinomial,
+)
+from ._legacy import *  # noqa: F401,F403
+from . import cuda  # noqa: F401
+from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
+
+__version__ = "0.1.0"
+
+# dtypes and their aliases
+bool = _C.bool
+uint8 = _C.uint8
+int8 = _C.int8
+int16 = short = _C.int16
+int32 = int = _C.int32
+int64 = long = _C.int64
+float16 = half = _C.float16
+bfloat16 = _C.bfloat16
+float32 = float = _C.float32
+float64 = double = _C.float64
+complex32 = chalf = _C.complex32
+complex64 = cfloat = _C.complex64
+complex128 = cdouble = _C.complex128
+
+strided = "torch.strided"
+contiguous_format = "torch.contiguous_format"
+preserve_format = "torch.preserve_format"
+channels_last = "torch.channels_last"
+
+default_generator = _C._default_generator()
+
+inf = _math.inf
+nan = _math.nan
+pi = _math.pi
+e = _math.e
+
+_C._set_size_type(Size)
+_tensor_mod.install()
+
+
+def get_default_dtype():
+    """The floating dtype that float literals and factory functions produce."""
+    return _C.get_default_dtype()
+
+
+def set_default_dtype(d):
+    """Sets the default floating dtype (float32, float64, float16 or bfloat16)."""
+    _C.set_default_dtype(d)
+
+
+_tensor_str._get_default_dtype_name = lambda: str(_C.get_default_dtype())
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def numel(input):
+    return input.numel()
+
+
+def is_storage(obj):
+    return False
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """Converts ``obj`` to a tensor, sharing memory when possible (``copy=None``), always copying
+    (``copy=True``), or refusing to copy (``copy=False``)."""
+    if copy:
+        out = tensor(obj, dtype=dtype, device=device) if not isinstance(obj, Tensor) else obj.to(
+            device=device if device is not None else obj.device,
+            dtype=dtype if dtype is not None else obj.dtype,
+            copy=True,
+        )
+    else:
+        out = as_tensor(obj, dtype=dtype, device=device)
+        if copy is False and not _shares_memory_with(obj, out):
+            raise ValueError("can't alias the given object to a tensor without a copy (copy=False)")
+    if requires_grad:
+        out = out.detach().requires_grad_(True) if out is obj else out.requires_grad_(True)
+    return out
+
+
+def _shares_memory_with(obj, t):
+    if isinstance(obj, Tensor):
+        return obj._shares_storage(t)
+    ai = getattr(obj, "__array_interface__", None)
+    if ai is not None:
+        return ai["data"][0] == t.data_ptr() or t.numel() == 0
+    return False
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False, pin_memory=False):
+    """Normal samples: ``normal(mean, std, size)`` with float mean and std."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        raise NotImplementedError("normal() with tensor mean/std needs elementwise ops (issue #3)")
+    if size is None:
+        raise TypeError("normal() received an invalid combination of arguments - got (float, float), but expected one of: (float mean, float std, tuple of ints size)")
+    return _C._normal_scalar(mean, std, size, generator=generator, out=out, dtype=dtype,
+                             device=device, requires_grad=requires_grad)
+
+
+_num_threads = [None]
+
+
+def set_num_threads(n):
+    """Sets the number of CPU threads used for intra-op parallelism."""
+    if not isinstance(n, _builtins.int) or n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _num_threads[0] = n
+
+
+def get_num_threads():
+    import os
+
+    return _num_threads[0] or os.cpu_count() or 1
+
+
+def typename(obj):
+    if isinstance(obj, Tensor):
+        return obj.type()
+    return type(obj).__name__

@@ -1,0 +1,4 @@
+//! CPU kernels. Each kernel sees one dtype and one shape; validation, promotion and broadcasting
+//! happened in the op front end.
+pub mod copy;
+pub mod iter;

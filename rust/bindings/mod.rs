@@ -1,0 +1,88 @@
+#![allow(non_snake_case)]
+//! The `oxytorch._C` extension module: PyO3 bindings with no math in them.
+pub mod convert;
+pub mod create;
+pub mod cuda;
+pub mod dtype;
+pub mod errors;
+pub mod numpy;
+pub mod random;
+pub mod tensor;
+
+use pyo3::prelude::*;
+
+#[pyfunction]
+fn get_default_dtype(py: Python<'_>) -> Py<dtype::PyDType> {
+    dtype::dtype_obj(py, crate::dtype::default_dtype())
+}
+
+#[pyfunction]
+fn set_default_dtype(d: &Bound<'_, PyAny>) -> PyResult<()> {
+    let dt = dtype::extract_dtype(d, "set_default_dtype")?;
+    if !dt.is_floating_point() {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "only floating-point types are supported as the default type, got {}",
+            crate::dtype::DType::scalar_name(dt)
+        )));
+    }
+    crate::dtype::set_default_dtype(dt);
+    Ok(())
+}
+
+#[pymodule]
+
+fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<dtype::PyDType>()?;
+    m.add_class::<dtype::PyDevice>()?;
+    m.add_class::<random::PyGenerator>()?;
+    for dt in crate::dtype::ALL_DTYPES {
+        m.add(dt.name(), dtype::dtype_obj(py, dt))?;
+    }
+    m.add_function(wrap_pyfunction!(tensor::_set_size_type, m)?)?;
+    m.add_function(wrap_pyfunction!(get_default_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(set_default_dtype, m)?)?;
+    macro_rules! add {
+        ($($f:path),* $(,)?) => { $( m.add_function(wrap_pyfunction!($f, m)?)?; )* };
+    }
+    add!(
+        create::tensor,
+        create::as_tensor,
+        create::zeros,
+        create::ones,
+        create::empty,
+        create::zeros_like,
+        create::ones_like,
+        create::empty_like,
+        create::full,
+        create::full_like,
+        create::arange,
+        create::linspace,
+        create::logspace,
+        create::eye,
+        numpy::from_numpy,
+        numpy::from_dlpack,
+        random::manual_seed,
+        random::initial_seed,
+        random::seed,
+        random::get_rng_state,
+        random::set_rng_state,
+        random::rand,
+        random::randn,
+        random::rand_like,
+        random::randn_like,
+        random::randint,
+        random::randint_like,
+        random::randperm,
+        random::_normal_scalar,
+        random::bernoulli,
+        random::multinomial,
+        random::_default_generator,
+        cuda::_cuda_is_available,
+        cuda::_cuda_device_count,
+        cuda::_cuda_check,
+        cuda::_cuda_synchronize,
+    );
+    Ok(())
+}

@@ -1,0 +1,807 @@
+//! The Python `Tensor` class. Bindings only: parse arguments, call the core, wrap the result.
+use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyEllipsis, PyInt, PySlice, PyString, PyTuple, PyType};
+
+use crate::device::Device;
+use crate::dtype::DType;
+use crate::element::Pivot;
+use crate::layout::{Layout, infer_size, wrap_dim};
+use crate::tensor::Tensor;
+
+use super::convert::{pivot_to_py, to_nested_list};
+use super::dtype::{PyDType, PyDevice, dtype_obj, extract_device, extract_dtype};
+
+#[pyclass(name = "Tensor", module = "oxytorch", subclass, dict, weakref)]
+pub struct PyTensor {
+    pub t: Tensor,
+    pub requires_grad: bool,
+    pub grad: Option<Py<PyAny>>,
+}
+
+static SIZE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+#[pyfunction]
+pub fn _set_size_type(py: Python<'_>, ty: Bound<'_, PyType>) {
+    let _ = SIZE_TYPE.set(py, ty.unbind());
+}
+
+/// A `torch.Size` for `shape`.
+pub fn make_size<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+    let tup = PyTuple::new(py, shape)?;
+    match SIZE_TYPE.get(py) {
+        Some(ty) => ty.bind(py).call1((tup,)),
+        None => Ok(tup.into_any()),
+    }
+}
+
+pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Py<PyTensor>> {
+    Py::new(py, PyTensor::new(t))
+}
+
+pub fn check_requires_grad(dt: DType) -> PyResult<()> {
+    if !(dt.is_floating_point() || dt.is_complex()) {
+        return Err(PyRuntimeError::new_err("only Tensors of floating point and complex dtype can require gradients"));
+    }
+    Ok(())
+}
+
+/// Reads a size argument given either as ints or as one sequence (`zeros(2, 3)`, `zeros((2, 3))`).
+pub fn parse_size(fname: &str, args: &Bound<'_, PyTuple>) -> PyResult<Vec<i64>> {
+    let items: Bound<'_, PyAny> = if args.len() == 1 && !args.get_item(0)?.is_instance_of::<PyInt>() {
+        let a = args.get_item(0)?;
+        if a.cast::<PyTensor>().is_ok() || a.hasattr("__index__")? && !a.hasattr("__len__")? {
+            args.clone().into_any()
+        } else {
+            a
+        }
+    } else {
+        args.clone().into_any()
+    };
+    let mut out = Vec::new();
+    let it = match items.try_iter() {
+        Ok(it) => it,
+        Err(_) => {
+            return Err(PyTypeError::new_err(format!(
+                "{fname}(): argument 'size' (position 1) must be tuple of ints, but found element of type {} at pos 0",
+                items.get_type().name()?
+            )));
+        }
+    };
+    for (pos, item) in it.enumerate() {
+        let item = item?;
+        let v = if item.is_instance_of::<PyInt>() {
+            item.extract::<i64>()?
+        } else if let (false, Ok(i)) = (item.is_instance_of::<pyo3::types::PyFloat>(), item.call_method0("__index__")) {
+            i.extract::<i64>()?
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "{fname}(): argument 'size' (position {}) must be tuple of ints, but found element of type {} at pos {}",
+                1, item.get_type().name()?, pos
+            )));
+        };
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// Non-negative sizes, with torch's error for negative ones.
+pub fn to_shape(size: &[i64]) -> PyResult<Vec<usize>> {
+    if let Some(&d) = size.iter().find(|&&d| d < 0) {
+        return Err(PyRuntimeError::new_err(format!(
+            "Trying to create tensor with negative dimension {}: {:?}",
+            d, size
+        )));
+    }
+    Ok(size.iter().map(|&d| d as usize).collect())
+}
+
+fn legacy_type_name(dt: DType, device: Device) -> String {
+    let base = match dt {
+        DType::Bool => "BoolTensor",
+        DType::U8 => "ByteTensor",
+        DType::I8 => "CharTensor",
+        DType::I16 => "ShortTensor",
+        DType::I32 => "IntTensor",
+        DType::I64 => "LongTensor",
+        DType::F16 => "HalfTensor",
+        DType::BF16 => "BFloat16Tensor",
+        DType::F32 => "FloatTensor",
+        DType::F64 => "DoubleTensor",
+        DType::C32 => "ComplexHalfTensor",
+        DType::C64 => "ComplexFloatTensor",
+        DType::C128 => "ComplexDoubleTensor",
+    };
+    match device {
+        Device::Cpu => format!("torch.{base}"),
+        Device::Cuda(_) => format!("torch.cuda.{base}"),
+    }
+}
+
+fn dtype_from_type_name(s: &str) -> Option<DType> {
+    let base = s.rsplit('.').next()?;
+    Some(match base {
+        "BoolTensor" => DType::Bool,
+        "ByteTensor" => DType::U8,
+        "CharTensor" => DType::I8,
+        "ShortTensor" => DType::I16,
+        "IntTensor" => DType::I32,
+        "LongTensor" => DType::I64,
+        "HalfTensor" => DType::F16,
+        "BFloat16Tensor" => DType::BF16,
+        "FloatTensor" => DType::F32,
+        "DoubleTensor" => DType::F64,
+        "ComplexFloatTensor" => DType::C64,
+        "ComplexDoubleTensor" => DType::C128,
+        _ => return None,
+    })
+}
+
+impl PyTensor {
+    pub fn new(t: Tensor) -> PyTensor {
+        PyTensor { t, requires_grad: false, grad: None }
+    }
+
+    fn dim_arg(&self, dim: i64) -> PyResult<usize> {
+        Ok(wrap_dim(dim, self.t.ndim())?)
+    }
+
+    /// Applies one basic index (int, slice, None, Ellipsis) list to the layout.
+    fn index_layout(&self, key: &Bound<'_, PyAny>) -> PyResult<Option<Layout>> {
+        let items: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
+            Ok(t) => t.iter().collect(),
+            Err(_) => vec![key.clone()],
+        };
+        let consumed = items.iter().filter(|k| !k.is_none() && !k.is_instance_of::<PyEllipsis>()).count();
+        if consumed > self.t.ndim() {
+            return Err(PyIndexError::new_err(format!(
+                "too many indices for tensor of dimension {}",
+                self.t.ndim()
+            )));
+        }
+        let mut l = self.t.layout.clone();
+        let mut shape = Vec::new();
+        let mut strides = Vec::new();
+        let mut dim = 0usize;
+        let mut offset = l.offset as isize;
+        for k in &items {
+            if k.is_none() {
+                shape.push(1);
+                strides.push(0);
+            } else if k.is_instance_of::<PyEllipsis>() {
+                let skip = self.t.ndim() - consumed;
+                for _ in 0..skip {
+                    shape.push(l.shape[dim]);
+                    strides.push(l.strides[dim]);
+                    dim += 1;
+                }
+            } else if let Ok(s) = k.cast::<PySlice>() {
+                let n = l.shape[dim] as isize;
+                let step: Option<isize> = s.getattr("step")?.extract()?;
+                let step = step.unwrap_or(1);
+                if step <= 0 {
+                    return Err(PyValueError::new_err("step must be greater than zero"));
+                }
+                let clampi = |v: Option<isize>, dflt: isize| -> isize {
+                    match v {
+                        None => dflt,
+                        Some(v) if v < 0 => (v + n).max(0),
+                        Some(v) => v.min(n),
+                    }
+                };
+                let start = clampi(s.getattr("start")?.extract()?, 0);
+                let stop = clampi(s.getattr("stop")?.extract()?, n).max(start);
+                let len = (stop - start + step - 1) / step;
+                offset += start * l.strides[dim];
+                shape.push(len.max(0) as usize);
+                strides.push(l.strides[dim] * step);
+                dim += 1;
+            } else if k.is_instance_of::<PyInt>() || (k.hasattr("__index__")? && k.cast::<PyTensor>().is_err()) {
+                let i: i64 = k.call_method0("__index__")?.extract()?;
+                let n = l.shape[dim] as i64;
+                if i < -n || i >= n {
+                    return Err(PyIndexError::new_err(format!(
+                        "index {} is out of bounds for dimension {} with size {}",
+                        i, dim, n
+                    )));
+                }
+                let i = if i < 0 { i + n } else { i };
+                offset += i as isize * l.strides[dim];
+                dim += 1;
+            } else {
+                return Ok(None);
+            }
+        }
+        while dim < l.ndim() {
+            shape.push(l.shape[dim]);
+            strides.push(l.strides[dim]);
+            dim += 1;
+        }
+        l.shape = shape;
+        l.strides = strides;
+        l.offset = offset as usize;
+        Ok(Some(l))
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    /// The legacy constructor: `Tensor(2, 3)` (uninitialised), `Tensor([1, 2])` (default dtype),
+    /// `Tensor(other)` (an alias of `other`).
+    #[new]
+    #[pyo3(signature = (*args))]
+    fn py_new(args: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
+        if args.len() == 1 {
+            let a = args.get_item(0)?;
+            if let Ok(t) = a.cast::<PyTensor>() {
+                return Ok(PyTensor::new(t.borrow().t.clone()));
+            }
+            if !a.is_instance_of::<PyInt>() {
+                let c = super::convert::collect(&a)?;
+                let t = crate::tensor::create::from_pivots(&c.values, &c.shape, crate::dtype::default_dtype())?;
+                return Ok(PyTensor::new(t));
+            }
+        }
+        let shape = to_shape(&parse_size("Tensor", args)?)?;
+        Ok(PyTensor::new(Tensor::zeros(&shape, crate::dtype::default_dtype(), Device::Cpu)?))
+    }
+
+    // ----- metadata -----
+    #[getter]
+    fn dtype(&self, py: Python<'_>) -> Py<PyDType> {
+        dtype_obj(py, self.t.dtype)
+    }
+    #[getter]
+    fn device(&self) -> PyDevice {
+        PyDevice::from_device(self.t.device())
+    }
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        make_size(py, self.t.shape())
+    }
+    #[pyo3(signature = (dim=None))]
+    fn size<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        match dim {
+            None => make_size(py, self.t.shape()),
+            Some(d) => Ok(self.t.shape()[self.dim_arg(d)?].into_pyobject(py)?.into_any()),
+        }
+    }
+    #[pyo3(signature = (dim=None))]
+    fn stride<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        match dim {
+            None => Ok(PyTuple::new(py, self.t.strides())?.into_any()),
+            Some(d) => Ok(self.t.strides()[self.dim_arg(d)?].into_pyobject(py)?.into_any()),
+        }
+    }
+    fn dim(&self) -> usize {
+        self.t.ndim()
+    }
+    fn ndimension(&self) -> usize {
+        self.t.ndim()
+    }
+    #[getter]
+    fn ndim(&self) -> usize {
+        self.t.ndim()
+    }
+    fn numel(&self) -> usize {
+        self.t.numel()
+    }
+    fn nelement(&self) -> usize {
+        self.t.numel()
+    }
+    fn storage_offset(&self) -> usize {
+        self.t.layout.offset
+    }
+    #[pyo3(signature = (memory_format=None))]
+    fn is_contiguous(&self, memory_format: Option<&Bound<'_, PyAny>>) -> bool {
+        let _ = memory_format;
+        self.t.is_contiguous()
+    }
+    fn element_size(&self) -> usize {
+        self.t.dtype.itemsize()
+    }
+    #[getter]
+    fn itemsize(&self) -> usize {
+        self.t.dtype.itemsize()
+    }
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.t.numel() * self.t.dtype.itemsize()
+    }
+    fn data_ptr(&self) -> usize {
+        self.t.data_ptr()
+    }
+    #[getter]
+    fn is_cuda(&self) -> bool {
+        self.t.device().is_cuda()
+    }
+    #[getter]
+    fn is_cpu(&self) -> bool {
+        self.t.device() == Device::Cpu
+    }
+    #[getter]
+    fn is_sparse(&self) -> bool {
+        false
+    }
+    #[getter]
+    fn is_quantized(&self) -> bool {
+        false
+    }
+    #[getter]
+    fn is_meta(&self) -> bool {
+        false
+    }
+    fn is_floating_point(&self) -> bool {
+        self.t.dtype.is_floating_point()
+    }
+    fn is_complex(&self) -> bool {
+        self.t.dtype.is_complex()
+    }
+    fn is_signed(&self) -> bool {
+        self.t.dtype.is_signed()
+    }
+    fn _version(&self) -> u64 {
+        self.t.storage.version()
+    }
+    /// True when both tensors view the same storage (used by tests and serialization).
+    fn _shares_storage(&self, other: PyRef<'_, PyTensor>) -> bool {
+        std::sync::Arc::ptr_eq(&self.t.storage, &other.t.storage)
+    }
+    fn _storage_nbytes(&self) -> usize {
+        self.t.storage.nbytes()
+    }
+    fn untyped_storage_ptr(&self) -> usize {
+        self.t.storage.as_ptr() as usize
+    }
+
+    // ----- autograd flags (the graph itself is the autograd issue's) -----
+    #[getter]
+    fn get_requires_grad(&self) -> bool {
+        self.requires_grad
+    }
+    #[setter(requires_grad)]
+    fn set_requires_grad(&mut self, v: bool) -> PyResult<()> {
+        if v {
+            check_requires_grad(self.t.dtype)?;
+        }
+        self.requires_grad = v;
+        Ok(())
+    }
+    #[pyo3(signature = (requires_grad=true))]
+    fn requires_grad_(slf: PyRefMut<'_, Self>, requires_grad: bool) -> PyResult<PyRefMut<'_, Self>> {
+        let mut s = slf;
+        s.set_requires_grad(requires_grad)?;
+        Ok(s)
+    }
+    #[getter(grad)]
+    fn get_grad(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.grad.as_ref().map(|g| g.clone_ref(py))
+    }
+    #[setter(grad)]
+    fn set_grad(&mut self, g: Option<Py<PyAny>>) {
+        self.grad = g;
+    }
+    #[getter]
+    fn grad_fn(&self) -> Option<Py<PyAny>> {
+        None
+    }
+    #[getter]
+    fn is_leaf(&self) -> bool {
+        true
+    }
+    fn detach(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        wrap(py, self.t.clone())
+    }
+    fn detach_(slf: PyRefMut<'_, Self>) -> PyRefMut<'_, Self> {
+        let mut s = slf;
+        s.requires_grad = false;
+        s
+    }
+    #[getter(data)]
+    fn get_data(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        wrap(py, self.t.clone())
+    }
+    #[setter(data)]
+    fn set_data(&mut self, other: PyRef<'_, PyTensor>) {
+        self.t = other.t.clone();
+    }
+
+    // ----- conversion -----
+    /// `to(dtype)`, `to(device, dtype)`, `to(other)`, with `non_blocking`, `copy` and `memory_format`.
+    #[pyo3(signature = (*args, **kwargs))]
+    fn to<'py>(slf: Bound<'py, Self>, args: &Bound<'py, PyTuple>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let mut dtype: Option<DType> = None;
+        let mut device: Option<Device> = None;
+        let mut copy = false;
+        for a in args.iter() {
+            if let Ok(d) = a.cast::<PyDType>() {
+                dtype = Some(d.get().dt);
+            } else if let Ok(o) = a.cast::<PyTensor>() {
+                let o = o.borrow();
+                dtype = Some(o.t.dtype);
+                device = Some(o.t.device());
+            } else if a.is_instance_of::<PyString>() || a.cast::<PyDevice>().is_ok() || a.is_instance_of::<PyInt>() {
+                device = Some(extract_device(&a)?);
+            } else if a.is_instance_of::<pyo3::types::PyBool>() {
+                // positional non_blocking
+            } else if a.is_none() {
+            } else {
+                return Err(PyTypeError::new_err(format!(
+                    "to() received an invalid combination of arguments - got ({}, )",
+                    a.get_type().name()?
+                )));
+            }
+        }
+        if let Some(kw) = kwargs {
+            for (k, v) in kw.iter() {
+                let k: String = k.extract()?;
+                match k.as_str() {
+                    "dtype" if !v.is_none() => dtype = Some(extract_dtype(&v, "to")?),
+                    "device" if !v.is_none() => device = Some(extract_device(&v)?),
+                    "copy" => copy = v.is_truthy()?,
+                    "non_blocking" | "memory_format" | "dtype" | "device" => {}
+                    other => {
+                        return Err(PyTypeError::new_err(format!("to() got an unexpected keyword argument '{other}'")));
+                    }
+                }
+            }
+        }
+        let this = slf.borrow();
+        let dt = dtype.unwrap_or(this.t.dtype);
+        let dev = device.unwrap_or(this.t.device());
+        if dt == this.t.dtype && dev == this.t.device() && !copy {
+            drop(this);
+            return Ok(slf.into_any());
+        }
+        let mut t = this.t.to_device(dev)?;
+        t = if copy && dev == this.t.device() { t.to_dtype(dt, true)? } else { t.to_dtype(dt, false)? };
+        let rg = this.requires_grad;
+        let mut out = PyTensor::new(t);
+        out.requires_grad = rg && (dt.is_floating_point() || dt.is_complex());
+        Ok(Bound::new(py, out)?.into_any())
+    }
+
+    /// `type()` gives the legacy type name; `type(dtype)` or `type('torch.IntTensor')` converts.
+    #[pyo3(signature = (dtype=None, non_blocking=false))]
+    fn r#type<'py>(slf: Bound<'py, Self>, dtype: Option<&Bound<'py, PyAny>>, non_blocking: bool) -> PyResult<Bound<'py, PyAny>> {
+        let _ = non_blocking;
+        let py = slf.py();
+        let this = slf.borrow();
+        let Some(d) = dtype.filter(|d| !d.is_none()) else {
+            return Ok(PyString::new(py, &legacy_type_name(this.t.dtype, this.t.device())).into_any());
+        };
+        let dt = if let Ok(s) = d.cast::<PyString>() {
+            let s = s.to_string();
+            match dtype_from_type_name(&s) {
+                Some(dt) => dt,
+                None => return Err(PyValueError::new_err(format!("invalid type: '{s}'"))),
+            }
+        } else if let Ok(dt) = extract_dtype(d, "type") {
+            dt
+        } else {
+            // A legacy tensor class such as torch.IntTensor.
+            match d.getattr("dtype").ok().and_then(|x| x.cast::<PyDType>().ok().map(|x| x.get().dt)) {
+                Some(dt) => dt,
+                None => return Err(PyTypeError::new_err("type(): argument 'dtype' must be torch.dtype or a tensor type name")),
+            }
+        };
+        if dt == this.t.dtype {
+            drop(this);
+            return Ok(slf.into_any());
+        }
+        Ok(Bound::new(py, PyTensor::new(this.t.to_dtype(dt, false)?))?.into_any())
+    }
+
+    #[pyo3(signature = (memory_format=None))]
+    fn contiguous<'py>(slf: Bound<'py, Self>, memory_format: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let _ = memory_format;
+        let this = slf.borrow();
+        if this.t.is_contiguous() {
+            drop(this);
+            return Ok(slf.into_any());
+        }
+        Ok(Bound::new(slf.py(), PyTensor::new(this.t.contiguous()?))?.into_any())
+    }
+
+    #[pyo3(signature = (*, memory_format=None))]
+    fn clone(&self, py: Python<'_>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+        let _ = memory_format;
+        let mut out = PyTensor::new(self.t.clone_tensor()?);
+        out.requires_grad = self.requires_grad;
+        Py::new(py, out)
+    }
+
+    #[pyo3(signature = (src, non_blocking=false))]
+    fn copy_<'py>(slf: Bound<'py, Self>, src: &Bound<'py, PyAny>, non_blocking: bool) -> PyResult<Bound<'py, Self>> {
+        let _ = non_blocking;
+        let src_t = match src.cast::<PyTensor>() {
+            Ok(s) => s.borrow().t.clone(),
+            Err(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "copy_(): argument 'src' (position 1) must be Tensor, not {}",
+                    src.get_type().name()?
+                )));
+            }
+        };
+        slf.borrow().t.copy_(&src_t)?;
+        Ok(slf)
+    }
+
+    fn fill_<'py>(slf: Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        let Some(v) = super::convert::py_to_pivot(value)? else {
+            return Err(PyTypeError::new_err(format!(
+                "fill_(): argument 'value' (position 1) must be Number, not {}",
+                value.get_type().name()?
+            )));
+        };
+        let dt = slf.borrow().t.dtype;
+        slf.borrow().t.fill_(crate::element::checked_scalar(v, dt, crate::element::ScalarCtx::Fill)?)?;
+        Ok(slf)
+    }
+
+    fn zero_<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        slf.borrow().t.fill_(Pivot::I(0))?;
+        Ok(slf)
+    }
+
+    fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let values = self.t.to_pivots()?;
+        to_nested_list(py, &values, self.t.shape(), self.t.dtype)
+    }
+
+    fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        pivot_to_py(py, self.t.item()?, self.t.dtype)
+    }
+
+    fn __len__(&self) -> PyResult<usize> {
+        match self.t.shape().first() {
+            Some(&n) => Ok(n),
+            None => Err(PyTypeError::new_err("len() of a 0-d tensor")),
+        }
+    }
+
+    fn __bool__(&self) -> PyResult<bool> {
+        let n = self.t.numel();
+        if n != 1 {
+            if n == 0 {
+                return Err(PyRuntimeError::new_err("Boolean value of Tensor with no values is ambiguous"));
+            }
+            return Err(PyRuntimeError::new_err("Boolean value of Tensor with more than one value is ambiguous"));
+        }
+        Ok(match self.t.item()? {
+            Pivot::B(b) => b,
+            Pivot::I(i) => i != 0,
+            Pivot::F(f) => f != 0.0,
+            Pivot::C(r, i) => r != 0.0 || i != 0.0,
+        })
+    }
+
+    fn __float__(&self) -> PyResult<f64> {
+        if self.t.numel() != 1 {
+            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+        }
+        Ok(match self.t.item()? {
+            Pivot::B(b) => b as u8 as f64,
+            Pivot::I(i) => i as f64,
+            Pivot::F(f) => f,
+            Pivot::C(..) => return Err(PyTypeError::new_err("can't convert complex to float")),
+        })
+    }
+
+    fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if self.t.numel() != 1 {
+            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+        }
+        match self.t.item()? {
+            Pivot::B(b) => Ok((b as i64).into_pyobject(py)?.into_any().unbind()),
+            Pivot::I(i) => Ok(i.into_pyobject(py)?.into_any().unbind()),
+            Pivot::F(f) => {
+                if f.is_nan() {
+                    return Err(PyValueError::new_err("cannot convert float NaN to integer"));
+                }
+                if f.is_infinite() {
+                    return Err(pyo3::exceptions::PyOverflowError::new_err("cannot convert float infinity to integer"));
+                }
+                // Python's int(float) truncates exactly, beyond the i64 range too.
+                Ok(py.get_type::<PyInt>().call1((f,))?.unbind())
+            }
+            Pivot::C(..) => Err(PyTypeError::new_err("can't convert complex to int")),
+        }
+    }
+
+    fn __index__(&self) -> PyResult<i64> {
+        if self.t.numel() != 1 || !self.t.dtype.is_integral(true) {
+            return Err(PyTypeError::new_err("only integer tensors of a single element can be converted to an index"));
+        }
+        Ok(match self.t.item()? {
+            Pivot::B(b) => b as i64,
+            Pivot::I(i) => i,
+            _ => 0,
+        })
+    }
+
+    fn __complex__(&self) -> PyResult<(f64, f64)> {
+        if self.t.numel() != 1 {
+            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
+        }
+        Ok(match self.t.item()? {
+            Pivot::B(b) => (b as u8 as f64, 0.0),
+            Pivot::I(i) => (i as f64, 0.0),
+            Pivot::F(f) => (f, 0.0),
+            Pivot::C(r, i) => (r, i),
+        })
+    }
+
+    fn __hash__(slf: &Bound<'_, Self>) -> isize {
+        slf.as_ptr() as isize
+    }
+
+    // ----- basic views (the full set is the views issue's) -----
+    fn select(&self, py: Python<'_>, dim: i64, index: i64) -> PyResult<Py<PyTensor>> {
+        if self.t.ndim() == 0 {
+            return Err(PyIndexError::new_err("select() cannot be applied to a 0-dim tensor."));
+        }
+        let d = self.dim_arg(dim)?;
+        let n = self.t.shape()[d] as i64;
+        if index < -n || index >= n {
+            return Err(PyIndexError::new_err(format!(
+                "select(): index {} out of range for tensor of size {:?} at dimension {}",
+                index,
+                self.t.shape(),
+                dim
+            )));
+        }
+        let i = if index < 0 { index + n } else { index } as usize;
+        wrap(py, self.t.with_layout(self.t.layout.select(d, i)))
+    }
+
+    fn narrow(&self, py: Python<'_>, dim: i64, start: i64, length: i64) -> PyResult<Py<PyTensor>> {
+        let d = self.dim_arg(dim)?;
+        let n = self.t.shape()[d] as i64;
+        let s = if start < 0 { start + n } else { start };
+        if s < 0 || s > n || length < 0 || s + length > n {
+            return Err(PyRuntimeError::new_err(format!(
+                "start ({}) + length ({}) exceeds dimension size ({}).",
+                start, length, n
+            )));
+        }
+        wrap(py, self.t.with_layout(self.t.layout.narrow(d, s as usize, length as usize)))
+    }
+
+    fn transpose(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
+        let (a, b) = (self.dim_arg(dim0)?, self.dim_arg(dim1)?);
+        wrap(py, self.t.with_layout(self.t.layout.transpose(a, b)))
+    }
+
+    fn t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        if self.t.ndim() > 2 {
+            return Err(PyRuntimeError::new_err(format!(
+                "t() expects a tensor with <= 2 dimensions, but self is {}D",
+                self.t.ndim()
+            )));
+        }
+        if self.t.ndim() < 2 {
+            return wrap(py, self.t.clone());
+        }
+        wrap(py, self.t.with_layout(self.t.layout.transpose(0, 1)))
+    }
+
+    fn t_(slf: PyRefMut<'_, Self>) -> PyResult<PyRefMut<'_, Self>> {
+        let mut s = slf;
+        if s.t.ndim() > 2 {
+            return Err(PyRuntimeError::new_err(format!(
+                "t_() expects a tensor with <= 2 dimensions, but self is {}D",
+                s.t.ndim()
+            )));
+        }
+        if s.t.ndim() == 2 {
+            s.t.layout = s.t.layout.transpose(0, 1);
+        }
+        Ok(s)
+    }
+
+    #[getter(T)]
+    fn big_t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        let n = self.t.ndim();
+        let dims: Vec<usize> = (0..n).rev().collect();
+        wrap(py, self.t.with_layout(self.t.layout.permute(&dims)))
+    }
+
+    #[getter(mT)]
+    fn m_t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        let n = self.t.ndim();
+        if n < 2 {
+            return Err(PyRuntimeError::new_err(format!(
+                "tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor.",
+                n
+            )));
+        }
+        wrap(py, self.t.with_layout(self.t.layout.transpose(n - 2, n - 1)))
+    }
+
+    #[pyo3(signature = (*dims))]
+    fn permute(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        let dims = parse_size("permute", dims)?;
+        let n = self.t.ndim();
+        if dims.len() != n {
+            return Err(PyRuntimeError::new_err(format!(
+                "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {} is not equal to len(dims) = {}",
+                n,
+                dims.len()
+            )));
+        }
+        let mut seen = vec![false; n];
+        let mut out = Vec::with_capacity(n);
+        for &d in &dims {
+            let w = wrap_dim(d, n)?;
+            if seen[w] {
+                return Err(PyRuntimeError::new_err("permute(): duplicate dims are not allowed."));
+            }
+            seen[w] = true;
+            out.push(w);
+        }
+        wrap(py, self.t.with_layout(self.t.layout.permute(&out)))
+    }
+
+    #[pyo3(signature = (*shape))]
+    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        if shape.len() == 1 {
+            if let Ok(d) = shape.get_item(0)?.cast::<PyDType>() {
+                if d.get().dt.itemsize() != self.t.dtype.itemsize() {
+                    return Err(PyRuntimeError::new_err(
+                        "view(dtype) between dtypes of different sizes is not supported yet",
+                    ));
+                }
+                let mut t = self.t.clone();
+                t.dtype = d.get().dt;
+                return wrap(py, t);
+            }
+        }
+        let size = infer_size(&parse_size("view", shape)?, self.t.numel())?;
+        match self.t.layout.view_strides(&size) {
+            Some(strides) => wrap(py, self.t.with_layout(Layout { shape: size, strides, offset: self.t.layout.offset })),
+            None => Err(PyRuntimeError::new_err(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
+            )),
+        }
+    }
+
+    #[pyo3(signature = (*shape))]
+    fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        let size = infer_size(&parse_size("reshape", shape)?, self.t.numel())?;
+        match self.t.layout.view_strides(&size) {
+            Some(strides) => wrap(py, self.t.with_layout(Layout { shape: size, strides, offset: self.t.layout.offset })),
+            None => {
+                let c = self.t.contiguous()?;
+                wrap(py, c.with_layout(Layout::contiguous(&size)))
+            }
+        }
+    }
+
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+        match self.index_layout(key)? {
+            Some(l) => wrap(py, self.t.with_layout(l)),
+            None => Err(PyIndexError::new_err(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got an unsupported index type)",
+            )),
+        }
+    }
+
+    fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let Some(l) = self.index_layout(key)? else {
+            return Err(PyIndexError::new_err("unsupported index type for assignment"));
+        };
+        let dst = self.t.with_layout(l);
+        if let Ok(v) = value.cast::<PyTensor>() {
+            dst.copy_(&v.borrow().t)?;
+        } else if let Some(p) = super::convert::py_to_pivot(value)? {
+            dst.fill_(p)?;
+        } else {
+            let src = super::create::tensor_from_data(value, None)?;
+            dst.copy_(&src)?;
+        }
+        Ok(())
+    }
+}

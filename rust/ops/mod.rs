@@ -1,0 +1,2 @@
+//! Device-agnostic ops: validate, promote and broadcast once, then call a backend kernel.
+pub mod random;

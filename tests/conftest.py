@@ -1,0 +1,24 @@
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+
+@pytest.fixture(autouse=True)
+def _restore_global_state():
+    """Every test starts and ends with float32 as the default dtype and default print options,
+    for both oxytorch and torch."""
+    import torch
+    import oxytorch as ot
+
+    ot.set_default_dtype(ot.float32)
+    torch.set_default_dtype(torch.float32)
+    ot.set_printoptions(profile="default")
+    torch.set_printoptions(profile="default")
+    yield
+    ot.set_default_dtype(ot.float32)
+    torch.set_default_dtype(torch.float32)
+    ot.set_printoptions(profile="default")
+    torch.set_printoptions(profile="default")
