@@ -1,6 +1,6 @@
 //! Reference-counted byte buffers. A storage owns a 64-byte aligned allocation, or borrows memory
 //! that another object (a NumPy array, a DLPack producer) keeps alive until the storage drops.
-use std::alloc::{Layout as AllocLayout, alloc_zeroed, dealloc};
+use std::alloc::{Layout as AllocLayout, alloc, alloc_zeroed, dealloc};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -40,6 +40,15 @@ unsafe impl Sync for Storage {}
 impl Storage {
     /// A zero-filled CPU buffer of `nbytes`, aligned to 64 bytes.
     pub fn new_cpu(nbytes: usize) -> Result<Storage> {
+        Storage::alloc_cpu(nbytes, true)
+    }
+
+    /// A CPU buffer whose every byte the caller overwrites before anyone reads it.
+    pub fn new_cpu_for_overwrite(nbytes: usize) -> Result<Storage> {
+        Storage::alloc_cpu(nbytes, false)
+    }
+
+    fn alloc_cpu(nbytes: usize, zeroed: bool) -> Result<Storage> {
         if nbytes == 0 {
             return Ok(Storage {
                 ptr: NonNull::new(std::ptr::without_provenance_mut(ALIGN)).unwrap_or(NonNull::dangling()),
@@ -56,7 +65,7 @@ impl Storage {
             Err(_) => bail!(runtime, "Trying to create tensor with negative dimension or too large size: {nbytes} bytes"),
         };
         // SAFETY: layout has a non-zero size.
-        let raw = unsafe { alloc_zeroed(layout) };
+        let raw = unsafe { if zeroed { alloc_zeroed(layout) } else { alloc(layout) } };
         let Some(ptr) = NonNull::new(raw) else {
             bail!(
                 runtime,

@@ -39,7 +39,8 @@ pub fn tensor_from_data(data: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResu
         let t = t.borrow();
         return Ok(t.t.to_dtype(dtype.unwrap_or(t.t.dtype), true)?);
     }
-    if data.hasattr("__array_interface__")? {
+    let is_seq = data.is_instance_of::<pyo3::types::PyList>() || data.is_instance_of::<PyTuple>();
+    if !is_seq && data.hasattr("__array_interface__")? {
         let t = super::numpy::tensor_from_array(data, true)?;
         return Ok(t.to_dtype(dtype.unwrap_or(t.dtype), true)?);
     }

@@ -68,11 +68,13 @@ pub fn tensor_from_array(arr: &Bound<'_, PyAny>, copy: bool) -> PyResult<Tensor>
 
 #[pyfunction]
 pub fn from_numpy(py: Python<'_>, ndarray: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-    let np_ndarray = py.import("numpy")?.getattr("ndarray")?;
-    if !ndarray.is_instance(&np_ndarray)? {
+    static NDARRAY: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+    let np_ndarray = NDARRAY.get_or_try_init(py, || -> PyResult<Py<PyAny>> { Ok(py.import("numpy")?.getattr("ndarray")?.unbind()) })?;
+    if !ndarray.is_instance(np_ndarray.bind(py))? {
         return Err(PyTypeError::new_err(format!("expected np.ndarray (got {})", ndarray.get_type().name()?)));
     }
-    if !ndarray.getattr("flags")?.getattr("writeable")?.is_truthy()? {
+    let t = tensor_from_array(ndarray, false)?;
+    if !t.storage.writable() {
         PyErr::warn(
             py,
             &py.get_type::<pyo3::exceptions::PyUserWarning>(),
@@ -80,11 +82,26 @@ pub fn from_numpy(py: Python<'_>, ndarray: &Bound<'_, PyAny>) -> PyResult<Py<PyT
             1,
         )?;
     }
-    wrap(py, tensor_from_array(ndarray, false)?)
+    wrap(py, t)
 }
 
 /// The `__array_interface__` dict NumPy reads for a zero-copy view of a CPU tensor.
 pub fn array_interface<'py>(py: Python<'py>, t: &PyTensor) -> PyResult<Bound<'py, PyDict>> {
+    array_interface_checks(t)?;
+    let Some(typestr) = t.t.dtype.numpy_typestr() else { return Err(PyTypeError::new_err("unsupported dtype")) };
+    let d = PyDict::new(py);
+    let isz = t.t.dtype.itemsize() as isize;
+    d.set_item("shape", PyTuple::new(py, t.t.shape())?)?;
+    d.set_item("typestr", typestr)?;
+    d.set_item("data", (t.t.data_ptr(), false))?;
+    let strides: Vec<isize> = t.t.strides().iter().map(|s| s * isz).collect();
+    d.set_item("strides", PyTuple::new(py, strides)?)?;
+    d.set_item("version", 3)?;
+    Ok(d)
+}
+
+/// torch's refusals for `numpy()`: grad-requiring, non-CPU, and dtypes NumPy lacks.
+fn array_interface_checks(t: &PyTensor) -> PyResult<()> {
     if t.requires_grad {
         return Err(PyRuntimeError::new_err(
             "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
@@ -96,18 +113,10 @@ pub fn array_interface<'py>(py: Python<'py>, t: &PyTensor) -> PyResult<Bound<'py
             t.t.device()
         )));
     }
-    let Some(typestr) = t.t.dtype.numpy_typestr() else {
+    if t.t.dtype.numpy_typestr().is_none() {
         return Err(PyTypeError::new_err(format!("Got unsupported ScalarType {}", t.t.dtype.scalar_name())));
-    };
-    let d = PyDict::new(py);
-    let isz = t.t.dtype.itemsize() as isize;
-    d.set_item("shape", PyTuple::new(py, t.t.shape())?)?;
-    d.set_item("typestr", typestr)?;
-    d.set_item("data", (t.t.data_ptr(), false))?;
-    let strides: Vec<isize> = t.t.strides().iter().map(|s| s * isz).collect();
-    d.set_item("strides", PyTuple::new(py, strides)?)?;
-    d.set_item("version", 3)?;
-    Ok(d)
+    }
+    Ok(())
 }
 
 // ----- DLPack (v0.8 unversioned capsules, which every producer and consumer accepts) -----
@@ -336,8 +345,98 @@ pub fn from_dlpack(py: Python<'_>, ext_tensor: &Bound<'_, PyAny>) -> PyResult<Py
     }
 }
 
+/// NumPy's `PyArrayInterface`, read through `__array_struct__` (no dict to build or parse).
+#[repr(C)]
+struct ArrayInterface {
+    two: i32,
+    nd: i32,
+    typekind: u8,
+    itemsize: i32,
+    flags: i32,
+    shape: *mut isize,
+    strides: *mut isize,
+    data: *mut c_void,
+    descr: *mut pyo3::ffi::PyObject,
+}
+
+/// Owns the interface struct and its shape/strides arrays until the capsule dies.
+#[repr(C)]
+struct ArrayStruct {
+    iface: ArrayInterface,
+    dims: Vec<isize>,
+}
+
+const ARRAY_STRUCT_NAME: Option<&CStr> = None;
+
+unsafe extern "C" fn array_struct_destructor(capsule: *mut pyo3::ffi::PyObject) {
+    // SAFETY: the pointer was produced by Box::into_raw in `array_struct` and is freed once here.
+    unsafe {
+        let p = pyo3::ffi::PyCapsule_GetPointer(capsule, std::ptr::null()) as *mut ArrayStruct;
+        if !p.is_null() {
+            drop(Box::from_raw(p));
+        } else {
+            pyo3::ffi::PyErr_Clear();
+        }
+    }
+}
+
+fn array_struct(py: Python<'_>, t: &PyTensor) -> PyResult<Py<PyAny>> {
+    array_interface_checks(t)?;
+    let dt = t.t.dtype;
+    let typekind = match dt {
+        DType::Bool => b'b',
+        DType::U8 => b'u',
+        DType::I8 | DType::I16 | DType::I32 | DType::I64 => b'i',
+        DType::F16 | DType::F32 | DType::F64 => b'f',
+        _ => b'c',
+    };
+    let isz = dt.itemsize() as isize;
+    let nd = t.t.ndim();
+    let mut dims: Vec<isize> = t.t.shape().iter().map(|&d| d as isize).collect();
+    dims.extend(t.t.strides().iter().map(|&s| s * isz));
+    // NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED | NPY_ARRAY_WRITEABLE, plus C-contiguity when it holds.
+    let mut flags = 0x100 | 0x200 | 0x400;
+    if t.t.is_contiguous() {
+        flags |= 0x1;
+    }
+    let mut b = Box::new(ArrayStruct {
+        iface: ArrayInterface {
+            two: 2,
+            nd: nd as i32,
+            typekind,
+            itemsize: isz as i32,
+            flags,
+            shape: std::ptr::null_mut(),
+            strides: std::ptr::null_mut(),
+            data: t.t.data_ptr() as *mut c_void,
+            descr: std::ptr::null_mut(),
+        },
+        dims,
+    });
+    let base = b.dims.as_mut_ptr();
+    b.iface.shape = base;
+    // SAFETY: dims holds 2 * nd entries; strides start after the shape.
+    b.iface.strides = unsafe { base.add(nd) };
+    let raw = Box::into_raw(b);
+    // SAFETY: the capsule owns `raw`; its interface struct is the first field, so the capsule
+    // pointer is also a valid `PyArrayInterface*` as NumPy expects.
+    unsafe {
+        let cap = pyo3::ffi::PyCapsule_New(raw as *mut c_void, ARRAY_STRUCT_NAME.map_or(std::ptr::null(), |n| n.as_ptr()), Some(array_struct_destructor));
+        if cap.is_null() {
+            drop(Box::from_raw(raw));
+            return Err(PyErr::fetch(py));
+        }
+        Ok(Bound::from_owned_ptr(py, cap).unbind())
+    }
+}
+
 #[pymethods]
 impl PyTensor {
+    #[getter]
+    fn __array_struct__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        array_struct(py, self)
+    }
+
     #[getter]
     fn __array_interface__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         array_interface(py, self)

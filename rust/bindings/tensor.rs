@@ -27,13 +27,16 @@ pub fn _set_size_type(py: Python<'_>, ty: Bound<'_, PyType>) {
     let _ = SIZE_TYPE.set(py, ty.unbind());
 }
 
-/// A `torch.Size` for `shape`.
+static TUPLE_NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// A `torch.Size` for `shape`, built with `tuple.__new__(Size, ...)` so no Python frame runs.
 pub fn make_size<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
     let tup = PyTuple::new(py, shape)?;
-    match SIZE_TYPE.get(py) {
-        Some(ty) => ty.bind(py).call1((tup,)),
-        None => Ok(tup.into_any()),
-    }
+    let Some(ty) = SIZE_TYPE.get(py) else { return Ok(tup.into_any()) };
+    let new = TUPLE_NEW.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.get_type::<PyTuple>().getattr("__new__")?.unbind())
+    })?;
+    new.bind(py).call1((ty.bind(py), tup))
 }
 
 pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Py<PyTensor>> {

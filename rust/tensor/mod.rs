@@ -51,8 +51,15 @@ impl Tensor {
         Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
     }
 
+    /// A contiguous CPU tensor whose elements the caller writes before they are read.
+    pub fn for_overwrite(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        let n = checked_numel(shape, dtype)?;
+        let storage = Storage::new_cpu_for_overwrite(n * dtype.itemsize())?;
+        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
+    }
+
     pub fn full(shape: &[usize], value: Pivot, dtype: DType, device: Device) -> Result<Tensor> {
-        let t = Tensor::zeros(shape, dtype, Device::Cpu)?;
+        let t = Tensor::for_overwrite(shape, dtype)?;
         t.fill_(value)?;
         t.to_device(device)
     }
@@ -101,7 +108,7 @@ impl Tensor {
 
     /// A new contiguous CPU tensor with this tensor's values in `dtype`.
     fn cpu_copy_as(&self, dtype: DType) -> Result<Tensor> {
-        let out = Tensor::zeros(self.shape(), dtype, Device::Cpu)?;
+        let out = Tensor::for_overwrite(self.shape(), dtype)?;
         // SAFETY: both layouts are in bounds of their storages (checked at view creation).
         unsafe {
             kcopy::copy_cast(
