@@ -39,9 +39,6 @@ pub fn parse_device_string(s: &str) -> Result<(String, Option<i64>)> {
             }
         }
     };
-    if ty == "cpu" && index.is_some_and(|i| i != 0) {
-        bail!(runtime, "CPU device index must be -1 or zero, got {}", index.unwrap_or(0));
-    }
     Ok((ty.to_string(), index))
 }
 

@@ -218,6 +218,15 @@ pub enum ScalarCtx {
 /// also accept negatives down to -max (two's complement wrap, so `uint8` takes -1 as 255).
 pub fn checked_scalar(p: Pivot, dt: DType, ctx: ScalarCtx) -> crate::error::Result<Pivot> {
     use crate::error::{runtime, type_error};
+    if matches!(p, Pivot::C(..)) && !dt.is_complex() && dt != DType::Bool {
+        if ctx == ScalarCtx::Fill {
+            return Err(runtime(format!("value cannot be converted to type {} without overflow", dt.name())));
+        }
+        if dt.is_integral(false) {
+            return Err(type_error("'complex' object cannot be interpreted as an integer"));
+        }
+        return Err(type_error("must be real number, not complex"));
+    }
     let (lo, hi): (f64, f64) = match dt {
         DType::Bool => return Ok(p),
         DType::U8 => (-255.0, 255.0),
@@ -265,13 +274,6 @@ pub fn checked_scalar(p: Pivot, dt: DType, ctx: ScalarCtx) -> crate::error::Resu
                 return Err(overflow());
             }
             Ok(p)
-        }
-        Pivot::C(..) if !dt.is_complex() => {
-            if integral {
-                Err(type_error("'complex' object cannot be interpreted as an integer"))
-            } else {
-                Err(type_error("must be real number, not complex"))
-            }
         }
         Pivot::C(..) => Ok(p),
     }

@@ -54,6 +54,68 @@ impl Layout {
         }
         true
     }
+    /// torch's is_non_overlapping_and_dense: some permutation of the dims is contiguous.
+    pub fn is_non_overlapping_and_dense(&self) -> bool {
+        let (shape, strides) = (&self.shape, &self.strides);
+        if shape.len() == 1 {
+            return shape[0] < 2 || strides[0] == 1;
+        }
+        let mut perm: Vec<usize> = (0..shape.len()).collect();
+        // Size-0 and size-1 dims go last; the rest by increasing stride.
+        perm.sort_by_key(|&d| (shape[d] < 2, strides[d]));
+        let mut require = 1isize;
+        for &d in &perm {
+            if shape[d] < 2 {
+                return true;
+            }
+            if strides[d] != require {
+                return false;
+            }
+            require *= shape[d] as isize;
+        }
+        true
+    }
+
+    /// torch's infer_dense_strides: dense strides that keep this layout's dim order.
+    pub fn infer_dense_strides(&self) -> Vec<isize> {
+        let (shape, strides) = (&self.shape, &self.strides);
+        let n = shape.len();
+        let mut perm: Vec<usize> = (0..n).rev().collect();
+        let should_swap = |a: usize, b: usize| -> i32 {
+            if strides[a] == 0 || strides[b] == 0 {
+                0
+            } else if strides[a] < strides[b] {
+                -1
+            } else if strides[a] > strides[b] || shape[a] > shape[b] {
+                1
+            } else {
+                0
+            }
+        };
+        // Insertion sort, as torch does, so ties resolve the same way.
+        for i in 1..n {
+            let mut d1 = i;
+            for d0 in (0..i).rev() {
+                let c = should_swap(perm[d0], perm[d1]);
+                if c > 0 {
+                    perm.swap(d0, d1);
+                    d1 = d0;
+                } else if c < 0 {
+                    break;
+                }
+            }
+        }
+        let mut out = vec![0isize; n];
+        let mut cur = 1isize;
+        for &d in &perm {
+            out[d] = cur;
+            if shape[d] > 1 {
+                cur *= shape[d] as isize;
+            }
+        }
+        out
+    }
+
     /// Smallest and one-past-largest element offsets this layout touches (for bounds checks).
     pub fn extent(&self) -> (isize, isize) {
         if self.numel() == 0 {

@@ -11,6 +11,7 @@ pub mod element;
 pub mod error;
 pub mod layout;
 pub mod ops;
+pub mod promote;
 pub mod random;
 pub mod storage;
 pub mod tensor;

@@ -2,8 +2,13 @@ import os
 import sys
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, os.path.dirname(__file__))
+
+# Reproducible property tests: the same examples every run, no example database, no deadlines.
+settings.register_profile("parity", derandomize=True, deadline=None, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "parity"))
 
 
 @pytest.fixture(autouse=True)

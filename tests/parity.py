@@ -187,6 +187,9 @@ def make_pair(name, shape, seed=0):
     lst = arr.tolist()
     o = ot.tensor(lst, dtype=odt(name))
     t = torch.tensor(lst, dtype=tdt(name))
+    if n == 0 and tuple(t.shape) != tuple(shape):
+        # a nested list cannot express shapes like (0, 3) or (2, 0, 4)
+        o, t = o.reshape(shape), t.reshape(shape)
     return o, t
 
 

@@ -688,6 +688,9 @@ def random_(gen: Generator, shape, dtype: str = "int64", frm: Optional[int] = No
             to: Optional[int] = None) -> np.ndarray:
     """Tensor.random_(from=None, to=None) / torch.randint (random_from_to_impl).
 
+    (In PyTorch, ``t.random_(x)`` with a single argument means ``to=x``, i.e. [0, x);
+    here pass ``frm=0, to=x``.  ``frm=x, to=None`` is ``t.random_(x, None)``.)
+
     [from, to):   for float dtypes from/to are first adjusted by update_from/update_to;
                   range = to - from;
                   per element: v = (random64() if range >= 2**28 else random()) % range + from
@@ -880,7 +883,7 @@ def multinomial(gen: Generator, probs, num_samples: int, replacement: bool = Fal
     """torch.multinomial (Distributions.cpp + cpu/MultinomialKernel.cpp).
 
     With replacement and num_samples > 1 (per row, rows in order):
-      cum[j] = running sum of p in acc type (float for float32/bf16, double for float64)
+      cum[j] = running sum of p in acc type (float for float32/f16/bf16, double for float64)
       cum[j] /= sum  (every entry, acc type);  cum[last] = 1
       for each sample: u = uniform01<double>() (random64); index = first j with
           !(cum[j] < u)  (binary search: left=0,right=K; mid=left+(right-left)//2;

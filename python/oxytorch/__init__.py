@@ -65,10 +65,36 @@ complex32 = chalf = _C.complex32
 complex64 = cfloat = _C.complex64
 complex128 = cdouble = _C.complex128
 
-strided = "torch.strided"
-contiguous_format = "torch.contiguous_format"
-preserve_format = "torch.preserve_format"
-channels_last = "torch.channels_last"
+
+
+class layout:
+    """A tensor layout (only ``torch.strided`` exists here)."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+
+class memory_format:
+    """A memory format tag, as accepted by ``clone``, ``to``, ``contiguous`` and ``*_like``."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+strided = layout("strided")
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
 
 default_generator = _C._default_generator()
 

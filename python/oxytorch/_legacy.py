@@ -3,6 +3,7 @@
 ``torch.ByteTensor([1.1, 2, 3])`` converts each Python number with C casts (truncation, and
 wrap-around for values outside the range), and ``isinstance(t, torch.FloatTensor)`` checks dtype."""
 from . import _C
+from ._size import Size
 
 
 class _LegacyMeta(type):
@@ -15,14 +16,16 @@ class _LegacyMeta(type):
 
 def _make(name, dtype):
     def __new__(cls, *args, device=None):
+        if not args:
+            return _C.empty(0, dtype=dtype, device=device)
         if len(args) == 1 and not isinstance(args[0], int):
             data = args[0]
             if isinstance(data, _C.Tensor):
                 if data.dtype is not dtype:
-                    raise TypeError(
-                        f"expected {dtype} (got {data.dtype})"
-                    )
-                return data
+                    raise TypeError(f"expected {dtype} (got {data.dtype})")
+                return _C.Tensor(data)  # a new tensor object sharing data's storage
+            if isinstance(data, Size):
+                return _C.empty(*data, dtype=dtype, device=device)
             return _C.tensor(data, dtype=dtype, device=device)
         return _C.empty(*args, dtype=dtype, device=device)
 

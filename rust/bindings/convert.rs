@@ -1,10 +1,12 @@
 //! Python values <-> tensors: scalars, nested sequences with torch's dtype inference, `tolist`.
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyComplex, PyFloat, PyInt, PyList, PySequence, PyString, PyTuple};
 
 use crate::dtype::{DType, default_complex_dtype, default_dtype};
 use crate::element::Pivot;
+use crate::promote::promote_types;
+use crate::tensor::Tensor;
 
 use super::tensor::PyTensor;
 
@@ -70,161 +72,190 @@ fn numpy_scalar(obj: &Bound<'_, PyAny>) -> PyResult<Option<Pivot>> {
     })
 }
 
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+}
+
+fn from_numpy_module(obj: &Bound<'_, PyAny>) -> bool {
+    obj.get_type().module().is_ok_and(|m| m.to_string() == "numpy")
+}
+
+fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
+    from_numpy_module(obj) && obj.get_type().name().is_ok_and(|n| n.to_string() == "ndarray")
+}
+
+pub struct Collected {
+    pub values: Vec<Pivot>,
+    pub shape: Vec<usize>,
+    /// Inferred dtype, used when no explicit one is given.
+    pub dtype: DType,
+    /// Some value was a Python int beyond int64 (stored as a float).
+    pub big_int: bool,
+}
+
+/// The dtype torch infers for a Python number: bool, int64, the default float or complex dtype.
+pub fn python_scalar_dtype(p: &Pivot) -> PyResult<DType> {
+    Ok(match p {
+        Pivot::B(_) => DType::Bool,
+        Pivot::I(_) => DType::I64,
+        Pivot::F(_) => default_dtype(),
+        Pivot::C(..) => default_complex_dtype(),
+    })
+}
+
+enum Node<'py> {
+    /// A number with the dtype it contributes to inference.
+    Leaf(Pivot, DType),
+    /// Beyond int64: a float value that only fits floating results.
+    BigInt(f64),
+    Array(Tensor),
+    Seq(Bound<'py, PySequence>),
+}
+
+fn classify<'py>(obj: &Bound<'py, PyAny>, depth: usize) -> PyResult<Node<'py>> {
+    if let Ok(i) = obj.cast::<PyInt>() {
+        if !obj.is_instance_of::<PyBool>() && i.extract::<i64>().is_err() {
+            return Ok(Node::BigInt(obj.extract::<f64>()?));
+        }
+    }
+    if obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyComplex>() {
+        let p = py_to_pivot(obj)?.unwrap_or(Pivot::I(0));
+        return Ok(Node::Leaf(p, python_scalar_dtype(&p)?));
+    }
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        let t = t.borrow();
+        if t.t.numel() != 1 {
+            return Err(PyTypeError::new_err("only integer tensors of a single element can be converted to an index"));
+        }
+        return Ok(Node::Leaf(t.t.item()?, t.t.dtype));
+    }
+    if is_ndarray(obj) {
+        if obj.getattr("ndim")?.extract::<usize>()? == 0 {
+            return Err(PyTypeError::new_err("len() of unsized object"));
+        }
+        return Ok(Node::Array(super::numpy::tensor_from_array(obj, false)?));
+    }
+    if from_numpy_module(obj) {
+        if let Some(p) = numpy_scalar(obj)? {
+            let dt = match numpy_scalar_dtype(obj) {
+                Some(d) => d,
+                None => python_scalar_dtype(&p)?,
+            };
+            return Ok(Node::Leaf(p, dt));
+        }
+    }
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<pyo3::types::PyBytes>() {
+        if depth == 0 {
+            return Err(PyTypeError::new_err(format!("new(): invalid data type '{}'", type_name(obj))));
+        }
+        return Err(PyValueError::new_err(format!("too many dimensions '{}'", type_name(obj))));
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        return Ok(Node::Seq(l.as_sequence().clone()));
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return Ok(Node::Seq(t.as_sequence().clone()));
+    }
+    if let Ok(s) = obj.cast::<PySequence>() {
+        return Ok(Node::Seq(s.clone()));
+    }
+    Err(PyRuntimeError::new_err(format!("Could not infer dtype of {}", type_name(obj))))
+}
+
 /// The dtype torch infers for a NumPy scalar inside a list.
 fn numpy_scalar_dtype(obj: &Bound<'_, PyAny>) -> Option<DType> {
     let s: String = obj.getattr("dtype").ok()?.getattr("str").ok()?.extract().ok()?;
     DType::from_numpy_typestr(&s)
 }
 
-/// Category rank used by torch's inference: bool < int < float < complex.
-fn rank(p: &Pivot) -> u8 {
-    match p {
-        Pivot::B(_) => 0,
-        Pivot::I(_) => 1,
-        Pivot::F(_) => 2,
-        Pivot::C(..) => 3,
-    }
-}
-
-pub struct Collected {
-    pub values: Vec<Pivot>,
-    pub shape: Vec<usize>,
-    /// Inferred dtype, when no explicit one is given.
-    pub dtype: DType,
-    /// Some value was a Python int beyond int64 (stored as a float).
-    pub big_int: bool,
-}
-
 struct Walker {
     values: Vec<Pivot>,
     shape: Vec<usize>,
-    rank: u8,
-    /// Dtype forced by typed elements (tensors, NumPy scalars), combined by category.
-    typed: Option<DType>,
-    any_python_scalar: bool,
+    dtype: Option<DType>,
     big_int: bool,
 }
 
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
-}
-
 impl Walker {
-    fn note_typed(&mut self, dt: DType) {
-        self.typed = Some(match self.typed {
+    fn note(&mut self, dt: DType) {
+        self.dtype = Some(match self.dtype {
             None => dt,
-            Some(old) => {
-                let r = |d: DType| if d.is_complex() { 3 } else if d.is_floating_point() { 2 } else if d == DType::Bool { 0 } else { 1 };
-                if r(dt) > r(old) { dt } else { old }
-            }
+            Some(old) => promote_types(old, dt),
         });
     }
 
-    fn walk(&mut self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
-        if let Ok(i) = obj.cast::<PyInt>() {
-            if i.extract::<i64>().is_err() && !obj.is_instance_of::<PyBool>() {
-                // Beyond int64: fine if the result is floating, an error otherwise (checked later).
-                self.big_int = true;
-                self.any_python_scalar = true;
-                self.rank = self.rank.max(1);
-                self.values.push(Pivot::F(obj.extract::<f64>()?));
-                return Ok(());
-            }
-        }
-        if let Some(p) = py_to_pivot(obj)? {
-            if depth != self.shape.len() {
-                return Err(PyValueError::new_err(format!(
-                    "expected sequence of length {} at dim {} (got {})",
-                    self.shape.get(depth).copied().unwrap_or(0),
-                    depth,
-                    type_name(obj)
-                )));
-            }
-            if let Ok(t) = obj.cast::<PyTensor>() {
-                self.note_typed(t.borrow().t.dtype);
-            } else if let Some(dt) = numpy_scalar_dtype(obj).filter(|_| obj.get_type().module().is_ok_and(|m| m.to_string() == "numpy")) {
-                self.note_typed(dt);
-            } else {
-                self.any_python_scalar = true;
-            }
-            self.rank = self.rank.max(rank(&p));
-            self.values.push(p);
-            return Ok(());
-        }
-        if let Ok(t) = obj.cast::<PyTensor>() {
-            // A tensor inside a list contributes its own shape and values.
-            let t = t.borrow();
-            self.note_typed(t.t.dtype);
-            self.check_shape(obj, depth, t.t.shape())?;
-            self.values.extend(t.t.to_pivots()?);
-            return Ok(());
-        }
-        if obj.hasattr("__array_interface__")? && !obj.is_instance_of::<PyString>() {
-            let t = super::numpy::tensor_from_array(obj, true)?;
-            self.note_typed(t.dtype);
-            self.check_shape(obj, depth, t.shape())?;
-            self.values.extend(t.to_pivots()?);
-            return Ok(());
-        }
-        let seq = if let Ok(l) = obj.cast::<PyList>() {
-            l.as_sequence().clone()
-        } else if let Ok(t) = obj.cast::<PyTuple>() {
-            t.as_sequence().clone()
-        } else if obj.is_instance_of::<PyString>() || obj.is_instance_of::<pyo3::types::PyBytes>() {
-            return Err(PyTypeError::new_err(format!("new(): invalid data type '{}'", type_name(obj))));
-        } else {
-            match obj.cast::<PySequence>() {
-                Ok(s) => s.clone(),
-                Err(_) => {
-                    return Err(PyTypeError::new_err(format!(
-                        "Could not infer dtype of {}",
-                        type_name(obj)
-                    )));
+    /// Sizes come from the chain of first elements, as torch's compute_sizes does.
+    fn sizes(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut cur = obj.clone();
+        loop {
+            match classify(&cur, self.shape.len())? {
+                Node::Seq(s) => {
+                    let n = s.len()?;
+                    self.shape.push(n);
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    cur = s.get_item(0)?;
                 }
+                Node::Array(t) => {
+                    self.shape.extend_from_slice(t.shape());
+                    return Ok(());
+                }
+                _ => return Ok(()),
             }
-        };
-        let n = seq.len()?;
-        if depth == self.shape.len() {
-            if self.values.is_empty() || depth == 0 {
-                self.shape.push(n);
-            } else {
-                return Err(PyValueError::new_err(format!(
-                    "expected sequence of length {} at dim {} (got {})",
-                    self.shape.get(depth).copied().unwrap_or(0),
-                    depth.saturating_sub(1),
-                    n
-                )));
-            }
-        } else if self.shape[depth] != n {
-            return Err(PyValueError::new_err(format!(
-                "expected sequence of length {} at dim {} (got {})",
-                self.shape[depth], depth, n
-            )));
         }
-        for i in 0..n {
-            self.walk(&seq.get_item(i)?, depth + 1)?;
-        }
-        Ok(())
     }
 
-    fn check_shape(&mut self, obj: &Bound<'_, PyAny>, depth: usize, sub: &[usize]) -> PyResult<()> {
-        if depth == self.shape.len() && self.values.is_empty() {
-            self.shape.extend_from_slice(sub);
-            return Ok(());
+    fn fill(&mut self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
+        let node = classify(obj, depth)?;
+        if depth == self.shape.len() {
+            return match node {
+                Node::Leaf(p, dt) => {
+                    self.note(dt);
+                    self.values.push(p);
+                    Ok(())
+                }
+                Node::BigInt(f) => {
+                    self.big_int = true;
+                    self.note(DType::I64);
+                    self.values.push(Pivot::F(f));
+                    Ok(())
+                }
+                _ => Err(PyTypeError::new_err(format!("'{}' object cannot be interpreted as an integer", type_name(obj)))),
+            };
         }
-        if self.shape.len() != depth + sub.len() || self.shape[depth..] != *sub {
-            return Err(PyValueError::new_err(format!(
-                "expected sequence of length {} at dim {} (got {})",
-                self.shape.get(depth).copied().unwrap_or(0),
-                depth,
-                type_name(obj)
-            )));
+        match node {
+            Node::Seq(s) => {
+                let n = s.len()?;
+                if n != self.shape[depth] {
+                    return Err(PyValueError::new_err(format!(
+                        "expected sequence of length {} at dim {} (got {})",
+                        self.shape[depth], depth, n
+                    )));
+                }
+                for i in 0..n {
+                    self.fill(&s.get_item(i)?, depth + 1)?;
+                }
+                Ok(())
+            }
+            Node::Array(t) => {
+                if t.shape() != &self.shape[depth..] {
+                    return Err(PyValueError::new_err(format!(
+                        "expected sequence of length {} at dim {} (got {})",
+                        self.shape[depth],
+                        depth,
+                        t.shape().first().copied().unwrap_or(0)
+                    )));
+                }
+                self.note(t.dtype);
+                self.values.extend(t.to_pivots()?);
+                Ok(())
+            }
+            _ => Err(PyTypeError::new_err("not a sequence")),
         }
-        Ok(())
     }
 }
 
-/// Walks nested lists/tuples/tensors/scalars, checking that the nesting is rectangular.
+/// Walks nested lists/tuples/arrays/scalars, checking that the nesting is rectangular.
 pub fn collect(obj: &Bound<'_, PyAny>) -> PyResult<Collected> {
     // Fast path: a flat list of Python floats.
     if let Ok(l) = obj.cast::<PyList>() {
@@ -232,7 +263,7 @@ pub fn collect(obj: &Bound<'_, PyAny>) -> PyResult<Collected> {
         let mut values = Vec::with_capacity(n);
         let mut all_float = n > 0;
         for item in l.iter() {
-            match item.cast::<PyFloat>() {
+            match item.cast_exact::<PyFloat>() {
                 Ok(f) => values.push(Pivot::F(f.value())),
                 Err(_) => {
                     all_float = false;
@@ -244,28 +275,10 @@ pub fn collect(obj: &Bound<'_, PyAny>) -> PyResult<Collected> {
             return Ok(Collected { values, shape: vec![n], dtype: default_dtype(), big_int: false });
         }
     }
-    let mut w = Walker { values: Vec::new(), shape: Vec::new(), rank: 0, typed: None, any_python_scalar: false, big_int: false };
-    w.walk(obj, 0)?;
-    if w.values.is_empty() && w.shape.is_empty() {
-        w.shape.push(0);
-    }
-    let by_rank = |r: u8| match r {
-        0 => DType::Bool,
-        1 => DType::I64,
-        2 => default_dtype(),
-        _ => default_complex_dtype(),
-    };
-    // Python scalars only raise the category; typed elements keep their precision.
-    let dtype = match w.typed {
-        Some(dt) => {
-            let r = if dt.is_complex() { 3 } else if dt.is_floating_point() { 2 } else if dt == DType::Bool { 0 } else { 1 };
-            if w.any_python_scalar && w.rank > r { by_rank(w.rank) } else { dt }
-        }
-        None => by_rank(w.rank),
-    };
-    if w.values.is_empty() && w.typed.is_none() {
-        return Ok(Collected { values: w.values, shape: w.shape, dtype: default_dtype(), big_int: false });
-    }
+    let mut w = Walker { values: Vec::new(), shape: Vec::new(), dtype: None, big_int: false };
+    w.sizes(obj)?;
+    w.fill(obj, 0)?;
+    let dtype = w.dtype.unwrap_or_else(default_dtype);
     Ok(Collected { values: w.values, shape: w.shape, dtype, big_int: w.big_int })
 }
 

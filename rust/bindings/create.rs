@@ -13,6 +13,21 @@ use super::convert::{collect, py_to_pivot};
 use super::dtype::{device_or_cpu, dtype_or_default, extract_dtype_opt};
 use super::tensor::{PyTensor, check_requires_grad, parse_size, to_shape};
 
+/// Checks an explicit `dtype=` against `out=`, with torch's message.
+pub fn check_out_dtype(dtype: Option<DType>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<()> {
+    if let (Some(dt), Some(o)) = (dtype, out) {
+        let od = o.borrow().t.dtype;
+        if od != dt {
+            return Err(PyRuntimeError::new_err(format!(
+                "dtype {} does not match dtype of out parameter ({})",
+                dt.scalar_name(),
+                od.scalar_name()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Wraps a fresh tensor, applying `requires_grad` and writing into `out` when given.
 pub fn finish(py: Python<'_>, t: Tensor, requires_grad: bool, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
     if requires_grad {
@@ -56,6 +71,9 @@ pub fn tensor_from_data(data: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResu
         return Ok(create::from_pivots(&[p], &[], dt)?);
     }
     let c = collect(data)?;
+    if dtype.is_none() && c.dtype.is_complex() && default_dtype() == DType::BF16 {
+        return Err(PyRuntimeError::new_err("invalid default scalar type for complex"));
+    }
     let dt = dtype.unwrap_or(c.dtype);
     if c.big_int && !(dt.is_floating_point() || dt.is_complex()) {
         return Err(pyo3::exceptions::PyValueError::new_err("Overflow when unpacking long long"));
@@ -118,10 +136,31 @@ pub fn as_tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'
     finish(py, out, false, None)
 }
 
+/// Sizes given positionally or as `size=` (torch accepts both).
+pub fn size_args<'py>(
+    py: Python<'py>,
+    fname: &str,
+    size: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let Some(kw) = kwargs else { return Ok(size.clone()) };
+    for (k, v) in kw.iter() {
+        let k: String = k.extract()?;
+        if k != "size" {
+            return Err(PyTypeError::new_err(format!("{fname}() got an unexpected keyword argument '{k}'")));
+        }
+        if !size.is_empty() {
+            return Err(PyTypeError::new_err(format!("{fname}() got multiple values for argument 'size'")));
+        }
+        return PyTuple::new(py, [v]);
+    }
+    Ok(size.clone())
+}
+
 macro_rules! filled {
     ($name:ident, $fname:literal, $value:expr) => {
         #[pyfunction]
-        #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false, memory_format=None))]
+        #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false, memory_format=None, **kwargs))]
         #[allow(clippy::too_many_arguments)]
         pub fn $name(
             py: Python<'_>,
@@ -133,9 +172,11 @@ macro_rules! filled {
             requires_grad: bool,
             pin_memory: bool,
             memory_format: Option<&Bound<'_, PyAny>>,
+            kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
         ) -> PyResult<Py<PyAny>> {
             let _ = (layout, pin_memory, memory_format);
-            let shape = to_shape(&parse_size($fname, size)?)?;
+            let shape = to_shape(&parse_size($fname, &size_args(py, $fname, size, kwargs)?)?)?;
+            check_out_dtype(extract_dtype_opt(dtype, $fname)?, out)?;
             let dt = match (dtype, out) {
                 (None, Some(o)) => o.borrow().t.dtype,
                 _ => dtype_or_default(dtype, $fname)?,
@@ -153,6 +194,14 @@ macro_rules! filled {
 filled!(zeros, "zeros", None);
 filled!(empty, "empty", None);
 filled!(ones, "ones", Some(Pivot::I(1)));
+
+/// A tensor shaped like `input` with its layout when dense (torch's preserve_format), filled with
+/// `value` (zeros when None).
+pub fn like(input: &Tensor, dt: DType, dev: Device, value: Option<Pivot>) -> PyResult<Tensor> {
+    let t = Tensor::for_overwrite_layout(input.preserved_layout(false), dt)?;
+    t.fill_(value.unwrap_or(Pivot::I(0)))?;
+    Ok(t.to_device(dev)?)
+}
 
 fn like_dtype(input: &PyTensor, dtype: Option<&Bound<'_, PyAny>>, fname: &str) -> PyResult<DType> {
     Ok(extract_dtype_opt(dtype, fname)?.unwrap_or(input.t.dtype))
@@ -178,13 +227,14 @@ macro_rules! filled_like {
             requires_grad: bool,
             memory_format: Option<&Bound<'_, PyAny>>,
         ) -> PyResult<Py<PyAny>> {
-            let _ = (layout, memory_format);
+            let _ = layout;
             let dt = like_dtype(&input, dtype, $fname)?;
             let dev = like_device(&input, device)?;
             let value: Option<Pivot> = $value;
-            let t = match value {
-                None => Tensor::zeros(input.t.shape(), dt, dev)?,
-                Some(v) => Tensor::full(input.t.shape(), v, dt, dev)?,
+            let t = if super::tensor::wants_contiguous(memory_format)? {
+                Tensor::full(input.t.shape(), value.unwrap_or(Pivot::I(0)), dt, dev)?
+            } else {
+                like(&input.t, dt, dev, value)?
             };
             finish(py, t, requires_grad, None)
         }
@@ -229,6 +279,11 @@ pub fn full(
     pin_memory: bool,
 ) -> PyResult<Py<PyAny>> {
     let _ = (layout, pin_memory);
+    if size.is_instance_of::<pyo3::types::PyInt>() {
+        return Err(PyTypeError::new_err(
+            "full() received an invalid combination of arguments - got (int, ...), but expected (tuple of ints size, Number fill_value, ...)",
+        ));
+    }
     let shape = to_shape(&parse_size("full", &PyTuple::new(py, [size])?)?)?;
     let v = fill_scalar(fill_value, "full")?;
     let dt = extract_dtype_opt(dtype, "full")?.unwrap_or_else(|| infer_scalar_dtype(v));
@@ -253,13 +308,14 @@ pub fn full_like(
     let _ = (layout, memory_format);
     let dt = like_dtype(&input, dtype, "full_like")?;
     let v = checked_scalar(fill_scalar(fill_value, "full_like")?, dt, ScalarCtx::Fill)?;
-    let t = Tensor::full(input.t.shape(), v, dt, like_device(&input, device)?)?;
+    let t = like(&input.t, dt, like_device(&input, device)?, Some(v))?;
     finish(py, t, requires_grad, None)
 }
 
 fn number(v: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Pivot> {
     match py_to_pivot(v)? {
-        Some(Pivot::C(..)) | None => Err(PyTypeError::new_err(format!(
+        Some(Pivot::C(..)) => Err(PyRuntimeError::new_err(format!("{fname}(): complex {arg} is not supported"))),
+        None => Err(PyTypeError::new_err(format!(
             "{fname}(): argument '{arg}' must be Number, not {}",
             v.get_type().name()?
         ))),
@@ -303,6 +359,10 @@ pub fn arange(
     let is_int = |p: &Pivot| matches!(p, Pivot::I(_) | Pivot::B(_));
     let inferred = if is_int(&s) && is_int(&e) && is_int(&st) { DType::I64 } else { default_dtype() };
     let dt = extract_dtype_opt(dtype, "arange")?.unwrap_or(inferred);
+    if dt == DType::Bool {
+        return Err(pyo3::exceptions::PyNotImplementedError::new_err("\"arange_cpu\" not implemented for 'Bool'"));
+    }
+    check_out_dtype(extract_dtype_opt(dtype, "arange")?, out)?;
     let ints = |p: Pivot| match p {
         Pivot::B(b) => Pivot::I(b as i64),
         other => other,
@@ -336,6 +396,22 @@ pub fn linspace(
 ) -> PyResult<Py<PyAny>> {
     let _ = layout;
     let n = steps_arg(steps, "linspace")?;
+    let (ps, pe) = (py_to_pivot(start)?, py_to_pivot(end)?);
+    let parts = |p: Option<Pivot>| match p {
+        Some(Pivot::C(r, i)) => (r, i),
+        Some(p) => (as_f64(p), 0.0),
+        None => (f64::NAN, 0.0),
+    };
+    if matches!(ps, Some(Pivot::C(..))) || matches!(pe, Some(Pivot::C(..))) || extract_dtype_opt(dtype, "linspace")?.is_some_and(|d| d.is_complex()) {
+        // Complex endpoints: the real and imaginary parts step independently.
+        let dt = extract_dtype_opt(dtype, "linspace")?.unwrap_or_else(crate::dtype::default_complex_dtype);
+        let ((sr, si), (er, ei)) = (parts(ps), parts(pe));
+        let re = create::linspace(sr, er, n, dt.to_real(), Device::Cpu)?.to_pivots()?;
+        let im = create::linspace(si, ei, n, dt.to_real(), Device::Cpu)?.to_pivots()?;
+        let vals: Vec<Pivot> = re.iter().zip(&im).map(|(r, i)| Pivot::C(as_f64(*r), as_f64(*i))).collect();
+        let t = create::from_pivots(&vals, &[vals.len()], dt)?.to_device(device_or_cpu(device)?)?;
+        return finish(py, t, requires_grad, out);
+    }
     let (s, e) = (as_f64(number(start, "linspace", "start")?), as_f64(number(end, "linspace", "end")?));
     let dt = dtype_or_default(dtype, "linspace")?;
     let t = create::linspace(s, e, n, dt, device_or_cpu(device)?)?;

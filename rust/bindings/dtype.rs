@@ -49,8 +49,11 @@ impl PyDType {
     fn to_real(&self, py: Python<'_>) -> Py<PyDType> {
         dtype_obj(py, self.dt.to_real())
     }
-    fn to_complex(&self, py: Python<'_>) -> Py<PyDType> {
-        dtype_obj(py, self.dt.to_complex())
+    fn to_complex(&self, py: Python<'_>) -> PyResult<Py<PyDType>> {
+        if !(self.dt.is_floating_point() || self.dt.is_complex()) {
+            return Err(PyRuntimeError::new_err(format!("Unknown Complex ScalarType for {}", self.dt.scalar_name())));
+        }
+        Ok(dtype_obj(py, self.dt.to_complex()))
     }
     /// Pickles as a reference to the module attribute (`oxytorch.float32`).
     fn __reduce__(&self) -> String {
@@ -130,6 +133,11 @@ impl PyDevice {
         if let Ok(d) = r#type.cast::<PyDevice>() {
             let d = d.get();
             return Ok(PyDevice { ty: d.ty.clone(), index: d.index });
+        }
+        if r#type.is_instance_of::<PyBool>() {
+            return Err(PyTypeError::new_err(
+                "device() received an invalid combination of arguments - got (bool), but expected one of:\n * (torch.device device)\n * (str type, int index = -1)",
+            ));
         }
         if let Ok(i) = r#type.cast::<PyInt>() {
             let i: i64 = i.extract()?;

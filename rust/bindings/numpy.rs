@@ -53,7 +53,12 @@ pub fn tensor_from_array(arr: &Bound<'_, PyAny>, copy: bool) -> PyResult<Tensor>
             }
             b.iter().map(|&x| x / isz).collect()
         }
-        _ => crate::layout::contiguous_strides(&shape),
+        // C-contiguous arrays omit strides, but NumPy's own strides for size-0/1 dims can differ
+        // from the canonical ones, and torch keeps NumPy's.
+        _ => match arr.getattr("strides").and_then(|s| s.extract::<Vec<isize>>()) {
+            Ok(b) if b.len() == shape.len() => b.iter().map(|&x| x / isz).collect(),
+            _ => crate::layout::contiguous_strides(&shape),
+        },
     };
     let layout = Layout { shape, strides, offset: 0 };
     let (_, hi) = layout.extent();
@@ -280,7 +285,17 @@ impl Drop for DlKeeper {
 #[pyfunction]
 pub fn from_dlpack(py: Python<'_>, ext_tensor: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     if let Ok(t) = ext_tensor.cast::<PyTensor>() {
-        return wrap(py, t.borrow().t.clone());
+        let t = t.borrow();
+        if t.requires_grad {
+            return Err(PyBufferError::new_err("Can't export tensors that require gradient, use tensor.detach()"));
+        }
+        return wrap(py, t.t.clone());
+    }
+    if !ext_tensor.hasattr("__dlpack__")? && ext_tensor.cast::<pyo3::types::PyCapsule>().is_err() {
+        return Err(PyRuntimeError::new_err(format!(
+            "from_dlpack: expected an object with __dlpack__ or a DLPack capsule, got {}",
+            ext_tensor.get_type().name()?
+        )));
     }
     let capsule = if ext_tensor.hasattr("__dlpack__")? {
         let dev: (i32, i32) = ext_tensor.call_method0("__dlpack_device__")?.extract()?;
@@ -393,7 +408,9 @@ fn array_struct(py: Python<'_>, t: &PyTensor) -> PyResult<Py<PyAny>> {
     let isz = dt.itemsize() as isize;
     let nd = t.t.ndim();
     let mut dims: Vec<isize> = t.t.shape().iter().map(|&d| d as isize).collect();
-    dims.extend(t.t.strides().iter().map(|&s| s * isz));
+    // torch reports zero strides for empty arrays.
+    let empty = t.t.numel() == 0;
+    dims.extend(t.t.strides().iter().map(|&s| if empty { 0 } else { s * isz }));
     // NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED | NPY_ARRAY_WRITEABLE, plus C-contiguity when it holds.
     let mut flags = 0x100 | 0x200 | 0x400;
     if t.t.is_contiguous() {
@@ -481,7 +498,7 @@ impl PyTensor {
     ) -> PyResult<Py<PyAny>> {
         let _ = (stream, max_version, dl_device);
         if self.requires_grad {
-            return Err(PyRuntimeError::new_err(
+            return Err(PyBufferError::new_err(
                 "Can't export tensors that require gradient, use tensor.detach()",
             ));
         }

@@ -1,12 +1,15 @@
-//! `torch.Generator`, seeding, and the random creation functions and in-place fills.
+//! `torch.Generator`, seeding and RNG state, the random factories and the in-place random fills.
+//! The sampling itself lives in `ops::random` and `random`; this layer only parses arguments.
 use std::sync::Arc;
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyUserWarning, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyTuple};
 
 use crate::device::Device;
 use crate::dtype::DType;
+use crate::element::Pivot;
 use crate::error::Result as CoreResult;
 use crate::ops::random as rops;
 use crate::random::{Generator, default_generator};
@@ -18,6 +21,7 @@ use super::tensor::{PyTensor, parse_size, to_shape};
 
 #[pyclass(name = "Generator", module = "oxytorch")]
 pub struct PyGenerator {
+    /// `None` is the global default generator.
     g: Option<Arc<Generator>>,
     device: Device,
 }
@@ -31,94 +35,51 @@ impl PyGenerator {
     }
 }
 
-/// torch maps seeds into u64; negative seeds wrap.
-fn seed_arg(seed: &Bound<'_, PyAny>) -> PyResult<u64> {
-    let v: i128 = match seed.cast::<PyInt>() {
-        Ok(i) => i.extract()?,
-        Err(_) => match seed.call_method0("__index__") {
-            Ok(i) => i.extract()?,
-            Err(_) => {
-                return Err(PyTypeError::new_err(format!(
-                    "manual_seed expected a long, but got {}",
-                    seed.get_type().name()?
-                )));
-            }
-        },
-    };
-    if v < -(1i128 << 63) || v > u64::MAX as i128 {
-        return Err(PyRuntimeError::new_err(
-            "Overflow when unpacking long long, seed must be in range [-0x8000_0000_0000_0000, 0xffff_ffff_ffff_ffff]",
-        ));
+/// torch's `unpack_uint64`: an int in [-2^63, 2^64), negatives reinterpreted as uint64.
+fn unpack_seed(v: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let overflow = || PyValueError::new_err("Overflow when unpacking long long");
+    let v: i128 =
+        v.extract().map_err(|e: PyErr| if e.is_instance_of::<PyOverflowError>(v.py()) { overflow() } else { e })?;
+    match v {
+        0.. if v <= u64::MAX as i128 => Ok(v as u64),
+        _ if v >= i64::MIN as i128 && v < 0 => Ok(v as i64 as u64),
+        _ => Err(overflow()),
     }
-    Ok(if v < 0 { (v + (1i128 << 64)) as u64 } else { v as u64 })
 }
 
-fn nondeterministic_seed() -> u64 {
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let mut x = (t as u64) ^ ((std::process::id() as u64) << 32);
-    // splitmix64 scrambles the clock into a well-spread seed.
-    x = x.wrapping_add(0x9e3779b97f4a7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d049bb133111eb);
-    (x ^ (x >> 31)) & ((1u64 << 63) - 1)
-}
-
-/// Serialised state: torch's layout is opaque to users; ours is the 624 state words, the position,
-/// the seed and the cached normal sample, little-endian, in a uint8 tensor.
-fn state_bytes(g: &Generator) -> CoreResult<Vec<u8>> {
-    let s = g.lock()?;
-    let mut out = Vec::with_capacity(624 * 4 + 8 * 4);
-    for w in s.mt().state.iter() {
-        out.extend_from_slice(&w.to_le_bytes());
-    }
-    out.extend_from_slice(&(s.mt().index as u64).to_le_bytes());
-    out.extend_from_slice(&s.seed.to_le_bytes());
-    let (has, v) = match s.next_double_normal {
-        Some(v) => (1u64, v),
-        None => (0, 0.0),
-    };
-    out.extend_from_slice(&has.to_le_bytes());
-    out.extend_from_slice(&v.to_le_bytes());
-    Ok(out)
-}
-
-fn set_state_bytes(g: &Generator, b: &[u8]) -> PyResult<()> {
-    if b.len() != 624 * 4 + 32 {
+/// `Generator.manual_seed` takes Python ints only (not bool, not float).
+fn strict_seed(seed: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let is_int = seed.is_instance_of::<PyInt>() || (seed.hasattr("__index__")? && !seed.is_instance_of::<PyFloat>());
+    if !is_int || seed.is_instance_of::<PyBool>() {
         return Err(PyRuntimeError::new_err(format!(
-            "Expected either a THGeneratorState of size {} but found the input RNG state size to be {}",
-            624 * 4 + 32,
-            b.len()
+            "manual_seed expected a long, but got {}",
+            seed.get_type().name()?
         )));
     }
-    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
-    let mut s = g.lock()?;
-    for i in 0..624 {
-        s.mt_mut().state[i] = u32::from_le_bytes(b[i * 4..i * 4 + 4].try_into().unwrap_or([0; 4]));
-    }
-    let base = 624 * 4;
-    s.mt_mut().index = (u64_at(base) as usize).min(624);
-    s.seed = u64_at(base + 8);
-    s.next_double_normal = if u64_at(base + 16) == 1 { Some(f64::from_bits(u64_at(base + 24))) } else { None };
-    Ok(())
+    unpack_seed(&seed.call_method0("__index__")?)
 }
 
+/// The 5056 state bytes as a uint8 tensor.
 fn state_tensor(py: Python<'_>, g: &Generator) -> PyResult<Py<PyAny>> {
-    let bytes = state_bytes(g)?;
-    let p: Vec<crate::element::Pivot> = bytes.iter().map(|&b| crate::element::Pivot::I(b as i64)).collect();
-    let t = crate::tensor::create::from_pivots(&p, &[bytes.len()], DType::U8)?;
-    finish(py, t, false, None)
+    let bytes = g.lock()?.get_state();
+    let p: Vec<Pivot> = bytes.iter().map(|&b| Pivot::I(b as i64)).collect();
+    finish(py, crate::tensor::create::from_pivots(&p, &[bytes.len()], DType::U8)?, false, None)
 }
 
-fn tensor_bytes(t: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    let t = t.cast::<PyTensor>().map_err(|_| PyTypeError::new_err("expected a torch.ByteTensor"))?;
-    let t = t.borrow();
-    if t.t.dtype != DType::U8 {
-        return Err(PyTypeError::new_err(format!(
-            "expected a torch.ByteTensor, but got {}",
-            t.t.dtype.scalar_name()
-        )));
+/// Checks the state argument as torch does, then loads it.
+fn load_state(g: &Generator, state: &Bound<'_, PyAny>) -> PyResult<()> {
+    let Ok(t) = state.cast::<PyTensor>() else {
+        return Err(PyTypeError::new_err(format!("expected a torch.ByteTensor, but got {}", state.get_type().name()?)));
+    };
+    let t = &t.borrow().t;
+    if t.dtype != DType::U8 || t.device() != Device::Cpu {
+        return Err(PyTypeError::new_err("RNG state must be a torch.ByteTensor"));
     }
-    Ok(t.t.to_pivots()?.into_iter().map(|p| if let crate::element::Pivot::I(i) = p { i as u8 } else { 0 }).collect())
+    if !t.is_contiguous() {
+        return Err(PyRuntimeError::new_err("RNG state must be contiguous"));
+    }
+    let bytes: Vec<u8> = t.to_pivots()?.into_iter().map(|p| if let Pivot::I(b) = p { b as u8 } else { 0 }).collect();
+    Ok(g.lock()?.set_state(&bytes)?)
 }
 
 #[pymethods]
@@ -126,18 +87,22 @@ impl PyGenerator {
     #[new]
     #[pyo3(signature = (device=None))]
     fn new(device: Option<&Bound<'_, PyAny>>) -> PyResult<PyGenerator> {
-        Ok(PyGenerator { g: Some(Arc::new(Generator::new(crate::random::DEFAULT_SEED))), device: device_or_cpu(device)? })
+        Ok(PyGenerator {
+            g: Some(Arc::new(Generator::new(crate::random::DEFAULT_SEED))),
+            device: device_or_cpu(device)?,
+        })
     }
     fn manual_seed<'py>(slf: PyRef<'py, Self>, seed: &Bound<'py, PyAny>) -> PyResult<PyRef<'py, Self>> {
-        let s = seed_arg(seed)?;
+        let s = strict_seed(seed)?;
         slf.gen_ref().lock()?.set_seed(s);
         Ok(slf)
     }
     fn initial_seed(&self) -> PyResult<u64> {
-        Ok(self.gen_ref().lock()?.seed)
+        Ok(self.gen_ref().lock()?.seed())
     }
+    /// Reseeds from a nondeterministic source and returns the new seed.
     fn seed(&self) -> PyResult<u64> {
-        let s = nondeterministic_seed();
+        let s = crate::random::nondeterministic_seed();
         self.gen_ref().lock()?.set_seed(s);
         Ok(s)
     }
@@ -145,8 +110,14 @@ impl PyGenerator {
         state_tensor(py, self.gen_ref())
     }
     fn set_state<'py>(slf: PyRef<'py, Self>, new_state: &Bound<'py, PyAny>) -> PyResult<PyRef<'py, Self>> {
-        set_state_bytes(slf.gen_ref(), &tensor_bytes(new_state)?)?;
+        load_state(slf.gen_ref(), new_state)?;
         Ok(slf)
+    }
+    /// A new generator with a copy of this one's state.
+    fn clone_state(&self) -> PyResult<PyGenerator> {
+        let g = Generator::new(0);
+        g.lock()?.set_state(&self.gen_ref().lock()?.get_state())?;
+        Ok(PyGenerator { g: Some(Arc::new(g)), device: self.device })
     }
     #[getter]
     fn device(&self) -> PyDevice {
@@ -154,10 +125,11 @@ impl PyGenerator {
     }
 }
 
-/// The generator object wrapping torch's default CPU generator.
+/// The one Python object for the global generator (`torch.default_generator`).
 #[pyfunction]
-pub fn _default_generator() -> PyGenerator {
-    PyGenerator { g: None, device: Device::Cpu }
+pub fn _default_generator(py: Python<'_>) -> PyResult<Py<PyGenerator>> {
+    static DEFAULT: PyOnceLock<Py<PyGenerator>> = PyOnceLock::new();
+    DEFAULT.get_or_try_init(py, || Py::new(py, PyGenerator { g: None, device: Device::Cpu })).map(|g| g.clone_ref(py))
 }
 
 fn gen_of<'a>(g: &'a Option<PyRef<'a, PyGenerator>>) -> &'a Generator {
@@ -167,21 +139,23 @@ fn gen_of<'a>(g: &'a Option<PyRef<'a, PyGenerator>>) -> &'a Generator {
     }
 }
 
+/// `torch.manual_seed`: `int(seed)` first (so floats and numeric strings pass), then the
+/// generator's rules. Returns the default generator.
 #[pyfunction]
-pub fn manual_seed(seed: &Bound<'_, PyAny>) -> PyResult<()> {
-    let s = seed_arg(seed)?;
-    default_generator().lock()?.set_seed(s);
-    Ok(())
+pub fn manual_seed(py: Python<'_>, seed: &Bound<'_, PyAny>) -> PyResult<Py<PyGenerator>> {
+    let as_int = py.get_type::<PyInt>().call1((seed,))?;
+    default_generator().lock()?.set_seed(unpack_seed(&as_int)?);
+    _default_generator(py)
 }
 
 #[pyfunction]
 pub fn initial_seed() -> PyResult<u64> {
-    Ok(default_generator().lock()?.seed)
+    Ok(default_generator().lock()?.seed())
 }
 
 #[pyfunction]
 pub fn seed() -> PyResult<u64> {
-    let s = nondeterministic_seed();
+    let s = crate::random::nondeterministic_seed();
     default_generator().lock()?.set_seed(s);
     Ok(s)
 }
@@ -193,24 +167,72 @@ pub fn get_rng_state(py: Python<'_>) -> PyResult<Py<PyAny>> {
 
 #[pyfunction]
 pub fn set_rng_state(new_state: &Bound<'_, PyAny>) -> PyResult<()> {
-    set_state_bytes(default_generator(), &tensor_bytes(new_state)?)
+    load_state(default_generator(), new_state)
 }
 
-/// Creates a CPU tensor, fills it with `fill`, then moves it to the requested device.
-fn generate(shape: &[usize], dt: DType, device: Device, fill: impl FnOnce(&Tensor) -> CoreResult<()>) -> PyResult<Tensor> {
+// ----- factories -----
+
+/// A fresh CPU tensor filled by `fill`, then moved to `device`.
+fn generate(
+    shape: &[usize],
+    dt: DType,
+    device: Device,
+    fill: impl FnOnce(&Tensor) -> CoreResult<()>,
+) -> PyResult<Tensor> {
     let t = Tensor::zeros(shape, dt, Device::Cpu)?;
     fill(&t)?;
     Ok(t.to_device(device)?)
 }
 
+/// `*_like`: `empty_like(input)` (strides preserved when dense), filled, then moved.
+fn generate_like(
+    input: &Tensor,
+    dt: DType,
+    device: Device,
+    fill: impl FnOnce(&Tensor) -> CoreResult<()>,
+) -> PyResult<Tensor> {
+    let t = rops::empty_like(input, dt)?;
+    fill(&t)?;
+    Ok(t.to_device(device)?)
+}
+
+fn like_args(
+    input: &PyTensor,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    fname: &str,
+) -> PyResult<(DType, Device)> {
+    let dt = extract_dtype_opt(dtype, fname)?.unwrap_or(input.t.dtype);
+    let dev = if device.is_some_and(|d| !d.is_none()) { device_or_cpu(device)? } else { input.t.device() };
+    Ok((dt, dev))
+}
+
+/// Raises torch's precision warnings (UserWarning) for float `random_` ranges.
+fn warn_all(py: Python<'_>, warnings: Vec<String>) -> PyResult<()> {
+    for w in warnings {
+        let msg = std::ffi::CString::new(w).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        PyErr::warn(py, &py.get_type::<PyUserWarning>(), &msg, 1)?;
+    }
+    Ok(())
+}
+
+/// A `size` argument given as one object: a sequence of ints (a bare int is a TypeError).
+fn size_arg(py: Python<'_>, fname: &str, size: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
+    if size.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!("{fname}(): argument 'size' must be tuple of ints, not int")));
+    }
+    to_shape(&parse_size(fname, &PyTuple::new(py, [size])?)?)
+}
+
 macro_rules! rand_fn {
-    ($name:ident, $fname:literal, $fill:expr) => {
+    ($name:ident, $like:ident, $fname:literal, $fill:expr) => {
         #[pyfunction]
-        #[pyo3(signature = (*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false))]
+        #[pyo3(signature = (*dims, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false))]
         #[allow(clippy::too_many_arguments)]
         pub fn $name(
             py: Python<'_>,
-            size: &Bound<'_, PyTuple>,
+            dims: &Bound<'_, PyTuple>,
+            size: Option<&Bound<'_, PyAny>>,
             generator: Option<PyRef<'_, PyGenerator>>,
             out: Option<&Bound<'_, PyTensor>>,
             dtype: Option<&Bound<'_, PyAny>>,
@@ -220,60 +242,44 @@ macro_rules! rand_fn {
             pin_memory: bool,
         ) -> PyResult<Py<PyAny>> {
             let _ = (layout, pin_memory);
-            let shape = to_shape(&parse_size($fname, size)?)?;
+            let shape = match size {
+                None => to_shape(&parse_size($fname, dims)?)?,
+                Some(_) if !dims.is_empty() => {
+                    return Err(PyTypeError::new_err(concat!($fname, "() got multiple values for argument 'size'")));
+                }
+                Some(s) => size_arg(py, $fname, s)?,
+            };
             let dt = dtype_or_default(dtype, $fname)?;
-            if !dt.is_floating_point() && !dt.is_complex() {
-                return Err(PyRuntimeError::new_err(format!(
-                    "\"{}\" not implemented for '{}'",
-                    if $fname == "rand" { "check_uniform_bounds" } else { "normal_kernel_cpu" },
-                    dt.scalar_name()
-                )));
-            }
             let g = gen_of(&generator);
             let f: fn(&Tensor, &Generator) -> CoreResult<()> = $fill;
             let t = generate(&shape, dt, device_or_cpu(device)?, |t| f(t, g))?;
             finish(py, t, requires_grad, out)
         }
+
+        #[pyfunction]
+        #[pyo3(signature = (input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
+        #[allow(clippy::too_many_arguments)]
+        pub fn $like(
+            py: Python<'_>,
+            input: PyRef<'_, PyTensor>,
+            generator: Option<PyRef<'_, PyGenerator>>,
+            dtype: Option<&Bound<'_, PyAny>>,
+            layout: Option<&Bound<'_, PyAny>>,
+            device: Option<&Bound<'_, PyAny>>,
+            requires_grad: bool,
+            memory_format: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<Py<PyAny>> {
+            let _ = (layout, memory_format);
+            let (dt, dev) = like_args(&input, dtype, device, concat!($fname, "_like"))?;
+            let g = gen_of(&generator);
+            let f: fn(&Tensor, &Generator) -> CoreResult<()> = $fill;
+            let t = generate_like(&input.t, dt, dev, |t| f(t, g))?;
+            finish(py, t, requires_grad, None)
+        }
     };
 }
-rand_fn!(rand, "rand", |t, g| rops::uniform_(t, 0.0, 1.0, g));
-rand_fn!(randn, "randn", |t, g| rops::normal_(t, 0.0, 1.0, g));
-
-#[pyfunction]
-#[pyo3(signature = (input, *, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
-pub fn rand_like(
-    py: Python<'_>,
-    input: PyRef<'_, PyTensor>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    layout: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-    requires_grad: bool,
-    memory_format: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let _ = (layout, memory_format);
-    let dt = extract_dtype_opt(dtype, "rand_like")?.unwrap_or(input.t.dtype);
-    let dev = if device.is_some_and(|d| !d.is_none()) { device_or_cpu(device)? } else { input.t.device() };
-    let t = generate(input.t.shape(), dt, dev, |t| rops::uniform_(t, 0.0, 1.0, default_generator()))?;
-    finish(py, t, requires_grad, None)
-}
-
-#[pyfunction]
-#[pyo3(signature = (input, *, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
-pub fn randn_like(
-    py: Python<'_>,
-    input: PyRef<'_, PyTensor>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    layout: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-    requires_grad: bool,
-    memory_format: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Py<PyAny>> {
-    let _ = (layout, memory_format);
-    let dt = extract_dtype_opt(dtype, "randn_like")?.unwrap_or(input.t.dtype);
-    let dev = if device.is_some_and(|d| !d.is_none()) { device_or_cpu(device)? } else { input.t.device() };
-    let t = generate(input.t.shape(), dt, dev, |t| rops::normal_(t, 0.0, 1.0, default_generator()))?;
-    finish(py, t, requires_grad, None)
-}
+rand_fn!(rand, rand_like, "rand", |t, g| rops::uniform_(t, 0.0, 1.0, g));
+rand_fn!(randn, randn_like, "randn", |t, g| rops::normal_(t, 0.0, 1.0, g));
 
 /// `randint(high, size)` or `randint(low, high, size)`.
 #[pyfunction]
@@ -309,21 +315,27 @@ pub fn randint(
             ));
         }
     };
-    let shape = to_shape(&parse_size("randint", &PyTuple::new(py, [sz])?)?)?;
+    let shape = size_arg(py, "randint", &sz)?;
     let dt = extract_dtype_opt(dtype, "randint")?.unwrap_or(DType::I64);
     let g = gen_of(&generator);
-    let t = generate(&shape, dt, device_or_cpu(device)?, |t| rops::random_from_to_(t, lo, hi, g))?;
+    let mut warnings = Vec::new();
+    let t = generate(&shape, dt, device_or_cpu(device)?, |t| {
+        warnings = rops::random_from_to_(t, lo, Some(hi), g)?;
+        Ok(())
+    })?;
+    warn_all(py, warnings)?;
     finish(py, t, requires_grad, out)
 }
 
 #[pyfunction]
-#[pyo3(signature = (input, low=None, high=None, *, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
+#[pyo3(signature = (input, low=None, high=None, *, generator=None, dtype=None, layout=None, device=None, requires_grad=false, memory_format=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn randint_like(
     py: Python<'_>,
     input: PyRef<'_, PyTensor>,
     low: Option<i64>,
     high: Option<i64>,
+    generator: Option<PyRef<'_, PyGenerator>>,
     dtype: Option<&Bound<'_, PyAny>>,
     layout: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
@@ -332,14 +344,18 @@ pub fn randint_like(
 ) -> PyResult<Py<PyAny>> {
     let _ = (layout, memory_format);
     let (lo, hi) = match (low, high) {
-        (Some(h), None) => (0, h),
+        (Some(h), None) | (None, Some(h)) => (0, h),
         (Some(l), Some(h)) => (l, h),
-        (None, Some(h)) => (0, h),
         (None, None) => return Err(PyTypeError::new_err("randint_like() missing required argument 'high'")),
     };
-    let dt = extract_dtype_opt(dtype, "randint_like")?.unwrap_or(input.t.dtype);
-    let dev = if device.is_some_and(|d| !d.is_none()) { device_or_cpu(device)? } else { input.t.device() };
-    let t = generate(input.t.shape(), dt, dev, |t| rops::random_from_to_(t, lo, hi, default_generator()))?;
+    let (dt, dev) = like_args(&input, dtype, device, "randint_like")?;
+    let g = gen_of(&generator);
+    let mut warnings = Vec::new();
+    let t = generate_like(&input.t, dt, dev, |t| {
+        warnings = rops::random_from_to_(t, lo, Some(hi), g)?;
+        Ok(())
+    })?;
+    warn_all(py, warnings)?;
     finish(py, t, requires_grad, None)
 }
 
@@ -381,11 +397,34 @@ pub fn _normal_scalar(
     pin_memory: bool,
 ) -> PyResult<Py<PyAny>> {
     let _ = (layout, pin_memory);
-    let shape = to_shape(&parse_size("normal", &PyTuple::new(py, [size])?)?)?;
+    let shape = size_arg(py, "normal", size)?;
     let dt = dtype_or_default(dtype, "normal")?;
     let g = gen_of(&generator);
     let t = generate(&shape, dt, device_or_cpu(device)?, |t| rops::normal_(t, mean, std, g))?;
     finish(py, t, requires_grad, out)
+}
+
+/// `normal(mean, std)` where at least one of them is a tensor.
+#[pyfunction]
+#[pyo3(signature = (mean, std, *, generator=None, out=None))]
+pub fn _normal_tensor(
+    py: Python<'_>,
+    mean: &Bound<'_, PyAny>,
+    std: &Bound<'_, PyAny>,
+    generator: Option<PyRef<'_, PyGenerator>>,
+    out: Option<&Bound<'_, PyTensor>>,
+) -> PyResult<Py<PyAny>> {
+    let (mt, st) = (mean.cast::<PyTensor>().ok().map(|t| t.borrow()), std.cast::<PyTensor>().ok().map(|t| t.borrow()));
+    let mp = match &mt {
+        Some(t) => rops::Param::Tensor(&t.t),
+        None => rops::Param::Scalar(mean.extract()?),
+    };
+    let sp = match &st {
+        Some(t) => rops::Param::Tensor(&t.t),
+        None => rops::Param::Scalar(std.extract()?),
+    };
+    let t = rops::normal_tensor(mp, sp, gen_of(&generator))?;
+    finish(py, t, false, out)
 }
 
 #[pyfunction]
@@ -397,11 +436,7 @@ pub fn bernoulli(
     generator: Option<PyRef<'_, PyGenerator>>,
     out: Option<&Bound<'_, PyTensor>>,
 ) -> PyResult<Py<PyAny>> {
-    let g = gen_of(&generator);
-    let t = match p {
-        Some(p) => generate(input.t.shape(), input.t.dtype, input.t.device(), |t| rops::bernoulli_scalar_(t, p, g))?,
-        None => rops::bernoulli_tensor(&input.t, input.t.dtype, g)?,
-    };
+    let t = rops::bernoulli(&input.t, p, gen_of(&generator))?;
     finish(py, t, false, out)
 }
 
@@ -415,74 +450,157 @@ pub fn multinomial(
     generator: Option<PyRef<'_, PyGenerator>>,
     out: Option<&Bound<'_, PyTensor>>,
 ) -> PyResult<Py<PyAny>> {
+    if let Some(o) = out {
+        let dt = o.borrow().t.dtype;
+        if dt != DType::I64 {
+            return Err(PyRuntimeError::new_err(format!(
+                "multinomial expects Long tensor out, got: {}",
+                dt.scalar_name()
+            )));
+        }
+    }
     let t = rops::multinomial(&input.t, num_samples, replacement, gen_of(&generator))?;
     finish(py, t, false, out)
 }
 
 // ----- in-place fills -----
 
+/// `random_`'s overloads: `()`, `(to)`, `(from, to)` and `(from, None)`, with `from`/`to` also
+/// accepted as keywords. Returns `None` for the no-argument form.
+fn random_bounds(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Option<(i64, Option<i64>)>> {
+    let invalid = || {
+        PyTypeError::new_err(
+            "random_() received an invalid combination of arguments - expected (int from, int to), (int to) or ()",
+        )
+    };
+    let mut from_kw = None;
+    let mut to_kw = None;
+    for (k, v) in kwargs.into_iter().flatten() {
+        match k.extract::<String>()?.as_str() {
+            "from" => from_kw = Some(v),
+            "to" => to_kw = Some(v),
+            _ => return Err(invalid()),
+        }
+    }
+    let int = |v: &Bound<'_, PyAny>| -> PyResult<i64> {
+        if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() { v.extract() } else { Err(invalid()) }
+    };
+    let opt_int =
+        |v: &Bound<'_, PyAny>| -> PyResult<Option<i64>> { if v.is_none() { Ok(None) } else { int(v).map(Some) } };
+    let a: Vec<Bound<'_, PyAny>> = args.iter().collect();
+    Ok(match (a.as_slice(), from_kw, to_kw) {
+        ([], None, None) => None,
+        ([], None, Some(to)) => Some((0, Some(int(&to)?))),
+        ([], Some(from), Some(to)) => Some((int(&from)?, opt_int(&to)?)),
+        ([to], None, None) => Some((0, Some(int(to)?))),
+        ([from], None, Some(to)) => Some((int(from)?, opt_int(&to)?)),
+        ([from, to], None, None) => Some((int(from)?, opt_int(to)?)),
+        _ => return Err(invalid()),
+    })
+}
+
 #[pymethods]
 impl PyTensor {
-
-#[pyo3(signature = (from=0.0, to=1.0, *, generator=None))]
-pub fn uniform_<'py>(slf: Bound<'py, PyTensor>, from: f64, to: f64, generator: Option<PyRef<'py, PyGenerator>>) -> PyResult<Bound<'py, PyTensor>> {
-    if from > to {
-        return Err(PyRuntimeError::new_err(format!(
-            "uniform_ expects to return a [from, to) range, but found from={from} > to={to}"
-        )));
+    #[pyo3(signature = (r#from=0.0, to=1.0, *, generator=None))]
+    pub fn uniform_<'py>(
+        slf: Bound<'py, PyTensor>,
+        r#from: f64,
+        to: f64,
+        generator: Option<PyRef<'py, PyGenerator>>,
+    ) -> PyResult<Bound<'py, PyTensor>> {
+        rops::uniform_(&slf.borrow().t, r#from, to, gen_of(&generator))?;
+        Ok(slf)
     }
-    rops::uniform_(&slf.borrow().t, from, to, gen_of(&generator))?;
-    Ok(slf)
-}
 
-#[pyo3(signature = (mean=0.0, std=1.0, *, generator=None))]
-pub fn normal_<'py>(slf: Bound<'py, PyTensor>, mean: f64, std: f64, generator: Option<PyRef<'py, PyGenerator>>) -> PyResult<Bound<'py, PyTensor>> {
-    rops::normal_(&slf.borrow().t, mean, std, gen_of(&generator))?;
-    Ok(slf)
-}
+    #[pyo3(signature = (mean=0.0, std=1.0, *, generator=None))]
+    pub fn normal_<'py>(
+        slf: Bound<'py, PyTensor>,
+        mean: f64,
+        std: f64,
+        generator: Option<PyRef<'py, PyGenerator>>,
+    ) -> PyResult<Bound<'py, PyTensor>> {
+        rops::normal_(&slf.borrow().t, mean, std, gen_of(&generator))?;
+        Ok(slf)
+    }
 
-#[pyo3(signature = (from=0, to=None, *, generator=None))]
-pub fn random_<'py>(slf: Bound<'py, PyTensor>, from: i64, to: Option<i64>, generator: Option<PyRef<'py, PyGenerator>>) -> PyResult<Bound<'py, PyTensor>> {
-    let dt = slf.borrow().t.dtype;
-    let (lo, hi) = match to {
-        Some(t) => (from, t),
-        // random_(to) and random_(): up to the dtype's largest exactly representable integer.
-        None if from != 0 => (0, from),
-        None => {
-            let max: i64 = match dt {
-                DType::Bool => 2,
-                DType::U8 => 256,
-                DType::I8 => 128,
-                DType::I16 => 1 << 15,
-                DType::I32 => 1 << 31,
-                DType::I64 => i64::MAX,
-                DType::F16 => (1 << 11) + 1,
-                DType::BF16 => (1 << 8) + 1,
-                DType::F32 => (1 << 24) + 1,
-                _ => (1 << 53) + 1,
-            };
-            (0, max)
+    #[pyo3(signature = (*args, generator=None, **kwargs))]
+    pub fn random_<'py>(
+        slf: Bound<'py, PyTensor>,
+        args: &Bound<'py, PyTuple>,
+        generator: Option<PyRef<'py, PyGenerator>>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyTensor>> {
+        let g = gen_of(&generator);
+        match random_bounds(args, kwargs)? {
+            None => rops::random_(&slf.borrow().t, g)?,
+            Some((from, to)) => {
+                let warnings = rops::random_from_to_(&slf.borrow().t, from, to, g)?;
+                warn_all(slf.py(), warnings)?;
+            }
         }
-    };
-    rops::random_from_to_(&slf.borrow().t, lo, hi, gen_of(&generator))?;
-    Ok(slf)
-}
-
-#[pyo3(signature = (p=None, *, generator=None))]
-pub fn bernoulli_<'py>(slf: Bound<'py, PyTensor>, p: Option<&Bound<'py, PyAny>>, generator: Option<PyRef<'py, PyGenerator>>) -> PyResult<Bound<'py, PyTensor>> {
-    let g = gen_of(&generator);
-    if let Some(pt) = p.and_then(|p| p.cast::<PyTensor>().ok()) {
-        let this = slf.borrow();
-        let probs = pt.borrow().t.expand_to(this.t.shape())?;
-        let drawn = rops::bernoulli_tensor(&probs, this.t.dtype, g)?;
-        this.t.copy_(&drawn)?;
-    } else {
-        let p: f64 = match p {
-            Some(p) => p.extract()?,
-            None => 0.5,
-        };
-        rops::bernoulli_scalar_(&slf.borrow().t, p, g)?;
+        Ok(slf)
     }
-    Ok(slf)
-}
+
+    /// `bernoulli_(p)` with a number or a tensor of probabilities.
+    #[pyo3(signature = (p=None, *, generator=None))]
+    pub fn bernoulli_<'py>(
+        slf: Bound<'py, PyTensor>,
+        p: Option<&Bound<'py, PyAny>>,
+        generator: Option<PyRef<'py, PyGenerator>>,
+    ) -> PyResult<Bound<'py, PyTensor>> {
+        let g = gen_of(&generator);
+        match p.map(|p| p.cast::<PyTensor>()) {
+            Some(Ok(pt)) => rops::bernoulli_tensor_(&slf.borrow().t, &pt.borrow().t, g)?,
+            Some(Err(_)) => {
+                rops::bernoulli_scalar_(&slf.borrow().t, p.map(|p| p.extract()).transpose()?.unwrap_or(0.5), g)?
+            }
+            None => rops::bernoulli_scalar_(&slf.borrow().t, 0.5, g)?,
+        }
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (lambd=1.0, *, generator=None))]
+    pub fn exponential_<'py>(
+        slf: Bound<'py, PyTensor>,
+        lambd: f64,
+        generator: Option<PyRef<'py, PyGenerator>>,
+    ) -> PyResult<Bound<'py, PyTensor>> {
+        rops::exponential_(&slf.borrow().t, lambd, gen_of(&generator))?;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (p, *, generator=None))]
+    pub fn geometric_<'py>(
+        slf: Bound<'py, PyTensor>,
+        p: f64,
+        generator: Option<PyRef<'py, PyGenerator>>,
+    ) -> PyResult<Bound<'py, PyTensor>> {
+        rops::geometric_(&slf.borrow().t, p, gen_of(&generator))?;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (median=0.0, sigma=1.0, *, generator=None))]
+    pub fn cauchy_<'py>(
+        slf: Bound<'py, PyTensor>,
+        median: f64,
+        sigma: f64,
+        generator: Option<PyRef<'py, PyGenerator>>,
+    ) -> PyResult<Bound<'py, PyTensor>> {
+        rops::cauchy_(&slf.borrow().t, median, sigma, gen_of(&generator))?;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (mean=1.0, std=2.0, *, generator=None))]
+    pub fn log_normal_<'py>(
+        slf: Bound<'py, PyTensor>,
+        mean: f64,
+        std: f64,
+        generator: Option<PyRef<'py, PyGenerator>>,
+    ) -> PyResult<Bound<'py, PyTensor>> {
+        rops::log_normal_(&slf.borrow().t, mean, std, gen_of(&generator))?;
+        Ok(slf)
+    }
 }

@@ -43,6 +43,28 @@ pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Py<PyTensor>> {
     Py::new(py, PyTensor::new(t))
 }
 
+/// True for `memory_format=torch.contiguous_format`.
+pub fn wants_contiguous(mf: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+    match mf {
+        Some(m) if !m.is_none() => Ok(m.repr()?.to_string() == "torch.contiguous_format"),
+        _ => Ok(false),
+    }
+}
+
+/// torch warns once per process (TORCH_WARN_ONCE) when a cast drops imaginary parts.
+pub fn warn_complex_to_real(py: Python<'_>) -> PyResult<()> {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
+    PyErr::warn(
+        py,
+        &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+        c"Casting complex values to real discards the imaginary part",
+        1,
+    )
+}
+
 pub fn check_requires_grad(dt: DType) -> PyResult<()> {
     if !(dt.is_floating_point() || dt.is_complex()) {
         return Err(PyRuntimeError::new_err("only Tensors of floating point and complex dtype can require gradients"));
@@ -146,8 +168,26 @@ impl PyTensor {
         PyTensor { t, requires_grad: false, grad: None }
     }
 
+    /// The value of a one-element tensor, for the Python number protocols.
+    fn one_element(&self) -> PyResult<Pivot> {
+        if self.t.numel() != 1 {
+            return Err(PyValueError::new_err("only one element tensors can be converted to Python scalars"));
+        }
+        Ok(self.t.item()?)
+    }
+
     fn dim_arg(&self, dim: i64) -> PyResult<usize> {
         Ok(wrap_dim(dim, self.t.ndim())?)
+    }
+
+    /// `size(dim)` / `stride(dim)` have no dims to index on a 0-d tensor.
+    fn meta_dim(&self, dim: i64) -> PyResult<usize> {
+        if self.t.ndim() == 0 {
+            return Err(PyIndexError::new_err(format!(
+                "Dimension specified as {dim} but tensor has no dimensions"
+            )));
+        }
+        self.dim_arg(dim)
     }
 
     /// Applies one basic index (int, slice, None, Ellipsis) list to the layout.
@@ -168,12 +208,15 @@ impl PyTensor {
         let mut strides = Vec::new();
         let mut dim = 0usize;
         let mut offset = l.offset as isize;
+        let mut seen_ellipsis = false;
         for k in &items {
             if k.is_none() {
+                // Like unsqueeze on the partly indexed tensor: the stride spans the next dim.
                 shape.push(1);
-                strides.push(0);
+                strides.push(if dim < l.ndim() { l.shape[dim] as isize * l.strides[dim] } else { 1 });
             } else if k.is_instance_of::<PyEllipsis>() {
-                let skip = self.t.ndim() - consumed;
+                let skip = if seen_ellipsis { 0 } else { self.t.ndim() - consumed };
+                seen_ellipsis = true;
                 for _ in 0..skip {
                     shape.push(l.shape[dim]);
                     strides.push(l.strides[dim]);
@@ -212,6 +255,10 @@ impl PyTensor {
                 let i = if i < 0 { i + n } else { i };
                 offset += i as isize * l.strides[dim];
                 dim += 1;
+            } else if k.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err(
+                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got str)",
+                ));
             } else {
                 return Ok(None);
             }
@@ -267,14 +314,14 @@ impl PyTensor {
     fn size<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
         match dim {
             None => make_size(py, self.t.shape()),
-            Some(d) => Ok(self.t.shape()[self.dim_arg(d)?].into_pyobject(py)?.into_any()),
+            Some(d) => Ok(self.t.shape()[self.meta_dim(d)?].into_pyobject(py)?.into_any()),
         }
     }
     #[pyo3(signature = (dim=None))]
     fn stride<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
         match dim {
             None => Ok(PyTuple::new(py, self.t.strides())?.into_any()),
-            Some(d) => Ok(self.t.strides()[self.dim_arg(d)?].into_pyobject(py)?.into_any()),
+            Some(d) => Ok(self.t.strides()[self.meta_dim(d)?].into_pyobject(py)?.into_any()),
         }
     }
     fn dim(&self) -> usize {
@@ -458,6 +505,9 @@ impl PyTensor {
             drop(this);
             return Ok(slf.into_any());
         }
+        if this.t.dtype.is_complex() && !dt.is_complex() {
+            warn_complex_to_real(py)?;
+        }
         let mut t = this.t.to_device(dev)?;
         t = if copy && dev == this.t.device() { t.to_dtype(dt, true)? } else { t.to_dtype(dt, false)? };
         let rg = this.requires_grad;
@@ -477,10 +527,16 @@ impl PyTensor {
         };
         let dt = if let Ok(s) = d.cast::<PyString>() {
             let s = s.to_string();
-            match dtype_from_type_name(&s) {
+            let dt = match dtype_from_type_name(&s) {
                 Some(dt) => dt,
                 None => return Err(PyValueError::new_err(format!("invalid type: '{s}'"))),
+            };
+            let want = if s.starts_with("torch.cuda.") { Device::Cuda(0) } else { Device::Cpu };
+            if want != this.t.device() {
+                let moved = this.t.to_device(want)?.to_dtype(dt, false)?;
+                return Ok(Bound::new(py, PyTensor::new(moved))?.into_any());
             }
+            dt
         } else if let Ok(dt) = extract_dtype(d, "type") {
             dt
         } else {
@@ -510,8 +566,12 @@ impl PyTensor {
 
     #[pyo3(signature = (*, memory_format=None))]
     fn clone(&self, py: Python<'_>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-        let _ = memory_format;
-        let mut out = PyTensor::new(self.t.clone_tensor()?);
+        let t = if wants_contiguous(memory_format)? {
+            self.t.contiguous_copy()?
+        } else {
+            self.t.clone_tensor()?
+        };
+        let mut out = PyTensor::new(t);
         out.requires_grad = self.requires_grad;
         Py::new(py, out)
     }
@@ -582,22 +642,16 @@ impl PyTensor {
     }
 
     fn __float__(&self) -> PyResult<f64> {
-        if self.t.numel() != 1 {
-            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
-        }
-        Ok(match self.t.item()? {
+        Ok(match self.one_element()? {
             Pivot::B(b) => b as u8 as f64,
             Pivot::I(i) => i as f64,
             Pivot::F(f) => f,
-            Pivot::C(..) => return Err(PyTypeError::new_err("can't convert complex to float")),
+            Pivot::C(..) => return Err(PyRuntimeError::new_err("value cannot be converted to type double without overflow")),
         })
     }
 
     fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        if self.t.numel() != 1 {
-            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
-        }
-        match self.t.item()? {
+        match self.one_element()? {
             Pivot::B(b) => Ok((b as i64).into_pyobject(py)?.into_any().unbind()),
             Pivot::I(i) => Ok(i.into_pyobject(py)?.into_any().unbind()),
             Pivot::F(f) => {
@@ -610,7 +664,7 @@ impl PyTensor {
                 // Python's int(float) truncates exactly, beyond the i64 range too.
                 Ok(py.get_type::<PyInt>().call1((f,))?.unbind())
             }
-            Pivot::C(..) => Err(PyTypeError::new_err("can't convert complex to int")),
+            Pivot::C(..) => Err(PyRuntimeError::new_err("value cannot be converted to type int64_t without overflow")),
         }
     }
 
@@ -625,16 +679,14 @@ impl PyTensor {
         })
     }
 
-    fn __complex__(&self) -> PyResult<(f64, f64)> {
-        if self.t.numel() != 1 {
-            return Err(PyTypeError::new_err("only one element tensors can be converted to Python scalars"));
-        }
-        Ok(match self.t.item()? {
+    fn __complex__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyComplex>> {
+        let (r, i) = match self.one_element()? {
             Pivot::B(b) => (b as u8 as f64, 0.0),
             Pivot::I(i) => (i as f64, 0.0),
             Pivot::F(f) => (f, 0.0),
             Pivot::C(r, i) => (r, i),
-        })
+        };
+        Ok(pyo3::types::PyComplex::from_doubles(py, r, i))
     }
 
     fn __hash__(slf: &Bound<'_, Self>) -> isize {
@@ -708,6 +760,14 @@ impl PyTensor {
     #[getter(T)]
     fn big_t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let n = self.t.ndim();
+        if n > 2 {
+            PyErr::warn(
+                py,
+                &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+                c"The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+                1,
+            )?;
+        }
         let dims: Vec<usize> = (0..n).rev().collect();
         wrap(py, self.t.with_layout(self.t.layout.permute(&dims)))
     }
@@ -715,6 +775,15 @@ impl PyTensor {
     #[getter(mT)]
     fn m_t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let n = self.t.ndim();
+        if n == 0 {
+            PyErr::warn(
+                py,
+                &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+                c"Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+                1,
+            )?;
+            return wrap(py, self.t.clone());
+        }
         if n < 2 {
             return Err(PyRuntimeError::new_err(format!(
                 "tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor.",
@@ -800,7 +869,19 @@ impl PyTensor {
         if let Ok(v) = value.cast::<PyTensor>() {
             dst.copy_(&v.borrow().t)?;
         } else if let Some(p) = super::convert::py_to_pivot(value)? {
+            if matches!(p, Pivot::C(..)) && !dst.dtype.is_complex() {
+                return Err(PyRuntimeError::new_err(format!(
+                    "value cannot be converted to type {} without overflow",
+                    dst.dtype.name()
+                )));
+            }
             dst.fill_(p)?;
+        } else if value.is_instance_of::<pyo3::types::PyList>() || value.is_instance_of::<PyTuple>() {
+            return Err(PyTypeError::new_err(format!(
+                "can't assign a {} to a {}",
+                value.get_type().name()?,
+                legacy_type_name(dst.dtype, dst.device())
+            )));
         } else {
             let src = super::create::tensor_from_data(value, None)?;
             dst.copy_(&src)?;

@@ -43,16 +43,51 @@ pub fn arange(start: Pivot, end: Pivot, step: Pivot, dtype: DType, device: Devic
     };
     let n = arange_len(f(start), f(end), f(step))?;
     let t = Tensor::zeros(&[n], dtype, Device::Cpu)?;
-    match (start, step) {
+    // Integral results step in int64 from the truncated start and step.
+    let int_out = !dtype.is_floating_point() && !dtype.is_complex();
+    let trunc = |p: Pivot| match p {
+        Pivot::F(x) if int_out => Pivot::I(x as i64),
+        other => other,
+    };
+    match (trunc(start), trunc(step)) {
         (Pivot::I(s), Pivot::I(st)) if !dtype.is_floating_point() && !dtype.is_complex() => {
             dispatch!(dtype, T => fill_with::<T>(&t, |i| T::from_pivot(Pivot::I(s.wrapping_add(st.wrapping_mul(i as i64))))))
         }
         _ => {
             let (s, st) = (f(start), f(step));
-            dispatch!(dtype, T => fill_with::<T>(&t, |i| T::from_pivot(Pivot::F(s + st * i as f64))))
+            dispatch!(dtype, T => fill_with::<T>(&t, |i| T::from_pivot(Pivot::F(arange_value(s, st, i, n, dtype)))))
         }
     }
     t.to_device(device)
+}
+
+/// Element `i` of a floating arange of `n`, reproducing torch's CPU kernel bit for bit: it runs in
+/// 256-bit vector chunks (two per step) whose lanes are `base + j * step` from a rounded base, with
+/// the tail computed directly; float16/bfloat16 accumulate in float, others in double (with FMA).
+fn arange_value(start: f64, step: f64, i: usize, n: usize, dtype: DType) -> f64 {
+    let lanes = 32 / dtype.itemsize().max(1);
+    let full = n / (2 * lanes) * (2 * lanes);
+    let half_acc = matches!(dtype, DType::F16 | DType::BF16);
+    let direct = |k: usize| -> f64 {
+        if half_acc { (step as f32).mul_add(k as f32, start as f32) as f64 } else { step.mul_add(k as f64, start) }
+    };
+    let round = |v: f64| -> f64 {
+        match dtype {
+            DType::F32 | DType::C64 => v as f32 as f64,
+            DType::F16 => half::f16::from_f64(v).to_f64(),
+            DType::BF16 => half::bf16::from_f64(v).to_f64(),
+            _ => v,
+        }
+    };
+    if i >= full {
+        return direct(i);
+    }
+    let j = i % lanes;
+    let base = round(direct(i - j));
+    if j == 0 {
+        return base;
+    }
+    if half_acc { (j as f32).mul_add(step as f32, base as f32) as f64 } else { (j as f64).mul_add(step, base) }
 }
 
 /// torch's linspace: the first half counts up from start, the second half down from end, so both
@@ -64,13 +99,23 @@ pub fn linspace(start: f64, end: f64, steps: i64, dtype: DType, device: Device) 
     let n = steps as usize;
     let t = Tensor::zeros(&[n], dtype, Device::Cpu)?;
     let half = n / 2;
-    let at = |i: usize, s: f64, e: f64, step: f64| if i < half { s + step * i as f64 } else { e - step * (n - i - 1) as f64 };
-    if n == 1 {
+    let at = |i: usize, s: f64, e: f64, step: f64| {
+        if i < half { step.mul_add(i as f64, s) } else { (-step).mul_add((n - i - 1) as f64, e) }
+    };
+    if n == 0 {
+    } else if n == 1 {
         dispatch!(dtype, T => fill_with::<T>(&t, |_| T::from_pivot(Pivot::F(start))));
-    } else if dtype == DType::F32 {
-        let (s, e) = (start as f32, end as f32);
-        let step = (e - s) / (n - 1) as f32;
-        fill_with::<f32>(&t, |i| if i < half { s + step * i as f32 } else { e - step * (n - i - 1) as f32 });
+    } else if matches!(dtype, DType::F32 | DType::F16 | DType::BF16) {
+        // Endpoints in the element type, stepping in float32 (contracted to FMA), rounded once.
+        dispatch!(dtype, T => {
+            let h = |x: f64| match T::from_pivot(Pivot::F(x)).to_pivot() { Pivot::F(v) => v as f32, _ => x as f32 };
+            let (s, e) = (h(start), h(end));
+            let step = (e - s) / (n - 1) as f32;
+            fill_with::<T>(&t, |i| {
+                let v = if i < half { step.mul_add(i as f32, s) } else { (-step).mul_add((n - i - 1) as f32, e) };
+                T::from_pivot(Pivot::F(v as f64))
+            })
+        });
     } else if dtype.is_integral(true) {
         // Integral results: the endpoints are converted first, then stepping is in double.
         let (s, e) = (start.trunc(), end.trunc());

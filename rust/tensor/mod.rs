@@ -106,9 +106,30 @@ impl Tensor {
         Ok(())
     }
 
-    /// A new contiguous CPU tensor with this tensor's values in `dtype`.
-    fn cpu_copy_as(&self, dtype: DType) -> Result<Tensor> {
-        let out = Tensor::for_overwrite(self.shape(), dtype)?;
+    /// The layout torch's preserve_format gives a copy of this tensor: the same strides when they are
+    /// dense, else contiguous (`infer`: dense strides in this tensor's dim order, as `to()` does).
+    pub fn preserved_layout(&self, infer: bool) -> Layout {
+        let l = &self.layout;
+        // Empty tensors keep their strides too (torch copies them through).
+        if l.is_non_overlapping_and_dense() || l.numel() == 0 {
+            Layout { shape: l.shape.clone(), strides: l.strides.clone(), offset: 0 }
+        } else if infer {
+            Layout { shape: l.shape.clone(), strides: l.infer_dense_strides(), offset: 0 }
+        } else {
+            Layout::contiguous(&l.shape)
+        }
+    }
+
+    /// An uninitialised CPU tensor with `layout` (dense, offset 0).
+    pub fn for_overwrite_layout(layout: Layout, dtype: DType) -> Result<Tensor> {
+        let n = checked_numel(&layout.shape, dtype)?;
+        let storage = Storage::new_cpu_for_overwrite(n * dtype.itemsize())?;
+        Ok(Tensor { storage: Arc::new(storage), layout, dtype })
+    }
+
+    /// A new CPU tensor with this tensor's values in `dtype`, laid out as `layout`.
+    fn cpu_copy_into(&self, dtype: DType, layout: Layout) -> Result<Tensor> {
+        let out = Tensor::for_overwrite_layout(layout, dtype)?;
         // SAFETY: both layouts are in bounds of their storages (checked at view creation).
         unsafe {
             kcopy::copy_cast(
@@ -128,13 +149,24 @@ impl Tensor {
         if self.is_contiguous() {
             return Ok(self.clone());
         }
-        self.clone_tensor()
+        match self.device() {
+            Device::Cpu => self.cpu_copy_into(self.dtype, Layout::contiguous(self.shape())),
+            d => self.to_device(Device::Cpu)?.to_device_copy(d),
+        }
     }
 
-    /// A copy with the same shape; contiguous strides.
+    /// A copy with canonical contiguous strides (`clone(memory_format=torch.contiguous_format)`).
+    pub fn contiguous_copy(&self) -> Result<Tensor> {
+        match self.device() {
+            Device::Cpu => self.cpu_copy_into(self.dtype, Layout::contiguous(self.shape())),
+            d => self.to_device(Device::Cpu)?.contiguous_copy()?.to_device(d),
+        }
+    }
+
+    /// A copy with torch's `clone()` layout (same strides when dense, else contiguous).
     pub fn clone_tensor(&self) -> Result<Tensor> {
         match self.device() {
-            Device::Cpu => self.cpu_copy_as(self.dtype),
+            Device::Cpu => self.cpu_copy_into(self.dtype, self.preserved_layout(false)),
             d => self.to_device(Device::Cpu)?.to_device_copy(d),
         }
     }
@@ -145,7 +177,7 @@ impl Tensor {
             return Ok(self.clone());
         }
         match self.device() {
-            Device::Cpu => self.cpu_copy_as(dtype),
+            Device::Cpu => self.cpu_copy_into(dtype, self.preserved_layout(true)),
             d => self.to_device(Device::Cpu)?.to_dtype(dtype, false)?.to_device_copy(d),
         }
     }

@@ -1,4 +1,8 @@
 //! CPU kernels. Each kernel sees one dtype and one shape; validation, promotion and broadcasting
 //! happened in the op front end.
 pub mod copy;
+pub mod elementwise;
+pub mod num;
+pub mod parallel;
 pub mod iter;
+pub mod vmath;

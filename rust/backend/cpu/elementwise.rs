@@ -1,0 +1,129 @@
+//! Generic unary and binary elementwise kernels over strided operands. The op front end has
+//! already broadcast the layouts to the output shape and chosen the element types.
+use crate::element::Element;
+use crate::layout::Layout;
+
+use super::parallel::par_for_each_row;
+
+/// A raw pointer that may cross into pool threads; each thread touches disjoint elements.
+#[derive(Clone, Copy)]
+pub struct SendPtr<T>(pub *mut T);
+// SAFETY: kernels partition the output so no two threads write the same element, and inputs are
+// only read.
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+
+/// `out[i] = f(a[i])`.
+///
+/// # Safety
+/// Pointers must be valid for every offset their layouts reach; `lo.shape == la.shape`.
+pub unsafe fn unary<A: Element, O: Element>(a: *const A, la: &Layout, out: *mut O, lo: &Layout, f: impl Fn(A) -> O + Sync) {
+    let (pa, po) = (SendPtr(a as *mut A), SendPtr(out));
+    par_for_each_row(
+        &lo.shape,
+        [&la.strides, &lo.strides],
+        [la.offset as isize, lo.offset as isize],
+        |[oa, oo], n, [sa, so]| {
+            let (pa, po) = (pa, po);
+            // SAFETY: offsets come from the caller's layouts.
+            unsafe {
+                let (a, o) = (pa.0.offset(oa) as *const A, po.0.offset(oo));
+                if sa == 1 && so == 1 {
+                    for i in 0..n {
+                        *o.add(i) = f(*a.add(i));
+                    }
+                } else {
+                    for i in 0..n as isize {
+                        *o.offset(i * so) = f(*a.offset(i * sa));
+                    }
+                }
+            }
+        },
+    );
+}
+
+/// `out[i] = f(a[i], b[i])`, with fast inner loops for contiguous and scalar-broadcast rows.
+///
+/// # Safety
+/// Pointers must be valid for every offset their layouts reach; all shapes equal `lo.shape`.
+pub unsafe fn binary<A: Element, B: Element, O: Element>(
+    a: *const A,
+    la: &Layout,
+    b: *const B,
+    lb: &Layout,
+    out: *mut O,
+    lo: &Layout,
+    f: impl Fn(A, B) -> O + Sync,
+) {
+    let (pa, pb, po) = (SendPtr(a as *mut A), SendPtr(b as *mut B), SendPtr(out));
+    par_for_each_row(
+        &lo.shape,
+        [&la.strides, &lb.strides, &lo.strides],
+        [la.offset as isize, lb.offset as isize, lo.offset as isize],
+        |[oa, ob, oo], n, [sa, sb, so]| {
+            let (pa, pb, po) = (pa, pb, po);
+            // SAFETY: offsets come from the caller's layouts.
+            unsafe {
+                let (a, b, o) = (pa.0.offset(oa) as *const A, pb.0.offset(ob) as *const B, po.0.offset(oo));
+                match (sa, sb, so) {
+                    (1, 1, 1) => {
+                        for i in 0..n {
+                            *o.add(i) = f(*a.add(i), *b.add(i));
+                        }
+                    }
+                    (1, 0, 1) => {
+                        let bv = *b;
+                        for i in 0..n {
+                            *o.add(i) = f(*a.add(i), bv);
+                        }
+                    }
+                    (0, 1, 1) => {
+                        let av = *a;
+                        for i in 0..n {
+                            *o.add(i) = f(av, *b.add(i));
+                        }
+                    }
+                    _ => {
+                        for i in 0..n as isize {
+                            *o.offset(i * so) = f(*a.offset(i * sa), *b.offset(i * sb));
+                        }
+                    }
+                }
+            }
+        },
+    );
+}
+
+/// `out[i] = f(a[i], b[i], c[i])` (where, lerp, addcmul, clamp with tensor bounds).
+///
+/// # Safety
+/// As for `binary`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn ternary<A: Element, B: Element, C: Element, O: Element>(
+    a: *const A,
+    la: &Layout,
+    b: *const B,
+    lb: &Layout,
+    c: *const C,
+    lc: &Layout,
+    out: *mut O,
+    lo: &Layout,
+    f: impl Fn(A, B, C) -> O + Sync,
+) {
+    let (pa, pb, pc, po) = (SendPtr(a as *mut A), SendPtr(b as *mut B), SendPtr(c as *mut C), SendPtr(out));
+    par_for_each_row(
+        &lo.shape,
+        [&la.strides, &lb.strides, &lc.strides, &lo.strides],
+        [la.offset as isize, lb.offset as isize, lc.offset as isize, lo.offset as isize],
+        |[oa, ob, oc, oo], n, [sa, sb, sc, so]| {
+            let (pa, pb, pc, po) = (pa, pb, pc, po);
+            // SAFETY: offsets come from the caller's layouts.
+            unsafe {
+                let (a, b, c, o) = (pa.0.offset(oa), pb.0.offset(ob), pc.0.offset(oc), po.0.offset(oo));
+                for i in 0..n as isize {
+                    *o.offset(i * so) = f(*a.offset(i * sa), *b.offset(i * sb), *c.offset(i * sc));
+                }
+            }
+        },
+    );
+}
