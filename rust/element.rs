@@ -123,8 +123,9 @@ macro_rules! float_element {
 }
 float_element!(f32, F32, |x: f32| x as f64, |x: f64| x as f32, |i: i64| i as f32, 0.0, 1.0);
 float_element!(f64, F64, |x: f64| x, |x: f64| x, |i: i64| i as f64, 0.0, 1.0);
-float_element!(f16, F16, |x: f16| x.to_f64(), f16::from_f64, |i: i64| f16::from_f32(i as f32), f16::ZERO, f16::ONE);
-float_element!(bf16, BF16, |x: bf16| x.to_f64(), bf16::from_f64, |i: i64| bf16::from_f32(i as f32), bf16::ZERO, bf16::ONE);
+// `half`'s from_f64 drops low bits before rounding; torch converts double -> float -> half.
+float_element!(f16, F16, |x: f16| x.to_f64(), |x: f64| f16::from_f32(x as f32), |i: i64| f16::from_f32(i as f32), f16::ZERO, f16::ONE);
+float_element!(bf16, BF16, |x: bf16| x.to_f64(), |x: f64| bf16::from_f32(x as f32), |i: i64| bf16::from_f32(i as f32), bf16::ZERO, bf16::ONE);
 
 macro_rules! complex_element {
     ($t:ty, $dt:ident, $to:expr, $from:expr) => {
@@ -152,7 +153,7 @@ macro_rules! complex_element {
         }
     };
 }
-complex_element!(C32, C32, |x: f16| x.to_f64(), f16::from_f64);
+complex_element!(C32, C32, |x: f16| x.to_f64(), |x: f64| f16::from_f32(x as f32));
 complex_element!(C64, C64, |x: f32| x as f64, |x: f64| x as f32);
 complex_element!(C128, C128, |x: f64| x, |x: f64| x);
 

@@ -171,7 +171,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
            device=None, requires_grad=False, pin_memory=False):
     """Normal samples: ``normal(mean, std, size)`` with float mean and std."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        raise NotImplementedError("normal() with tensor mean/std needs elementwise ops (issue #3)")
+        return _C._normal_tensor(mean, std, generator=generator, out=out)
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments - got (float, float), but expected one of: (float mean, float std, tuple of ints size)")
     return _C._normal_scalar(mean, std, size, generator=generator, out=out, dtype=dtype,

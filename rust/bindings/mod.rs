@@ -76,6 +76,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         random::randint_like,
         random::randperm,
         random::_normal_scalar,
+        random::_normal_tensor,
         random::bernoulli,
         random::multinomial,
         random::_default_generator,

@@ -74,8 +74,8 @@ fn arange_value(start: f64, step: f64, i: usize, n: usize, dtype: DType) -> f64 
     let round = |v: f64| -> f64 {
         match dtype {
             DType::F32 | DType::C64 => v as f32 as f64,
-            DType::F16 => half::f16::from_f64(v).to_f64(),
-            DType::BF16 => half::bf16::from_f64(v).to_f64(),
+            DType::F16 => half::f16::from_f32(v as f32).to_f64(),
+            DType::BF16 => half::bf16::from_f32(v as f32).to_f64(),
             _ => v,
         }
     };

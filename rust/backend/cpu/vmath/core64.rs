@@ -29,23 +29,37 @@ fn scale(y: f64, k: f64) -> f64 {
     y * pow2i(k1) * pow2i(k - k1)
 }
 
-/// exp (fdlibm e_exp): x = k ln2 + r, |r| <= ln2/2, exp(r) = 1 + r + r c / (2 - c) with
-/// c = r - r^2 P(r^2); arguments are clamped just past the overflow/underflow thresholds.
+/// exp(hi + lo) = y 2^k, |lo| small next to |hi| (fdlibm e_exp, with lo folded into its own
+/// low part): hi = k ln2 + r, |r| <= ln2/2, y = exp(r) = 1 + r + r c / (2 - c) with
+/// c = r - r^2 P(r^2). hi is clamped just past the overflow/underflow thresholds (NaN passes).
 #[inline(always)]
-pub(super) fn exp(x: f64) -> f64 {
+fn exp_yk(hi: f64, lo: f64) -> (f64, f64) {
     const P1: f64 = 1.666_666_666_666_660_2e-1;
     const P2: f64 = -2.777_777_777_701_559_3e-3;
     const P3: f64 = 6.613_756_321_437_934e-5;
     const P4: f64 = -1.653_390_220_546_525_2e-6;
     const P5: f64 = 4.138_136_797_057_238_5e-8;
-    let x = sel(x > 710.0, 710.0, sel(x < -746.0, -746.0, x)); // NaN stays NaN
+    let x = sel(hi > 710.0, 710.0, sel(hi < -746.0, -746.0, hi));
     let k = rint(x * std::f64::consts::LOG2_E);
-    let hi = x - k * LN2_HI;
-    let lo = k * LN2_LO;
+    let hi = x - k * LN2_HI; // exact
+    let lo = k * LN2_LO - lo;
     let r = hi - lo;
     let t = r * r;
     let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
-    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    (1.0 - ((lo - (r * c) / (2.0 - c)) - hi), k)
+}
+
+/// exp; the two-step scaling makes subnormal results round once and overflow happen at the true threshold.
+#[inline(always)]
+pub(super) fn exp(x: f64) -> f64 {
+    let (y, k) = exp_yk(x, 0.0);
+    scale(y, k)
+}
+
+/// exp(hi + lo) for a double-double argument (erfc's exp(-x^2 ...)).
+#[inline(always)]
+pub(super) fn exp_dd(hi: f64, lo: f64) -> f64 {
+    let (y, k) = exp_yk(hi, lo);
     scale(y, k)
 }
 
@@ -215,25 +229,27 @@ pub(super) fn tanh(x: f64) -> f64 {
 
 /// sigmoid with e = exp(-|x|) <= 1: 1 / (1 + e) for x >= 0, e / (1 + e) below (no overflow).
 #[inline(always)]
-pub(super) fn sigmoid<const F: bool>(x: f64) -> f64 {
-    let e = expf::<F>(-x.abs());
+pub(super) fn sigmoid(x: f64) -> f64 {
+    let e = exp(-x.abs());
     sel(x >= 0.0, 1.0, e) / (1.0 + e)
 }
 
-/// silu = x * sigmoid(x), split like [`sigmoid`]; silu(-inf) is NaN as in torch.
+/// silu = x * sigmoid(x), split like [`sigmoid`], with e = y 2^k applied last so results near the
+/// underflow threshold round once; silu(-inf) is NaN as in torch.
 #[inline(always)]
-pub(super) fn silu<const F: bool>(x: f64) -> f64 {
-    let e = expf::<F>(-x.abs());
-    sel(x >= 0.0, x, x * e) / (1.0 + e)
+pub(super) fn silu(x: f64) -> f64 {
+    let (y, k) = exp_yk(-x.abs(), 0.0);
+    let den = 1.0 + scale(y, k);
+    sel(x >= 0.0, x / den, scale(x * y / den, k))
 }
 
 /// torch's tanh-approximated gelu, 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3),
 /// written as x * sigmoid(2u) so the negative tail does not cancel.
 #[inline(always)]
-pub(super) fn gelu_tanh<const F: bool>(x: f64) -> f64 {
+pub(super) fn gelu_tanh(x: f64) -> f64 {
     const K: f64 = 0.797_884_560_802_865_4; // sqrt(2 / pi)
     let u = K * (x + 0.044_715 * (x * x * x));
-    x * sigmoid::<F>(u + u)
+    x * sigmoid(u + u)
 }
 
 /// The value of torch's softplus below the threshold, log1p(exp(x * beta)) / beta, evaluated as
@@ -252,9 +268,18 @@ pub(super) fn softplus(x: f64, beta: f64, threshold: f64) -> f64 {
 /// mish = x tanh(softplus(x)) = x n / (n + 2) with n = e (e + 2), e = exp(x); exact x above 20.
 #[inline(always)]
 pub(super) fn mish<const F: bool>(x: f64) -> f64 {
-    let e = expf::<F>(sel(x > 20.0, 20.0, x));
-    let n = e * (e + 2.0);
-    sel(x > 20.0, x, x * n / (n + 2.0))
+    let xc = sel(x > 20.0, 20.0, x);
+    let m = if F {
+        // n = 2^k y (e + 2): the power of two goes last so tiny results round once.
+        let (y, k) = exp_yk(xc, 0.0);
+        let e = scale(y, k);
+        scale(x * y * (e + 2.0) / (e * (e + 2.0) + 2.0), k)
+    } else {
+        let e = exp_g(xc);
+        let n = e * (e + 2.0);
+        x * n / (n + 2.0)
+    };
+    sel(x > 20.0, x, m)
 }
 
 /// log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), torch's stable form.

@@ -2,7 +2,7 @@
 //! erf and atan follow fdlibm (Sun Microsystems, "Permission to use, copy, modify, and distribute
 //! this software is freely granted, provided that this notice is preserved"); the f32 trig kernels
 //! follow FreeBSD's k_sinf/k_cosf/k_tanf, rewritten branch-free.
-use super::core64::{MAGIC, exp, exp_g, expf, log, rint};
+use super::core64::{MAGIC, exp_dd, exp_g, expf, log, rint};
 use super::sel;
 
 const INF: f64 = f64::INFINITY;
@@ -60,28 +60,45 @@ const SB: [f64; 9] = [
 ];
 
 /// (erf(x), erfc(x)) following fdlibm's four ranges of |x| (< 0.84375, < 1.25, < 1/0.35, above),
-/// all evaluated and blended per lane. In the tail x^2 is split as zh^2 (exact, zh = x with its low
-/// 32 bits cleared) plus (zh - x)(zh + x), so the argument of exp carries no rounding error.
+/// all evaluated and blended per lane. The tail needs exp(-x^2 - 0.5625 + R/S) with -x^2 exact:
+/// the caller passes it as `nsq_hi + nsq_lo` (see [`erf_pair`]), and exp takes the sum in two parts.
 #[inline(always)]
-pub(super) fn erf_pair(x: f64) -> (f64, f64) {
+fn erf_pair_sq(x: f64, nsq_hi: f64, nsq_lo: f64) -> (f64, f64) {
     let a = x.abs();
     let z = a * a;
     let s = a - 1.0;
     let r1 = a < 0.84375;
     let r2 = a < 1.25;
     let y = sel(r1, horner(z, &PP), horner(s, &PA)) / sel(r1, 1.0 + z * horner(z, &QQ), 1.0 + s * horner(s, &QA));
-    let ac = sel(a > 28.0, 28.0, sel(a < 1.25, 1.25, a)); // erfc(28) underflows; NaN stays NaN
+    let ac = sel(a > 28.0, 28.0, sel(a < 1.25, 1.25, a)); // NaN stays NaN
     let u = 1.0 / (ac * ac);
     let ra = ac < f64::from_bits(0x4006_db6e_0000_0000); // ~1/0.35
     let big_r = horner_sel(u, ra, &RA, &RB);
     let big_s = horner_sel(u, ra, &SA, &SB);
-    let zh = f64::from_bits(ac.to_bits() & 0xffff_ffff_0000_0000);
-    let q = exp(-zh * zh - 0.5625) * exp((zh - ac) * (zh + ac) + big_r / big_s) / ac;
+    // |R/S| < 0.3 < |nsq_hi - 0.5625|, so Fast2Sum gives the exponent's low part exactly.
+    let (hi, lo) = (nsq_hi - 0.5625, nsq_lo + big_r / big_s);
+    let e = hi + lo;
+    let q = exp_dd(e, (hi - e) + lo) / ac;
+    let q = sel(a > 28.0, 0.0, q); // erfc(28) underflows (and this keeps +-inf away from NaN)
     let erf = sel(r1, a + a * y, sel(r2, ERX + y, 1.0 - q)).copysign(x);
     let erfc_small = sel(x < 0.25, 1.0 - (x + x * y), 0.5 - ((x - 0.5) + x * y));
     let erfc_mid = sel(x > 0.0, (1.0 - ERX) - y, 1.0 + (ERX + y));
     let erfc = sel(r1, erfc_small, sel(r2, erfc_mid, sel(x > 0.0, q, 2.0 - q)));
     (erf, erfc)
+}
+
+/// -x^2 as hi + lo: with xh = x with its low 32 bits cleared, x^2 = xh^2 (exact) + (x - xh)(x + xh).
+#[inline(always)]
+fn neg_square(x: f64) -> (f64, f64) {
+    let xh = f64::from_bits(x.to_bits() & 0xffff_ffff_0000_0000);
+    (-(xh * xh), -((x - xh) * (x + xh)))
+}
+
+/// (erf(x), erfc(x)) for f64 results (fdlibm s_erf, rewritten branch-free).
+#[inline(always)]
+pub(super) fn erf_pair(x: f64) -> (f64, f64) {
+    let (hi, lo) = neg_square(x);
+    erf_pair_sq(x, hi, lo)
 }
 
 /// erfc(v) for v >= 0 to 3e-9 relative, for results rounded to f32: t exp(-v^2 + Q(t)) with
@@ -136,7 +153,9 @@ pub(super) fn erfc<const F: bool>(x: f64) -> f64 {
 pub(super) fn gelu<const F: bool>(x: f64) -> f64 {
     let v = -x * std::f64::consts::FRAC_1_SQRT_2;
     if F {
-        x * 0.5 * erf_pair(v).1
+        // -v^2 = -x^2 / 2 from x itself: the rounding of v would cost 2 v^2 ulps in the tail.
+        let (hi, lo) = neg_square(x);
+        x * 0.5 * erf_pair_sq(v, 0.5 * hi, 0.5 * lo).1
     } else {
         let c = erfc_pos_g(v.abs());
         x * 0.5 * sel(v >= 0.0, c, 2.0 - c)
