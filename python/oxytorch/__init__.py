@@ -106,6 +106,39 @@ e = _math.e
 _C._set_size_type(Size)
 _tensor_mod.install()
 
+# Every public op the extension defines is a torch.* function.
+for _name in dir(_C):
+    if not _name.startswith("_") and _name not in globals():
+        globals()[_name] = getattr(_C, _name)
+
+# torch's aliases, as functions and as Tensor methods.
+_ALIASES = {
+    "absolute": "abs",
+    "negative": "neg",
+    "arccos": "acos",
+    "arcsin": "asin",
+    "arctan": "atan",
+    "arccosh": "acosh",
+    "arcsinh": "asinh",
+    "arctanh": "atanh",
+    "arctan2": "atan2",
+    "fix": "trunc",
+    "true_divide": "div",
+    "divide": "div",
+    "multiply": "mul",
+    "subtract": "sub",
+    "greater": "gt",
+    "greater_equal": "ge",
+    "less": "lt",
+    "less_equal": "le",
+    "not_equal": "ne",
+}
+for _alias, _target in _ALIASES.items():
+    globals()[_alias] = getattr(_C, _target)
+    setattr(Tensor, _alias, getattr(Tensor, _target))
+    if hasattr(Tensor, _target + "_"):
+        setattr(Tensor, _alias + "_", getattr(Tensor, _target + "_"))
+
 
 def get_default_dtype():
     """The floating dtype that float literals and factory functions produce."""

@@ -6,8 +6,10 @@ pub mod cuda;
 pub mod dtype;
 pub mod errors;
 pub mod numpy;
+pub mod ops;
 pub mod random;
 pub mod tensor;
+pub mod unary;
 
 use pyo3::prelude::*;
 
@@ -80,10 +82,42 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         random::bernoulli,
         random::multinomial,
         random::_default_generator,
+        ops::add,
+        ops::sub,
+        ops::mul,
+        ops::div,
+        ops::rsub,
+        ops::floor_divide,
+        ops::remainder,
+        ops::fmod,
+        ops::pow,
+        ops::atan2,
+        ops::hypot,
+        ops::maximum,
+        ops::minimum,
+        ops::fmax,
+        ops::fmin,
+        ops::copysign,
+        ops::bitwise_and,
+        ops::bitwise_or,
+        ops::bitwise_xor,
+        ops::bitwise_left_shift,
+        ops::bitwise_right_shift,
+        ops::logical_and,
+        ops::logical_or,
+        ops::logical_xor,
+        ops::eq,
+        ops::ne,
+        ops::lt,
+        ops::le,
+        ops::gt,
+        ops::ge,
+        unary::round,
         cuda::_cuda_is_available,
         cuda::_cuda_device_count,
         cuda::_cuda_check,
         cuda::_cuda_synchronize,
     );
+    unary::register(m)?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use super::sel;
 /// 1.5 * 2^52: `(x + MAGIC) - MAGIC` rounds |x| < 2^51 to an integer, and the low mantissa bits
 /// of `x + MAGIC` hold that integer in two's complement.
 pub(super) const MAGIC: f64 = 6_755_399_441_055_744.0;
-const LN2_HI: f64 = 6.931_471_803_691_238_2e-1; // 32 significant bits, so k * LN2_HI is exact
+const LN2_HI: f64 = 0.693_147_180_369_123_8; // 32 significant bits, so k * LN2_HI is exact
 const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 const INF: f64 = f64::INFINITY;
 
@@ -22,7 +22,7 @@ fn pow2i(k: f64) -> f64 {
     f64::from_bits((k + (MAGIC + 1023.0)).to_bits() << 52)
 }
 
-/// y * 2^k for integer-valued k in [-1076, 1025], in two steps so subnormal results round once.
+/// y * 2^k for integer-valued k in [-1096, 1025], in two steps so subnormal results round once.
 #[inline(always)]
 fn scale(y: f64, k: f64) -> f64 {
     let k1 = rint(k * 0.5);
@@ -39,7 +39,7 @@ fn exp_yk(hi: f64, lo: f64) -> (f64, f64) {
     const P3: f64 = 6.613_756_321_437_934e-5;
     const P4: f64 = -1.653_390_220_546_525_2e-6;
     const P5: f64 = 4.138_136_797_057_238_5e-8;
-    let x = sel(hi > 710.0, 710.0, sel(hi < -746.0, -746.0, hi));
+    let x = sel(hi > 710.0, 710.0, sel(hi < -760.0, -760.0, hi));
     let k = rint(x * std::f64::consts::LOG2_E);
     let hi = x - k * LN2_HI; // exact
     let lo = k * LN2_LO - lo;
@@ -73,9 +73,8 @@ pub(super) fn exp_g(x: f64) -> f64 {
     let x = sel(over, 709.0, sel(under, -708.0, x));
     let k = rint(x * std::f64::consts::LOG2_E);
     let r = (x - k * LN2_HI) - k * LN2_LO;
-    const C: [f64; 8] = [
-        1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362880.0,
-    ];
+    const C: [f64; 8] =
+        [1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362880.0];
     let mut p = C[7];
     for &c in C[..7].iter().rev() {
         p = p * r + c;
@@ -149,8 +148,8 @@ pub(super) fn log10(x: f64) -> f64 {
 pub(super) fn expm1(x: f64) -> f64 {
     const Q1: f64 = -3.333_333_333_333_313e-2;
     const Q2: f64 = 1.587_301_587_254_814_6e-3;
-    const Q3: f64 = -7.936_507_578_674_879e-5;
-    const Q4: f64 = 4.008_217_827_329_362_4e-6;
+    const Q3: f64 = -7.936_507_578_674_88e-5;
+    const Q4: f64 = 4.008_217_827_329_362e-6;
     const Q5: f64 = -2.010_992_181_836_243_7e-7;
     let xc = sel(x > 710.0, 710.0, sel(x < -60.0, -60.0, x));
     let k = rint(xc * std::f64::consts::LOG2_E);
@@ -171,11 +170,7 @@ pub(super) fn expm1(x: f64) -> f64 {
     let km = sel(k > 56.0, 56.0, sel(k < 2.0, 2.0, k)); // keeps 2^k, 2^-k finite in unused lanes
     let (p, pinv) = (pow2i(km), pow2i(-km));
     let ymid = sel(km < 20.0, ((1.0 - pinv) - (e - r)) * p, ((r - (e + pinv)) + 1.0) * p);
-    let y = sel(
-        k == 0.0,
-        y0,
-        sel(k == -1.0, ym1, sel(k == 1.0, yp1, sel(k <= -2.0 || k > 56.0, yfar, ymid))),
-    );
+    let y = sel(k == 0.0, y0, sel(k == -1.0, ym1, sel(k == 1.0, yp1, sel(k <= -2.0 || k > 56.0, yfar, ymid))));
     sel(x == 0.0, x, y) // keeps expm1(-0) = -0
 }
 
@@ -200,7 +195,14 @@ pub(super) fn log1p_g(x: f64) -> f64 {
 #[inline(always)]
 pub(super) fn expm1_g(x: f64) -> f64 {
     const C: [f64; 9] = [
-        1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362880.0,
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+        1.0 / 40320.0,
+        1.0 / 362880.0,
         1.0 / 3628800.0,
     ];
     let mut p = C[8];
@@ -240,7 +242,8 @@ pub(super) fn sigmoid(x: f64) -> f64 {
 pub(super) fn silu(x: f64) -> f64 {
     let (y, k) = exp_yk(-x.abs(), 0.0);
     let den = 1.0 + scale(y, k);
-    sel(x >= 0.0, x / den, scale(x * y / den, k))
+    // Below -760 (past exp's clamp) silu has underflowed: x * 0 gives -0, or NaN at -inf as in torch.
+    sel(x >= 0.0, x / den, sel(x < -760.0, x * 0.0, scale(x * y / den, k)))
 }
 
 /// torch's tanh-approximated gelu, 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3),
@@ -273,7 +276,7 @@ pub(super) fn mish<const F: bool>(x: f64) -> f64 {
         // n = 2^k y (e + 2): the power of two goes last so tiny results round once.
         let (y, k) = exp_yk(xc, 0.0);
         let e = scale(y, k);
-        scale(x * y * (e + 2.0) / (e * (e + 2.0) + 2.0), k)
+        sel(x < -760.0, x * 0.0, scale(x * y * (e + 2.0) / (e * (e + 2.0) + 2.0), k))
     } else {
         let e = exp_g(xc);
         let n = e * (e + 2.0);

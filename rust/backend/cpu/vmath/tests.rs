@@ -51,9 +51,40 @@ fn ulp64(got: f64, want: f64) -> Option<f64> {
 fn inputs32() -> Vec<f32> {
     let mut v: Vec<f32> = (0..=u32::MAX / 997).map(|i| f32::from_bits(i * 997)).collect();
     let points = [
-        0.0, 1e-30, 1e-7, 0.25, 0.4375, 0.5, 0.625, 0.6875, 0.7, 0.84375, 1.0, 1.1875, 1.25, 2.4375, 2.857_143,
-        3.0, 6.0, 9.0, 9.2, 10.05, 20.0, 22.0, 28.0, 87.3, 88.722_84, 89.415_99, 103.97, 150.0, 1e30, 4.2e8,
-        0.999_999_9, 0.785_398_2, 1.570_796_3, 3.141_592_7,
+        0.0,
+        1e-30,
+        1e-7,
+        0.25,
+        0.4375,
+        0.5,
+        0.625,
+        0.6875,
+        0.7,
+        0.84375,
+        1.0,
+        1.1875,
+        1.25,
+        2.4375,
+        2.857_143,
+        3.0,
+        6.0,
+        9.0,
+        9.2,
+        10.05,
+        20.0,
+        22.0,
+        28.0,
+        87.3,
+        88.722_84,
+        89.415_99,
+        103.97,
+        150.0,
+        1e30,
+        4.2e8,
+        0.999_999_9,
+        std::f32::consts::FRAC_PI_4,
+        std::f32::consts::FRAC_PI_2,
+        std::f32::consts::PI,
     ];
     for p in points {
         for s in [1.0f32, -1.0] {
@@ -72,7 +103,13 @@ fn sigmoid_ref(x: f64) -> f64 {
 fn erfinv_ref(y: f64, start: f64) -> f64 {
     // Halley iterations with libm erf/erfc from a finite start; exact at the special points.
     if y.abs() >= 1.0 || y == 0.0 || y.is_nan() {
-        return if y.abs() == 1.0 { f64::INFINITY.copysign(y) } else if y == 0.0 { y } else { f64::NAN };
+        return if y.abs() == 1.0 {
+            f64::INFINITY.copysign(y)
+        } else if y == 0.0 {
+            y
+        } else {
+            f64::NAN
+        };
     }
     let a = y.abs();
     let mut x = if start.is_finite() { start.abs() } else { 1.0 };
@@ -86,9 +123,12 @@ fn erfinv_ref(y: f64, start: f64) -> f64 {
 
 type K32 = fn(&[f32], &mut [f32]);
 type K64 = fn(&[f64], &mut [f64]);
+type B32 = fn(&[f32], &[f32], &mut [f32]);
+/// (name, kernel, f64 reference, allowed max ulp).
+type Case<K> = (&'static str, K, fn(f64) -> f64, f64);
 
-/// (name, kernel, reference, allowed max ulp) for the f32 unary ops.
-fn table32() -> Vec<(&'static str, K32, fn(f64) -> f64, f64)> {
+/// The f32 unary ops.
+fn table32() -> Vec<Case<K32>> {
     vec![
         ("exp", exp_f32, f64::exp, 1.0),
         ("exp2", exp2_f32, f64::exp2, 1.0),
@@ -115,7 +155,12 @@ fn table32() -> Vec<(&'static str, K32, fn(f64) -> f64, f64)> {
         ("acosh", acosh_f32, |x| acosh(x), 1.0),
         ("atanh", atanh_f32, |x| atanh(x), 1.0),
         ("gelu", gelu_f32, |x| 0.5 * x * erfc(-x * std::f64::consts::FRAC_1_SQRT_2), 1.0),
-        ("gelu_tanh", gelu_tanh_f32, |x| x * sigmoid_ref(2.0 * 0.797_884_560_802_865_4 * (x + 0.044_715 * x * x * x)), 2.0),
+        (
+            "gelu_tanh",
+            gelu_tanh_f32,
+            |x| x * sigmoid_ref(2.0 * 0.797_884_560_802_865_4 * (x + 0.044_715 * x * x * x)),
+            2.0,
+        ),
         ("silu", silu_f32, |x| x * sigmoid_ref(x), 2.0),
         ("mish", mish_f32, |x| x * x.exp().ln_1p().tanh(), 1.0),
         ("logsigmoid", logsigmoid_f32, |x| x.min(0.0) - (-x.abs()).exp().ln_1p(), 1.0),
@@ -209,7 +254,8 @@ fn vmath_accuracy_f32_erfinv_softplus() {
     for (beta, threshold) in [(1.0f32, 20.0f32), (2.0, 5.0), (0.5, 30.0)] {
         softplus_f32(&x, beta, threshold, &mut out);
         let worst = x.iter().zip(&out).map(|(&a, &b)| {
-            let want = if a * beta > threshold { a as f64 } else { ((a as f64 * beta as f64).exp()).ln_1p() / beta as f64 };
+            let want =
+                if a * beta > threshold { a as f64 } else { ((a as f64 * beta as f64).exp()).ln_1p() / beta as f64 };
             ulp32(b, want).unwrap_or(f64::INFINITY)
         });
         let worst = worst.fold(0.0, f64::max);
@@ -237,14 +283,21 @@ fn pairs32() -> (Vec<f32>, Vec<f32>) {
 fn vmath_accuracy_f32_binary() {
     let (a, b) = pairs32();
     let mut out = vec![0.0f32; a.len()];
-    type B32 = fn(&[f32], &[f32], &mut [f32]);
-    let cases: [(&str, B32, fn(f64, f64) -> f64); 2] = [("pow", pow_f32, f64::powf), ("atan2", atan2_f32, f64::atan2)];
-    for (name, k, r) in cases {
+    let cases: [(&str, B32); 2] = [("pow", pow_f32), ("atan2", atan2_f32)];
+    for (name, k) in cases {
+        let r = if name == "pow" { f64::powf } else { f64::atan2 };
         k(&a, &b, &mut out);
         let mut worst = 0.0f64;
         for i in 0..a.len() {
             let e = ulp32(out[i], r(a[i] as f64, b[i] as f64));
-            assert!(e.is_some(), "{name}({:e}, {:e}) = {:e}, want {:e}", a[i], b[i], out[i], r(a[i] as f64, b[i] as f64));
+            assert!(
+                e.is_some(),
+                "{name}({:e}, {:e}) = {:e}, want {:e}",
+                a[i],
+                b[i],
+                out[i],
+                r(a[i] as f64, b[i] as f64)
+            );
             worst = worst.max(e.unwrap_or(0.0));
         }
         println!("f32 {name:<11} max {worst:.3} ulp over {} pairs", a.len());
@@ -271,16 +324,16 @@ fn inputs64() -> Vec<f64> {
 #[test]
 fn vmath_accuracy_f64() {
     let x = inputs64();
-    let cases: Vec<(&str, K64, fn(f64) -> f64, f64)> = vec![
+    let cases: Vec<Case<K64>> = vec![
         ("exp", exp_f64, f64::exp, 1.0),
         ("expm1", expm1_f64, f64::exp_m1, 1.0),
         ("log", log_f64, f64::ln, 1.0),
         ("log1p", log1p_f64, f64::ln_1p, 1.0),
         ("tanh", tanh_f64, f64::tanh, 3.0),
         ("erf", erf_f64, |x| erf(x), 1.0),
-        ("erfc", erfc_f64, |x| erfc(x), 4.0),
+        ("erfc", erfc_f64, |x| erfc(x), 3.0),
         ("atan", atan_f64, f64::atan, 1.0),
-        ("sigmoid", sigmoid_f64, sigmoid_ref, 2.5),
+        ("sigmoid", sigmoid_f64, sigmoid_ref, 2.0),
         ("silu", silu_f64, |x| x * sigmoid_ref(x), 4.0),
         ("logsigmoid", logsigmoid_f64, |x| x.min(0.0) - (-x.abs()).exp().ln_1p(), 3.0),
         ("rsqrt", rsqrt_f64, |x| 1.0 / x.sqrt(), 0.0),
@@ -292,7 +345,11 @@ fn vmath_accuracy_f64() {
             k(&x, &mut out);
             let (mut worst, mut at, mut bad) = (0.0f64, 0.0f64, 0usize);
             for (&xi, &yi) in x.iter().zip(&out) {
-                match ulp64(yi, r(xi)) {
+                let want = r(xi);
+                if want.abs() < 1e-300 && yi.abs() < 1e-300 && (want != 0.0 || xi != 0.0) {
+                    continue; // the libm formulas lose their own precision through subnormal intermediates
+                }
+                match ulp64(yi, want) {
                     Some(e) if e > worst => (worst, at) = (e, xi),
                     Some(_) => {}
                     None => {
@@ -311,7 +368,8 @@ fn vmath_accuracy_f64() {
     }
     let mut out = vec![0.0f64; x.len()];
     erfinv_f64(&x, &mut out);
-    let worst = x.iter().zip(&out).map(|(&a, &b)| ulp64(b, erfinv_ref(a, b)).unwrap_or(f64::INFINITY)).fold(0.0, f64::max);
+    let worst =
+        x.iter().zip(&out).map(|(&a, &b)| ulp64(b, erfinv_ref(a, b)).unwrap_or(f64::INFINITY)).fold(0.0, f64::max);
     println!("f64 erfinv      max {worst:.3} ulp vs Halley-refined libm");
     ok &= worst <= 2.0;
     assert!(ok, "f64 accuracy bound exceeded (see the table above)");
@@ -331,6 +389,15 @@ fn vmath_specials() {
     assert_eq!(log_f32_scalar(-0.0), f32::NEG_INFINITY);
     assert!(log_f32_scalar(-1.0).is_nan() && log_f64_scalar(-1.0).is_nan());
     assert_eq!(log_f64_scalar(0.0), f64::NEG_INFINITY);
+    for f in [tanh_f64_scalar, expm1_f64_scalar, log1p_f64_scalar, erf_f64_scalar, atan_f64_scalar, silu_f64_scalar] {
+        assert_eq!(f(-0.0).to_bits(), (-0.0f64).to_bits());
+    }
+    for f in [gelu_f64_scalar, gelu_tanh_f64_scalar, mish_f64_scalar, erfinv_f64_scalar] {
+        assert_eq!(f(-0.0).to_bits(), (-0.0f64).to_bits());
+    }
+    assert!(silu_f64_scalar(f64::NEG_INFINITY).is_nan() && silu_f64_scalar(-1e300) == 0.0);
+    assert!(exp_f64_scalar(709.79).is_infinite() && exp_f64_scalar(-745.2) == 0.0);
+    assert_eq!(exp_f64_scalar(-745.0), 5e-324);
     assert_eq!(sigmoid_f32_scalar(f32::INFINITY), 1.0);
     assert_eq!(sigmoid_f32_scalar(f32::NEG_INFINITY), 0.0);
     assert_eq!(sigmoid_f32_scalar(100.0), 1.0);
@@ -375,9 +442,15 @@ fn vmath_variants_identical() {
     for isa in Isa::ALL.into_iter().filter(|i| i.supported()) {
         let mut out = vec![0.0f32; x32.len()];
         binary_with::<f32, Pow>(isa, &x32, &y32, &mut out);
-        assert!(out.iter().zip(x32.iter().zip(&y32)).all(|(&o, (&a, &b))| same32(o, pow_f32_scalar(a, b))), "pow {isa:?}");
+        assert!(
+            out.iter().zip(x32.iter().zip(&y32)).all(|(&o, (&a, &b))| same32(o, pow_f32_scalar(a, b))),
+            "pow {isa:?}"
+        );
         binary_with::<f32, Atan2>(isa, &x32, &y32, &mut out);
-        assert!(out.iter().zip(x32.iter().zip(&y32)).all(|(&o, (&a, &b))| same32(o, atan2_f32_scalar(a, b))), "atan2 {isa:?}");
+        assert!(
+            out.iter().zip(x32.iter().zip(&y32)).all(|(&o, (&a, &b))| same32(o, atan2_f32_scalar(a, b))),
+            "atan2 {isa:?}"
+        );
         unaryp_with::<f32, Softplus>(isa, &x32, &mut out, (1.5, 10.0));
         assert!(out.iter().zip(&x32).all(|(&o, &a)| same32(o, softplus_f32_scalar(a, 1.5, 10.0))), "softplus {isa:?}");
     }
@@ -394,39 +467,43 @@ fn vmath_speed() {
     let gbs = |secs: f64| (2 * 4 * n) as f64 / secs / 1e9;
     let best = |f: &mut dyn FnMut()| {
         f();
-        (0..5).map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
     };
     println!("vmath_speed: isa {:?}, {n} f32, GB/s = (read + written) / time, best of 5", isa());
     let copy = best(&mut || out.copy_from_slice(&x));
     println!("  {:<10} {:>7.2} GB/s  (1 thread)", "copy", gbs(copy));
-    let ops: [(&str, K32, fn(f32) -> f32); 10] = [
-        ("exp", exp_f32, f32::exp),
-        ("log", log_f32, f32::ln),
-        ("tanh", tanh_f32, f32::tanh),
-        ("sigmoid", sigmoid_f32, |v| 1.0 / (1.0 + (-v).exp())),
-        ("silu", silu_f32, |v| v / (1.0 + (-v).exp())),
-        ("gelu", gelu_f32, |v| v),
-        ("gelu_tanh", gelu_tanh_f32, |v| v),
-        ("erf", erf_f32, |v| v),
-        ("sin", sin_f32, f32::sin),
-        ("log1p", log1p_f32, f32::ln_1p),
+    // (name, kernel, the plain std loop it replaces where std has the function)
+    type Bench = (&'static str, K32, Option<fn(f32) -> f32>);
+    let ops: [Bench; 10] = [
+        ("exp", exp_f32, Some(f32::exp)),
+        ("log", log_f32, Some(f32::ln)),
+        ("tanh", tanh_f32, Some(f32::tanh)),
+        ("sigmoid", sigmoid_f32, Some(|v| 1.0 / (1.0 + (-v).exp()))),
+        ("silu", silu_f32, Some(|v| v / (1.0 + (-v).exp()))),
+        ("gelu", gelu_f32, None),
+        ("gelu_tanh", gelu_tanh_f32, None),
+        ("erf", erf_f32, None),
+        ("sin", sin_f32, Some(f32::sin)),
+        ("log1p", log1p_f32, Some(f32::ln_1p)),
     ];
-    for (name, k, libm) in ops {
+    for (name, k, std_fn) in ops {
         let t = best(&mut || k(&x, &mut out));
         let tp = best(&mut || out.par_chunks_mut(1 << 16).zip(x.par_chunks(1 << 16)).for_each(|(o, i)| k(i, o)));
-        let tl = best(&mut || out.iter_mut().zip(&x).for_each(|(o, &v)| *o = libm(v)));
+        let std_gbs = std_fn.map_or(String::from("-"), |f| {
+            format!("{:.2}", gbs(best(&mut || out.iter_mut().zip(&x).for_each(|(o, &v)| *o = f(v)))))
+        });
         println!(
-            "  {name:<10} {:>7.2} GB/s  (1 thread, {:.0}% of copy)  {:>7.2} GB/s ({} threads)  scalar std loop {:.2} GB/s",
+            "  {name:<10} {:>6.2} GB/s ({:>3.0}% of copy) | {:>6.2} GB/s on {} threads | std loop {std_gbs} GB/s",
             gbs(t),
             100.0 * copy / t,
             gbs(tp),
             rayon::current_num_threads(),
-            gbs(tl)
         );
     }
 }

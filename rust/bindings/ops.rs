@@ -1,0 +1,343 @@
+#![allow(unsafe_op_in_unsafe_fn)]
+//! Python entry points for binary elementwise ops: operators (with reflected and in-place forms),
+//! `torch.*` functions with `out=`, and the matching Tensor methods.
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyComplex, PyFloat, PyInt};
+
+use crate::element::Pivot;
+use crate::ops::binary::{Arg, BinaryOp, binary, binary_};
+use crate::tensor::Tensor;
+
+use super::convert::py_to_pivot;
+use super::tensor::{PyTensor, wrap};
+
+/// An operand held for the duration of a call.
+pub enum Operand {
+    T(Tensor),
+    S(Pivot),
+}
+
+impl Operand {
+    pub fn arg(&self) -> Arg<'_> {
+        match self {
+            Operand::T(t) => Arg::T(t),
+            Operand::S(p) => Arg::S(*p),
+        }
+    }
+}
+
+/// A tensor or a number; None when `obj` is neither (operators then return NotImplemented).
+pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(Some(Operand::T(t.borrow().t.clone())));
+    }
+    if obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyComplex>() {
+        return Ok(py_to_pivot(obj)?.map(Operand::S));
+    }
+    if obj.get_type().module().is_ok_and(|m| m.to_string() == "numpy") && !obj.hasattr("__len__")? {
+        return Ok(py_to_pivot(obj)?.map(Operand::S));
+    }
+    Ok(None)
+}
+
+fn required(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Operand> {
+    match operand(obj)? {
+        Some(o) => Ok(o),
+        None => Err(PyTypeError::new_err(format!(
+            "{fname}(): argument '{arg}' must be Tensor or Number, not {}",
+            obj.get_type().name()?
+        ))),
+    }
+}
+
+fn alpha_arg(alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Pivot>> {
+    match alpha {
+        None => Ok(None),
+        Some(a) if a.is_none() => Ok(None),
+        Some(a) => py_to_pivot(a)?.map(Some).ok_or_else(|| PyTypeError::new_err("alpha must be a Number")),
+    }
+}
+
+/// Runs a binary op into a fresh tensor or into `out` (resizing it as torch does).
+pub fn apply(
+    py: Python<'_>,
+    op: BinaryOp,
+    a: &Operand,
+    b: &Operand,
+    alpha: Option<Pivot>,
+    out: Option<&Bound<'_, PyTensor>>,
+) -> PyResult<Py<PyAny>> {
+    match out {
+        None => Ok(wrap(py, binary(op, a.arg(), b.arg(), alpha, None)?)?.into_any()),
+        Some(o) => {
+            let target = o.borrow().t.clone();
+            let shape = crate::layout::broadcast_shapes(arg_shape(a), arg_shape(b))?;
+            if target.shape() != shape.as_slice() {
+                // torch resizes `out` to the broadcast shape, keeping its dtype.
+                let fresh = Tensor::zeros(&shape, target.dtype, target.device())?;
+                binary(op, a.arg(), b.arg(), alpha, Some(&fresh))?;
+                o.borrow_mut().t = fresh;
+            } else {
+                binary(op, a.arg(), b.arg(), alpha, Some(&target))?;
+            }
+            Ok(o.clone().into_any().unbind())
+        }
+    }
+}
+
+fn arg_shape(o: &Operand) -> &[usize] {
+    match o {
+        Operand::T(t) => t.shape(),
+        Operand::S(_) => &[],
+    }
+}
+
+fn rounding(mode: Option<&str>) -> PyResult<BinaryOp> {
+    match mode {
+        None => Ok(BinaryOp::Div),
+        Some("trunc") => Ok(BinaryOp::DivTrunc),
+        Some("floor") => Ok(BinaryOp::DivFloor),
+        Some(m) => Err(PyValueError::new_err(format!(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
+        ))),
+    }
+}
+
+macro_rules! operators {
+    ($( $op:ident, $dunder:ident, $rdunder:ident, $idunder:ident );* $(;)?) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                fn $dunder(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                    let py = slf.py();
+                    let Some(b) = operand(other)? else { return Ok(py.NotImplemented()) };
+                    let a = Operand::T(slf.borrow().t.clone());
+                    apply(py, BinaryOp::$op, &a, &b, None, None)
+                }
+                fn $rdunder(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                    let py = slf.py();
+                    let Some(a) = operand(other)? else { return Ok(py.NotImplemented()) };
+                    let b = Operand::T(slf.borrow().t.clone());
+                    apply(py, BinaryOp::$op, &a, &b, None, None)
+                }
+                fn $idunder(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                    inplace(slf, other, BinaryOp::$op)
+                }
+            )*
+        }
+    };
+}
+operators!(
+    Add, __add__, __radd__, __iadd__;
+    Sub, __sub__, __rsub__, __isub__;
+    Mul, __mul__, __rmul__, __imul__;
+    Div, __truediv__, __rtruediv__, __itruediv__;
+    DivFloor, __floordiv__, __rfloordiv__, __ifloordiv__;
+    Remainder, __mod__, __rmod__, __imod__;
+    BitAnd, __and__, __rand__, __iand__;
+    BitOr, __or__, __ror__, __ior__;
+    BitXor, __xor__, __rxor__, __ixor__;
+    Shl, __lshift__, __rlshift__, __ilshift__;
+    Shr, __rshift__, __rrshift__, __irshift__;
+);
+
+/// `self <op>= other`.
+fn inplace(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<()> {
+    let Some(b) = operand(other)? else {
+        return Err(PyTypeError::new_err(format!(
+            "unsupported operand type(s) for in-place {}: 'Tensor' and '{}'",
+            op.name(),
+            other.get_type().name()?
+        )));
+    };
+    let t = slf.borrow().t.clone();
+    binary_(op, &t, b.arg(), None)?;
+    Ok(())
+}
+
+/// `self <op> other`, or NotImplemented when `other` is not a tensor or number.
+fn forward(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<Py<PyAny>> {
+    let py = slf.py();
+    let Some(b) = operand(other)? else { return Ok(py.NotImplemented()) };
+    let a = Operand::T(slf.borrow().t.clone());
+    apply(py, op, &a, &b, None, None)
+}
+
+#[pymethods]
+impl PyTensor {
+    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        forward(slf, other, BinaryOp::Eq)
+    }
+    fn __ne__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        forward(slf, other, BinaryOp::Ne)
+    }
+    fn __lt__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        forward(slf, other, BinaryOp::Lt)
+    }
+    fn __le__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        forward(slf, other, BinaryOp::Le)
+    }
+    fn __gt__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        forward(slf, other, BinaryOp::Gt)
+    }
+    fn __ge__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        forward(slf, other, BinaryOp::Ge)
+    }
+    fn __pow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let _ = modulo;
+        forward(slf, other, BinaryOp::Pow)
+    }
+    fn __rpow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let _ = modulo;
+        let py = slf.py();
+        let Some(a) = operand(other)? else { return Ok(py.NotImplemented()) };
+        let b = Operand::T(slf.borrow().t.clone());
+        apply(py, BinaryOp::Pow, &a, &b, None, None)
+    }
+    fn __ipow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let _ = modulo;
+        inplace(slf, other, BinaryOp::Pow)
+    }
+}
+
+/// `torch.<name>(input, other, *, out=None)`, `Tensor.<name>(other)` and `Tensor.<name>_(other)`.
+macro_rules! binary_fns {
+    ($( $op:ident, $func:ident, $method:ident, $inplace:ident, $pyname:literal );* $(;)?) => {
+        $(
+            #[pyfunction]
+            #[pyo3(name = $pyname, signature = (input, other, *, out=None))]
+            pub fn $func(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
+                let a = required(input, $pyname, "input")?;
+                let b = required(other, $pyname, "other")?;
+                apply(py, BinaryOp::$op, &a, &b, None, out)
+            }
+        )*
+        #[pymethods]
+        impl PyTensor {
+            $(
+                #[pyo3(name = $pyname)]
+                fn $method(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                    let a = Operand::T(slf.borrow().t.clone());
+                    let b = required(other, $pyname, "other")?;
+                    apply(slf.py(), BinaryOp::$op, &a, &b, None, None)
+                }
+                fn $inplace<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+                    let b = required(other, $pyname, "other")?;
+                    let t = slf.borrow().t.clone();
+                    binary_(BinaryOp::$op, &t, b.arg(), None)?;
+                    Ok(slf)
+                }
+            )*
+        }
+    };
+}
+binary_fns!(
+    Mul, mul, mul_m, mul_, "mul";
+    DivFloor, floor_divide, floor_divide_m, floor_divide_, "floor_divide";
+    Remainder, remainder, remainder_m, remainder_, "remainder";
+    Fmod, fmod, fmod_m, fmod_, "fmod";
+    Pow, pow, pow_m, pow_, "pow";
+    Atan2, atan2, atan2_m, atan2_, "atan2";
+    Hypot, hypot, hypot_m, hypot_, "hypot";
+    Maximum, maximum, maximum_m, maximum_, "maximum";
+    Minimum, minimum, minimum_m, minimum_, "minimum";
+    Fmax, fmax, fmax_m, fmax_, "fmax";
+    Fmin, fmin, fmin_m, fmin_, "fmin";
+    Copysign, copysign, copysign_m, copysign_, "copysign";
+    BitAnd, bitwise_and, bitwise_and_m, bitwise_and_, "bitwise_and";
+    BitOr, bitwise_or, bitwise_or_m, bitwise_or_, "bitwise_or";
+    BitXor, bitwise_xor, bitwise_xor_m, bitwise_xor_, "bitwise_xor";
+    Shl, bitwise_left_shift, bitwise_left_shift_m, bitwise_left_shift_, "bitwise_left_shift";
+    Shr, bitwise_right_shift, bitwise_right_shift_m, bitwise_right_shift_, "bitwise_right_shift";
+    LogicalAnd, logical_and, logical_and_m, logical_and_, "logical_and";
+    LogicalOr, logical_or, logical_or_m, logical_or_, "logical_or";
+    LogicalXor, logical_xor, logical_xor_m, logical_xor_, "logical_xor";
+    Eq, eq, eq_m, eq_, "eq";
+    Ne, ne, ne_m, ne_, "ne";
+    Lt, lt, lt_m, lt_, "lt";
+    Le, le, le_m, le_, "le";
+    Gt, gt, gt_m, gt_, "gt";
+    Ge, ge, ge_m, ge_, "ge";
+);
+
+/// add/sub take `alpha`: `input + alpha * other`.
+macro_rules! alpha_fns {
+    ($( $op:ident, $func:ident, $method:ident, $inplace:ident, $pyname:literal );* $(;)?) => {
+        $(
+            #[pyfunction]
+            #[pyo3(name = $pyname, signature = (input, other, *, alpha=None, out=None))]
+            pub fn $func(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
+                let a = required(input, $pyname, "input")?;
+                let b = required(other, $pyname, "other")?;
+                apply(py, BinaryOp::$op, &a, &b, alpha_arg(alpha)?, out)
+            }
+        )*
+        #[pymethods]
+        impl PyTensor {
+            $(
+                #[pyo3(name = $pyname, signature = (other, *, alpha=None))]
+                fn $method(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                    let a = Operand::T(slf.borrow().t.clone());
+                    let b = required(other, $pyname, "other")?;
+                    apply(slf.py(), BinaryOp::$op, &a, &b, alpha_arg(alpha)?, None)
+                }
+                #[pyo3(signature = (other, *, alpha=None))]
+                fn $inplace<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
+                    let b = required(other, $pyname, "other")?;
+                    let t = slf.borrow().t.clone();
+                    binary_(BinaryOp::$op, &t, b.arg(), alpha_arg(alpha)?)?;
+                    Ok(slf)
+                }
+            )*
+        }
+    };
+}
+alpha_fns!(Add, add, add_m, add_, "add"; Sub, sub, sub_m, sub_, "sub");
+
+/// `div(input, other, *, rounding_mode=None, out=None)`.
+#[pyfunction]
+#[pyo3(signature = (input, other, *, rounding_mode=None, out=None))]
+pub fn div(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, rounding_mode: Option<&str>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
+    let a = required(input, "div", "input")?;
+    let b = required(other, "div", "other")?;
+    apply(py, rounding(rounding_mode)?, &a, &b, None, out)
+}
+
+#[pymethods]
+impl PyTensor {
+    #[pyo3(name = "div", signature = (other, *, rounding_mode=None))]
+    fn div_m(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, rounding_mode: Option<&str>) -> PyResult<Py<PyAny>> {
+        let a = Operand::T(slf.borrow().t.clone());
+        let b = required(other, "div", "other")?;
+        apply(slf.py(), rounding(rounding_mode)?, &a, &b, None, None)
+    }
+    #[pyo3(signature = (other, *, rounding_mode=None))]
+    fn div_<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>, rounding_mode: Option<&str>) -> PyResult<Bound<'py, Self>> {
+        let b = required(other, "div", "other")?;
+        let t = slf.borrow().t.clone();
+        binary_(rounding(rounding_mode)?, &t, b.arg(), None)?;
+        Ok(slf)
+    }
+    /// `self.rsub(other, alpha)` is `other - alpha * self`.
+    #[pyo3(name = "rsub", signature = (other, *, alpha=None))]
+    fn rsub_m(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        rsub(slf.py(), slf.as_any(), other, alpha)
+    }
+}
+
+/// `torch.rsub(input, other, alpha=1)` is `other - alpha * input`.
+#[pyfunction]
+#[pyo3(signature = (input, other, *, alpha=None))]
+pub fn rsub(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    let a = required(input, "rsub", "input")?;
+    let b = required(other, "rsub", "other")?;
+    let alpha = alpha_arg(alpha)?;
+    match alpha {
+        None => apply(py, BinaryOp::Sub, &b, &a, None, None),
+        Some(al) => {
+            let scaled = binary(BinaryOp::Mul, a.arg(), Arg::S(al), None, None)?;
+            apply(py, BinaryOp::Sub, &b, &Operand::T(scaled), None, None)
+        }
+    }
+}

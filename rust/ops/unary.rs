@@ -1,0 +1,361 @@
+//! Unary elementwise ops: the dtype rules (integers promote to the default float dtype for float
+//! functions), then vectorised vmath kernels for float32/float64 and generic kernels otherwise.
+use num_complex::Complex;
+
+use crate::backend::cpu::elementwise as ew;
+use crate::backend::cpu::num::{Num, Stored};
+use crate::backend::cpu::parallel::{PAR_THRESHOLD, run_chunks};
+use crate::backend::cpu::vmath as vm;
+use crate::bail;
+use crate::device::Device;
+use crate::dispatch;
+use crate::dtype::{DType, default_dtype};
+use crate::element::{C64, C128, Element};
+use crate::error::Result;
+use crate::tensor::Tensor;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Abs,
+    Sign,
+    Sgn,
+    Square,
+    Reciprocal,
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
+    Frac,
+    Relu,
+    BitNot,
+    LogicalNot,
+    IsNan,
+    IsInf,
+    IsPosInf,
+    IsNegInf,
+    IsFinite,
+    Signbit,
+    // Float functions (integers promote to the default float dtype).
+    Sqrt,
+    Rsqrt,
+    Exp,
+    Exp2,
+    Expm1,
+    Log,
+    Log2,
+    Log10,
+    Log1p,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Sigmoid,
+    Erf,
+    Erfc,
+    Erfinv,
+    Silu,
+    Gelu,
+    GeluTanh,
+    Mish,
+    LogSigmoid,
+}
+
+type SliceF32 = fn(&[f32], &mut [f32]);
+type SliceF64 = fn(&[f64], &mut [f64]);
+
+/// The vmath kernels for a float function: (f32 slice, f32 scalar, f64 slice, f64 scalar).
+fn float_kernels(op: UnaryOp) -> Option<(SliceF32, fn(f32) -> f32, SliceF64, fn(f64) -> f64)> {
+    use UnaryOp::*;
+    macro_rules! k {
+        ($a:ident, $b:ident, $c:ident, $d:ident) => {
+            Some((vm::$a as SliceF32, vm::$b as fn(f32) -> f32, vm::$c as SliceF64, vm::$d as fn(f64) -> f64))
+        };
+    }
+    match op {
+        Sqrt => k!(sqrt_f32, sqrt_f32_scalar, sqrt_f64, sqrt_f64_scalar),
+        Rsqrt => k!(rsqrt_f32, rsqrt_f32_scalar, rsqrt_f64, rsqrt_f64_scalar),
+        Exp => k!(exp_f32, exp_f32_scalar, exp_f64, exp_f64_scalar),
+        Exp2 => k!(exp2_f32, exp2_f32_scalar, exp2_f64, exp2_f64_scalar),
+        Expm1 => k!(expm1_f32, expm1_f32_scalar, expm1_f64, expm1_f64_scalar),
+        Log => k!(log_f32, log_f32_scalar, log_f64, log_f64_scalar),
+        Log2 => k!(log2_f32, log2_f32_scalar, log2_f64, log2_f64_scalar),
+        Log10 => k!(log10_f32, log10_f32_scalar, log10_f64, log10_f64_scalar),
+        Log1p => k!(log1p_f32, log1p_f32_scalar, log1p_f64, log1p_f64_scalar),
+        Sin => k!(sin_f32, sin_f32_scalar, sin_f64, sin_f64_scalar),
+        Cos => k!(cos_f32, cos_f32_scalar, cos_f64, cos_f64_scalar),
+        Tan => k!(tan_f32, tan_f32_scalar, tan_f64, tan_f64_scalar),
+        Asin => k!(asin_f32, asin_f32_scalar, asin_f64, asin_f64_scalar),
+        Acos => k!(acos_f32, acos_f32_scalar, acos_f64, acos_f64_scalar),
+        Atan => k!(atan_f32, atan_f32_scalar, atan_f64, atan_f64_scalar),
+        Sinh => k!(sinh_f32, sinh_f32_scalar, sinh_f64, sinh_f64_scalar),
+        Cosh => k!(cosh_f32, cosh_f32_scalar, cosh_f64, cosh_f64_scalar),
+        Tanh => k!(tanh_f32, tanh_f32_scalar, tanh_f64, tanh_f64_scalar),
+        Asinh => k!(asinh_f32, asinh_f32_scalar, asinh_f64, asinh_f64_scalar),
+        Acosh => k!(acosh_f32, acosh_f32_scalar, acosh_f64, acosh_f64_scalar),
+        Atanh => k!(atanh_f32, atanh_f32_scalar, atanh_f64, atanh_f64_scalar),
+        Sigmoid => k!(sigmoid_f32, sigmoid_f32_scalar, sigmoid_f64, sigmoid_f64_scalar),
+        Erf => k!(erf_f32, erf_f32_scalar, erf_f64, erf_f64_scalar),
+        Erfc => k!(erfc_f32, erfc_f32_scalar, erfc_f64, erfc_f64_scalar),
+        Erfinv => k!(erfinv_f32, erfinv_f32_scalar, erfinv_f64, erfinv_f64_scalar),
+        Silu => k!(silu_f32, silu_f32_scalar, silu_f64, silu_f64_scalar),
+        Gelu => k!(gelu_f32, gelu_f32_scalar, gelu_f64, gelu_f64_scalar),
+        GeluTanh => k!(gelu_tanh_f32, gelu_tanh_f32_scalar, gelu_tanh_f64, gelu_tanh_f64_scalar),
+        Mish => k!(mish_f32, mish_f32_scalar, mish_f64, mish_f64_scalar),
+        LogSigmoid => k!(logsigmoid_f32, logsigmoid_f32_scalar, logsigmoid_f64, logsigmoid_f64_scalar),
+        _ => None,
+    }
+}
+
+impl UnaryOp {
+    pub fn name(self) -> String {
+        format!("{self:?}").to_lowercase()
+    }
+    fn bool_out(self) -> bool {
+        use UnaryOp::*;
+        matches!(self, LogicalNot | IsNan | IsInf | IsPosInf | IsNegInf | IsFinite | Signbit)
+    }
+}
+
+/// (compute dtype, output dtype) for `op` on `dt`, with torch's refusals.
+pub fn unary_dtypes(op: UnaryOp, dt: DType) -> Result<(DType, DType)> {
+    use UnaryOp::*;
+    let name = op.name();
+    let unsupported = || -> Result<(DType, DType)> {
+        bail!(runtime, "\"{}_cpu\" not implemented for '{}'", name, dt.scalar_name())
+    };
+    if op.bool_out() {
+        if dt.is_complex() && matches!(op, IsPosInf | IsNegInf | Signbit) {
+            bail!(runtime, "{} is not implemented for complex tensors.", name);
+        }
+        return Ok((dt, DType::Bool));
+    }
+    if float_kernels(op).is_some() || op == Reciprocal {
+        if dt.is_complex() {
+            return match op {
+                Erf | Erfc | Erfinv | Silu | Gelu | GeluTanh | Mish | LogSigmoid | Exp2 => unsupported(),
+                _ => Ok((dt, dt)),
+            };
+        }
+        let c = if dt.is_floating_point() { dt } else { default_dtype() };
+        return Ok((c, c));
+    }
+    match op {
+        Neg if dt == DType::Bool => bail!(
+            runtime,
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        ),
+        BitNot if !dt.is_integral(true) => unsupported(),
+        Abs if dt.is_complex() => Ok((dt, dt.to_real())),
+        Sign if dt.is_complex() => bail!(runtime, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead."),
+        Floor | Ceil | Round | Trunc | Frac | Relu if dt.is_complex() => unsupported(),
+        Frac if !dt.is_floating_point() => unsupported(),
+        Relu if dt == DType::Bool => unsupported(),
+        _ => Ok((dt, dt)),
+    }
+}
+
+/// `op(a)` into a fresh tensor, or into `out` (already checked for shape and dtype castability).
+pub fn unary(op: UnaryOp, a: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
+    if a.device() != Device::Cpu {
+        bail!(not_implemented, "[{}] CUDA kernels are not implemented yet", op.name());
+    }
+    let (compute, out_dt) = unary_dtypes(op, a.dtype)?;
+    if let Some(o) = out {
+        if !crate::promote::can_cast(out_dt, o.dtype) {
+            bail!(runtime, "result type {} can't be cast to the desired output type {}", out_dt.scalar_name(), o.dtype.scalar_name());
+        }
+    }
+    let input = a.to_dtype(compute, false)?;
+    let direct = out.filter(|o| o.dtype == out_dt && o.shape() == a.shape());
+    let result = match direct {
+        Some(o) => o.clone(),
+        None => Tensor::for_overwrite_layout(input.preserved_layout(false), out_dt)?,
+    };
+    run(op, &input, &result);
+    match out {
+        Some(o) if direct.is_none() => {
+            o.copy_(&result)?;
+            Ok(o.clone())
+        }
+        Some(o) => {
+            o.storage.bump_version();
+            Ok(o.clone())
+        }
+        None => Ok(result),
+    }
+}
+
+/// In-place `a.op_()`: the result must be castable back to `a`'s dtype.
+pub fn unary_(op: UnaryOp, a: &Tensor) -> Result<()> {
+    a.check_writable()?;
+    unary(op, a, Some(a))?;
+    Ok(())
+}
+
+fn run(op: UnaryOp, a: &Tensor, out: &Tensor) {
+    if let Some((s32, f32s, s64, f64s)) = float_kernels(op) {
+        match a.dtype {
+            DType::F32 => return run_float(a, out, s32, f32s),
+            DType::F64 => return run_float(a, out, s64, f64s),
+            DType::F16 => return map::<half::f16, half::f16>(a, out, |x| Stored::store(f32s(x.load()))),
+            DType::BF16 => return map::<half::bf16, half::bf16>(a, out, |x| Stored::store(f32s(x.load()))),
+            DType::C32 => return map::<crate::element::C32, crate::element::C32>(a, out, move |x| Stored::store(complex_fn64(op, x.load()))),
+            DType::C64 => return map::<C64, C64>(a, out, move |x| complex_fn64(op, x)),
+            DType::C128 => return map::<C128, C128>(a, out, move |x| complex_fn128(op, x)),
+            _ => {}
+        }
+    }
+    if op == UnaryOp::Reciprocal {
+        return dispatch!(a.dtype, S => map::<S, S>(a, out, |x| {
+            let m = x.load();
+            S::store(unit_like(m).div(m))
+        }));
+    }
+    if op.bool_out() {
+        return dispatch!(a.dtype, S => map::<S, bool>(a, out, move |x| predicate(op, x.to_pivot())));
+    }
+    if op == UnaryOp::Abs && a.dtype.is_complex() {
+        return match a.dtype {
+            DType::C64 => map::<C64, f32>(a, out, |x| x.norm()),
+            DType::C128 => map::<C128, f64>(a, out, |x| x.norm()),
+            _ => map::<crate::element::C32, half::f16>(a, out, |x| half::f16::from_f32(x.load().norm())),
+        };
+    }
+    dispatch!(a.dtype, S => map::<S, S>(a, out, move |x| S::store(same_type(op, x.load()))))
+}
+
+fn unit_like<M: Element>(_: M) -> M {
+    M::one()
+}
+
+fn map<A: Element, O: Element>(a: &Tensor, out: &Tensor, f: impl Fn(A) -> O + Sync) {
+    // SAFETY: both layouts are in bounds of their storages and have the same shape.
+    unsafe { ew::unary(a.storage.as_ptr() as *const A, &a.layout, out.storage.as_ptr() as *mut O, &out.layout, f) }
+}
+
+/// Contiguous float tensors go through the vectorised slice kernel, split across the pool.
+fn run_float<T: Element>(a: &Tensor, out: &Tensor, slice: fn(&[T], &mut [T]), scalar: fn(T) -> T) {
+    let n = a.numel();
+    if a.is_contiguous() && out.is_contiguous() && a.layout.strides == out.layout.strides {
+        let (pa, po) = (ew::SendPtr(a.data_ptr() as *mut T), ew::SendPtr(out.data_ptr() as *mut T));
+        let chunk = if n >= PAR_THRESHOLD { 1 << 14 } else { n.max(1) };
+        run_chunks(n.div_ceil(chunk), |c| {
+            let (pa, po) = (pa, po);
+            let s = c * chunk;
+            let len = chunk.min(n - s);
+            // SAFETY: chunks are disjoint ranges of two contiguous buffers of n elements.
+            unsafe { slice(std::slice::from_raw_parts(pa.0.add(s), len), std::slice::from_raw_parts_mut(po.0.add(s), len)) }
+        });
+        return;
+    }
+    map::<T, T>(a, out, scalar)
+}
+
+fn predicate(op: UnaryOp, p: crate::element::Pivot) -> bool {
+    use crate::element::Pivot::*;
+    use UnaryOp::*;
+    let (re, im) = match p {
+        B(b) => (b as u8 as f64, 0.0),
+        I(i) => (i as f64, 0.0),
+        F(f) => (f, 0.0),
+        C(r, i) => (r, i),
+    };
+    match op {
+        LogicalNot => re == 0.0 && im == 0.0,
+        IsNan => re.is_nan() || im.is_nan(),
+        IsInf => re.is_infinite() || im.is_infinite(),
+        IsPosInf => re == f64::INFINITY,
+        IsNegInf => re == f64::NEG_INFINITY,
+        IsFinite => re.is_finite() && im.is_finite(),
+        _ => re.is_sign_negative() && !matches!(p, I(0) | B(_)),
+    }
+}
+
+/// Ops that keep the element type (integers included).
+fn same_type<M: Num>(op: UnaryOp, x: M) -> M {
+    use crate::element::Pivot;
+    use UnaryOp::*;
+    let zero = M::from_bool(false);
+    let one = M::from_bool(true);
+    let float = |f: fn(f64) -> f64| match x.to_pivot() {
+        Pivot::F(v) => M::from_pivot(Pivot::F(f(v))),
+        _ => x,
+    };
+    match op {
+        Neg => x.neg(),
+        Abs => x.abs(),
+        Sign => {
+            if x.is_nan() {
+                x
+            } else if zero.lt(x) {
+                one
+            } else if x.lt(zero) {
+                one.neg()
+            } else {
+                zero
+            }
+        }
+        Sgn => same_type(Sign, x),
+        Square => x.mul(x),
+        Floor => float(f64::floor),
+        Ceil => float(f64::ceil),
+        Round => float(f64::round_ties_even),
+        Trunc => float(f64::trunc),
+        Frac => float(|v| v - v.trunc()),
+        Relu => {
+            if x.is_nan() || zero.lt(x) { x } else { zero }
+        }
+        BitNot => x.not(),
+        _ => x,
+    }
+}
+
+macro_rules! complex_fn {
+    ($name:ident, $t:ty, $r:ty) => {
+        fn $name(op: UnaryOp, z: Complex<$r>) -> Complex<$r> {
+            use UnaryOp::*;
+            match op {
+                Sqrt => z.sqrt(),
+                Rsqrt => z.sqrt().inv(),
+                Reciprocal => z.inv(),
+                Exp => z.exp(),
+                Expm1 => z.exp() - Complex::new(1.0, 0.0),
+                Log => z.ln(),
+                Log2 => z.ln() / (2.0 as $r).ln(),
+                Log10 => z.log10(),
+                Log1p => (z + Complex::new(1.0, 0.0)).ln(),
+                Sin => z.sin(),
+                Cos => z.cos(),
+                Tan => z.tan(),
+                Asin => z.asin(),
+                Acos => z.acos(),
+                Atan => z.atan(),
+                Sinh => z.sinh(),
+                Cosh => z.cosh(),
+                Tanh => z.tanh(),
+                Asinh => z.asinh(),
+                Acosh => z.acosh(),
+                Atanh => z.atanh(),
+                Sigmoid => (Complex::new(1.0, 0.0) + (-z).exp()).inv(),
+                Sgn => {
+                    let n = z.norm();
+                    if n == 0.0 { Complex::new(0.0, 0.0) } else { z / n }
+                }
+                Neg => -z,
+                Square => z * z,
+                _ => z,
+            }
+        }
+    };
+}
+complex_fn!(complex_fn64, C64, f32);
+complex_fn!(complex_fn128, C128, f64);
