@@ -49,7 +49,37 @@ def _setup_bulk():
     }
 
 
-WORKLOADS = {"overhead": (_setup_overhead, 2000, 15), "bulk": (_setup_bulk, 5, 9)}
+def _setup_elementwise():
+    n = 16 * 1024 * 1024
+    rng = np.random.default_rng(0)
+    na, nb, nc = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    oa, ob, oc = ot.from_numpy(na), ot.from_numpy(nb), ot.from_numpy(nc)
+    ta, tb, tc = torch.from_numpy(na), torch.from_numpy(nb), torch.from_numpy(nc)
+    m = 4096
+    nm1, nm2 = rng.standard_normal((m, m)).astype(np.float32), rng.standard_normal((m, m)).astype(np.float32)
+    om1, om2, tm1, tm2 = ot.from_numpy(nm1), ot.from_numpy(nm2), torch.from_numpy(nm1), torch.from_numpy(nm2)
+    o1, t1, n1 = ot.ones(1), torch.ones(1), np.ones(1, dtype=np.float32)
+    return {
+        "a + b (16M f32)": (lambda: oa + ob, lambda: ta + tb, lambda: na + nb),
+        "a * b (16M f32)": (lambda: oa * ob, lambda: ta * tb, lambda: na * nb),
+        "a * b + c (16M f32)": (lambda: oa * ob + oc, lambda: ta * tb + tc, lambda: na * nb + nc),
+        "exp (16M f32)": (lambda: oa.exp(), lambda: ta.exp(), lambda: np.exp(na)),
+        "sqrt (16M f32)": (lambda: oa.abs().sqrt(), lambda: ta.abs().sqrt(), lambda: np.sqrt(np.abs(na))),
+        "relu (16M f32)": (lambda: oa.relu(), lambda: ta.relu(), lambda: np.maximum(na, 0)),
+        "sigmoid (16M f32)": (lambda: oa.sigmoid(), lambda: ta.sigmoid(), lambda: 1 / (1 + np.exp(-na))),
+        "tanh (16M f32)": (lambda: oa.tanh(), lambda: ta.tanh(), lambda: np.tanh(na)),
+        "a.t() + b (4096^2 f32)": (lambda: om1.t() + om2, lambda: tm1.t() + tm2, lambda: nm1.T + nm2),
+        "a + b (1 elem)": (lambda: o1 + o1, lambda: t1 + t1, lambda: n1 + n1),
+        "a + 1.0 (1 elem)": (lambda: o1 + 1.0, lambda: t1 + 1.0, lambda: n1 + 1.0),
+        "a < b (1 elem)": (lambda: o1 < o1, lambda: t1 < t1, lambda: n1 < n1),
+    }
+
+
+WORKLOADS = {
+    "overhead": (_setup_overhead, 2000, 15),
+    "bulk": (_setup_bulk, 5, 9),
+    "elementwise": (_setup_elementwise, 3, 7),
+}
 
 
 def main(argv=None):

@@ -1,6 +1,6 @@
 //! Reference-counted byte buffers. A storage owns a 64-byte aligned allocation, or borrows memory
 //! that another object (a NumPy array, a DLPack producer) keeps alive until the storage drops.
-use std::alloc::{Layout as AllocLayout, alloc, alloc_zeroed, dealloc};
+use std::alloc::Layout as AllocLayout;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -60,12 +60,11 @@ impl Storage {
                 cuda: None,
             });
         }
-        let layout = match AllocLayout::from_size_align(nbytes, ALIGN) {
-            Ok(l) => l,
-            Err(_) => bail!(runtime, "Trying to create tensor with negative dimension or too large size: {nbytes} bytes"),
+        let Some(layout) = crate::alloc_cache::layout_for(nbytes, ALIGN) else {
+            bail!(runtime, "Trying to create tensor with negative dimension or too large size: {nbytes} bytes")
         };
         // SAFETY: layout has a non-zero size.
-        let raw = unsafe { if zeroed { alloc_zeroed(layout) } else { alloc(layout) } };
+        let raw = unsafe { crate::alloc_cache::allocate(layout, zeroed) };
         let Some(ptr) = NonNull::new(raw) else {
             bail!(
                 runtime,
@@ -142,8 +141,8 @@ impl Storage {
 impl Drop for Storage {
     fn drop(&mut self) {
         if let Owner::Aligned(layout) = self.owner {
-            // SAFETY: allocated in `new_cpu` with this exact layout, freed once.
-            unsafe { dealloc(self.ptr.as_ptr(), layout) }
+            // SAFETY: allocated in `alloc_cpu` with this exact layout, released once.
+            unsafe { crate::alloc_cache::release(self.ptr.as_ptr(), layout) }
         }
     }
 }

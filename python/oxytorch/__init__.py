@@ -211,20 +211,16 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
                              device=device, requires_grad=requires_grad)
 
 
-_num_threads = [None]
-
-
 def set_num_threads(n):
-    """Sets the number of CPU threads used for intra-op parallelism."""
-    if not isinstance(n, _builtins.int) or n <= 0:
+    """Sets the number of CPU threads used for intra-op parallelism (1 runs single-threaded)."""
+    if not isinstance(n, _builtins.int) or isinstance(n, _builtins.bool) or n <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
-    _num_threads[0] = n
+    _C._set_num_threads(n)
 
 
 def get_num_threads():
-    import os
-
-    return _num_threads[0] or os.cpu_count() or 1
+    """The number of CPU threads used for intra-op parallelism."""
+    return _C._get_num_threads()
 
 
 def typename(obj):

@@ -93,6 +93,43 @@ fn arg_shape(o: &Operand) -> &[usize] {
     }
 }
 
+fn promo_operand(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<crate::promote::Operand> {
+    use crate::promote::Operand as P;
+    match required(obj, "result_type", arg)? {
+        Operand::T(t) if t.ndim() == 0 => Ok(P::Zero(t.dtype)),
+        Operand::T(t) => Ok(P::Dim(t.dtype)),
+        Operand::S(p) => Ok(P::Scalar(crate::ops::binary::scalar_kind(p))),
+    }
+}
+
+/// `torch.result_type(tensor1, tensor2)`: the dtype an arithmetic op on them would produce.
+#[pyfunction]
+pub fn result_type(py: Python<'_>, tensor1: &Bound<'_, PyAny>, tensor2: &Bound<'_, PyAny>) -> PyResult<Py<super::dtype::PyDType>> {
+    let dt = crate::promote::result_type(&[promo_operand(tensor1, "tensor1")?, promo_operand(tensor2, "tensor2")?]);
+    Ok(super::dtype::dtype_obj(py, dt))
+}
+
+#[pyfunction]
+pub fn promote_types(py: Python<'_>, type1: &Bound<'_, PyAny>, type2: &Bound<'_, PyAny>) -> PyResult<Py<super::dtype::PyDType>> {
+    let (a, b) = (super::dtype::extract_dtype(type1, "promote_types")?, super::dtype::extract_dtype(type2, "promote_types")?);
+    Ok(super::dtype::dtype_obj(py, crate::promote::promote_types(a, b)))
+}
+
+#[pyfunction]
+pub fn can_cast(from_: &Bound<'_, PyAny>, to: &Bound<'_, PyAny>) -> PyResult<bool> {
+    Ok(crate::promote::can_cast(super::dtype::extract_dtype(from_, "can_cast")?, super::dtype::extract_dtype(to, "can_cast")?))
+}
+
+#[pyfunction]
+pub fn _set_num_threads(n: usize) {
+    crate::backend::cpu::parallel::set_num_threads(n)
+}
+
+#[pyfunction]
+pub fn _get_num_threads() -> usize {
+    crate::backend::cpu::parallel::num_threads()
+}
+
 fn rounding(mode: Option<&str>) -> PyResult<BinaryOp> {
     match mode {
         None => Ok(BinaryOp::Div),

@@ -230,7 +230,18 @@ fn run(op: UnaryOp, a: &Tensor, out: &Tensor) {
             _ => map::<crate::element::C32, half::f16>(a, out, |x| half::f16::from_f32(x.load().norm())),
         };
     }
-    dispatch!(a.dtype, S => map::<S, S>(a, out, move |x| S::store(same_type(op, x.load()))))
+    // The hot ops get their own monomorphised loop so the op choice stays out of the inner loop.
+    dispatch!(a.dtype, S => match op {
+        UnaryOp::Neg => map::<S, S>(a, out, |x| S::store(x.load().neg())),
+        UnaryOp::Abs => map::<S, S>(a, out, |x| S::store(x.load().abs())),
+        UnaryOp::Square => map::<S, S>(a, out, |x| { let m = x.load(); S::store(m.mul(m)) }),
+        UnaryOp::Relu => map::<S, S>(a, out, |x| {
+            let m = x.load();
+            let z = unit_like(m).sub(unit_like(m));
+            S::store(if m.is_nan() || z.lt(m) { m } else { z })
+        }),
+        _ => map::<S, S>(a, out, move |x| S::store(same_type(op, x.load()))),
+    })
 }
 
 fn unit_like<M: Element>(_: M) -> M {
