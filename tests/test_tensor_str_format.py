@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch  # noqa: E402  (a required test dependency: never skipped)
 
 _PATH = pathlib.Path(__file__).resolve().parents[1] / "python" / "oxytorch" / "_tensor_str.py"
 _spec = importlib.util.spec_from_file_location("oxytorch_tensor_str_under_test", _PATH)
@@ -412,18 +412,10 @@ def test_adapter_interface_only():
 # --------------------------------------------------------------------------
 # Property-based: random shapes, dtypes, values and options
 # --------------------------------------------------------------------------
-try:
-    from hypothesis import HealthCheck, given, settings, strategies as st
-    from hypothesis.extra import numpy as hnp
-except ImportError:  # pragma: no cover
-    hnp = None
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
 
-if hnp is None:  # pragma: no cover
-
-    def test_hypothesis():
-        pytest.skip("hypothesis is not installed")
-
-else:
+if True:  # hypothesis is a required test dependency
     _float_elems = st.one_of(
         st.floats(allow_nan=True, allow_infinity=True, width=64),
         st.floats(-1e4, 1e4),

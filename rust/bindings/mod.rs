@@ -10,6 +10,7 @@ pub mod ops;
 pub mod random;
 pub mod tensor;
 pub mod unary;
+pub mod views;
 
 use pyo3::prelude::*;
 

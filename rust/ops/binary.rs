@@ -215,17 +215,7 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
         let alpha = alpha.unwrap_or(Pivot::I(1));
         dispatch!(compute, S => run::<S>(op, &ta, &tb, &result, alpha));
     }
-    match out {
-        Some(o) if direct.is_none() => {
-            o.copy_(&result)?;
-            Ok(o.clone())
-        }
-        Some(o) => {
-            o.storage.bump_version();
-            Ok(o.clone())
-        }
-        None => Ok(result),
-    }
+    super::deliver(result, out, direct.is_some())
 }
 
 fn arg_dtype(a: &Arg) -> DType {

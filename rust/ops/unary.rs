@@ -181,17 +181,7 @@ pub fn unary(op: UnaryOp, a: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
         None => Tensor::for_overwrite_layout(input.preserved_layout(false), out_dt)?,
     };
     run(op, &input, &result);
-    match out {
-        Some(o) if direct.is_none() => {
-            o.copy_(&result)?;
-            Ok(o.clone())
-        }
-        Some(o) => {
-            o.storage.bump_version();
-            Ok(o.clone())
-        }
-        None => Ok(result),
-    }
+    super::deliver(result, out, direct.is_some())
 }
 
 /// In-place `a.op_()`: the result must be castable back to `a`'s dtype.
