@@ -3,6 +3,7 @@
 //! Layers: `bindings` (PyO3, no math) -> `ops` (validate, promote, broadcast) -> `backend` kernels,
 //! over the core data model in `tensor`, `layout`, `storage`, `dtype` and `device`.
 pub mod alloc_cache;
+pub mod autograd;
 pub mod backend;
 pub mod bindings;
 pub mod cuda;

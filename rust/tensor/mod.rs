@@ -18,6 +18,8 @@ pub struct Tensor {
     pub storage: Arc<Storage>,
     pub layout: Layout,
     pub dtype: DType,
+    /// Autograd state (requires_grad, grad, grad_fn); None for plain tensors, the common case.
+    pub ag: Option<Arc<crate::autograd::AutogradMeta>>,
 }
 
 /// Checks creation sizes the way torch does before any allocation.
@@ -37,7 +39,7 @@ pub fn checked_numel(shape: &[usize], dtype: DType) -> Result<usize> {
 
 impl Tensor {
     pub fn from_storage(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
-        Tensor { storage, layout, dtype }
+        Tensor { storage, layout, dtype, ag: None }
     }
 
     /// A zero-filled contiguous tensor.
@@ -48,14 +50,14 @@ impl Tensor {
             Device::Cpu => Storage::new_cpu(nbytes)?,
             Device::Cuda(i) => Storage::from_cuda(CudaBuffer::zeros(i, nbytes)?, nbytes, device),
         };
-        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
+        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype, ag: None })
     }
 
     /// A contiguous CPU tensor whose elements the caller writes before they are read.
     pub fn for_overwrite(shape: &[usize], dtype: DType) -> Result<Tensor> {
         let n = checked_numel(shape, dtype)?;
         let storage = Storage::new_cpu_for_overwrite(n * dtype.itemsize())?;
-        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
+        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype, ag: None })
     }
 
     pub fn full(shape: &[usize], value: Pivot, dtype: DType, device: Device) -> Result<Tensor> {
@@ -93,7 +95,7 @@ impl Tensor {
     }
 
     pub fn with_layout(&self, layout: Layout) -> Tensor {
-        Tensor { storage: self.storage.clone(), layout, dtype: self.dtype }
+        Tensor { storage: self.storage.clone(), layout, dtype: self.dtype, ag: None }
     }
 
     fn require_cpu(&self, op: &str) -> Result<()> {
@@ -124,7 +126,7 @@ impl Tensor {
     pub fn for_overwrite_layout(layout: Layout, dtype: DType) -> Result<Tensor> {
         let n = checked_numel(&layout.shape, dtype)?;
         let storage = Storage::new_cpu_for_overwrite(n * dtype.itemsize())?;
-        Ok(Tensor { storage: Arc::new(storage), layout, dtype })
+        Ok(Tensor { storage: Arc::new(storage), layout, dtype, ag: None })
     }
 
     /// A new CPU tensor with this tensor's values in `dtype`, laid out as `layout`.
@@ -202,6 +204,7 @@ impl Tensor {
                     storage: Arc::new(Storage::from_cuda(buf, nbytes, device)),
                     layout: Layout::contiguous(self.shape()),
                     dtype: self.dtype,
+                    ag: None,
                 })
             }
             (Device::Cuda(_), Device::Cpu) => {
@@ -215,7 +218,7 @@ impl Tensor {
                 buf.to_host(lo as usize * isz, out)?;
                 let mut layout = self.layout.clone();
                 layout.offset = (layout.offset as isize - lo) as usize;
-                Tensor { storage: Arc::new(host), layout, dtype: self.dtype }.contiguous()
+                Tensor { storage: Arc::new(host), layout, dtype: self.dtype, ag: None }.contiguous()
             }
             (Device::Cuda(_), Device::Cuda(_)) => self.to_device(Device::Cpu)?.to_device_copy(device),
             (Device::Cpu, Device::Cpu) => self.clone_tensor(),
