@@ -11,6 +11,7 @@ pub mod device;
 pub mod dtype;
 pub mod element;
 pub mod error;
+pub mod io;
 pub mod layout;
 pub mod ops;
 pub mod promote;
