@@ -897,7 +897,6 @@ class _WeightsUnpickler:
         stack = []
         read = self.read
         unpack = _struct.unpack
-        pending = []
         while True:
             key = read(1)[0]
             try:
@@ -929,9 +928,7 @@ class _WeightsUnpickler:
                     if cls is _make_parameter:
                         stack.append(_make_parameter(*args))
                     elif isinstance(cls, type) and is_allowed_obj(cls):
-                        obj = cls.__new__(cls, *args)
-                        pending.append(obj)
-                        stack.append(obj)
+                        stack.append(cls.__new__(cls, *args))
                     else:
                         raise UnpicklingError(
                             "Can only create new object for nn.Parameter or classes allowlisted "
@@ -949,10 +946,6 @@ class _WeightsUnpickler:
                 elif key == 0x62:  # BUILD
                     state = stack.pop()
                     inst = stack[-1]
-                    for i, p in enumerate(pending):
-                        if p is inst:
-                            del pending[i]
-                            break
                     if type(inst) is _collections.OrderedDict:
                         if not isinstance(state, dict):
                             raise UnpicklingError("OrderedDict state must be a dict")
@@ -1081,11 +1074,6 @@ class _WeightsUnpickler:
                             stacklevel=4,
                         )
                 elif key == 0x2E:  # STOP
-                    if pending:
-                        raise UnpicklingError(
-                            "Object created by NEWOBJ was not initialized by BUILD; "
-                            "the pickle data is likely corrupt or malicious"
-                        )
                     if not stack:
                         raise IndexError
                     return stack.pop()
