@@ -648,3 +648,19 @@ def test_torchscript_archive_rejected_under_weights_only():
         z.writestr("archive/version", "3\n")
     with pytest.raises(RuntimeError, match="Cannot use ``weights_only=True`` with TorchScript archives"):
         ot.load(io.BytesIO(buf.getvalue()))
+
+
+def test_legacy_storage_claims_are_bounded_by_file_size():
+    class P(pickle.Pickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, tuple) and obj and obj[0] == "X":
+                return ("storage", torch.FloatStorage, str(obj[1]), "cpu", 5000, None)
+            return None
+
+    buf = io.BytesIO()
+    for o in (0x1950A86A20F9469CFC6C, 1001,
+              {"protocol_version": 1001, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 4}}):
+        pickle.dump(o, buf, protocol=2)
+    P(buf, protocol=2).dump([("X", i) for i in range(2000)])
+    with pytest.raises(RuntimeError, match="more than the file holds"):
+        ot.load(io.BytesIO(buf.getvalue()))

@@ -302,8 +302,8 @@ class _ZipWriter:
         self._w(extra)
         crc = 0
         for c in chunks:
-            crc = _zlib.crc32(c, crc)
-            self._w(c)
+            crc = _C._crc32(c, crc) if isinstance(c, _C.Tensor) else _zlib.crc32(c, crc)
+            self._w(memoryview(c.numpy()) if isinstance(c, _C.Tensor) else c)
         if not size:
             pass
         elif size >= 0xFFFFFFFF or cursor >= 0xFFFFFFFF:
@@ -368,7 +368,7 @@ def _write_zip(f, obj, prefix, pickle_protocol):
     for keystr, _, t in sorted(storages.values(), key=lambda e: int(e[0])):
         raw = _C._storage_bytes(t)
         n = raw.numel()
-        chunks = [memoryview(raw.numpy())] if n else []
+        chunks = [raw] if n else []
         w.write_record(f"data/{keystr}", chunks, n)
     w.write_record("version", [b"3\n"], 2)
     w.finish()
@@ -1401,6 +1401,7 @@ def _load_legacy(f, size, map_location, weights_only, encoding):
         raise RuntimeError("oxytorch cannot read big-endian legacy checkpoints")
 
     deserialized = {}
+    claimed = [0]  # total bytes of all storages: they must all fit in the file
 
     def persistent_load(saved_id):
         if not isinstance(saved_id, tuple) or not saved_id:
@@ -1418,7 +1419,8 @@ def _load_legacy(f, size, map_location, weights_only, encoding):
         elsize = _element_size(stype.dtype_name)
         nbytes = numel * elsize
         if root_key not in deserialized:
-            if nbytes > size:
+            claimed[0] += nbytes
+            if claimed[0] > size:
                 raise RuntimeError(f"storage {root_key} claims {nbytes} bytes, more than the file holds")
             deserialized[root_key] = [torch.empty(nbytes, dtype=torch.uint8), location, stype.dtype_name, numel]
         raw = deserialized[root_key][0]

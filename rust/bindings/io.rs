@@ -87,6 +87,27 @@ fn _st_parse<'py>(py: Python<'py>, t: PyRef<'py, PyTensor>) -> PyResult<Bound<'p
     PyTuple::new(py, [h.header_len.into_pyobject(py)?.into_any(), meta.into_bound(py), list.into_any()])
 }
 
+/// `_crc32(t, crc=0)`: CRC-32 (zlib's) of a contiguous CPU uint8 tensor, continuing from `crc`.
+#[pyfunction]
+#[pyo3(signature = (t, crc=0))]
+fn _crc32(py: Python<'_>, t: PyRef<'_, PyTensor>, crc: u32) -> PyResult<u32> {
+    if t.t.device() != Device::Cpu || !t.t.is_contiguous() {
+        return Err(PyValueError::new_err("_crc32 needs a contiguous CPU buffer"));
+    }
+    let n = t.t.numel() * t.t.dtype.itemsize();
+    if n == 0 {
+        return Ok(crc);
+    }
+    let ptr = t.t.data_ptr() as usize;
+    // SAFETY: a contiguous CPU tensor covers n bytes from its data pointer; `t` keeps it alive.
+    Ok(py.detach(move || {
+        let buf = unsafe { std::slice::from_raw_parts(ptr as *const u8, n) };
+        let mut h = crc32fast::Hasher::new_with_initial(crc);
+        h.update(buf);
+        h.finalize()
+    }))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_map_file, m)?)?;
     m.add_function(wrap_pyfunction!(_sub_storage, m)?)?;
@@ -94,5 +115,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_storage_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(_storage_key, m)?)?;
     m.add_function(wrap_pyfunction!(_st_parse, m)?)?;
+    m.add_function(wrap_pyfunction!(_crc32, m)?)?;
     Ok(())
 }
