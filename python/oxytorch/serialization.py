@@ -232,6 +232,45 @@ class _Pickler(_pickle._Pickler):
             return NotImplemented
         return NotImplemented
 
+    # torch pickles with CPython's C pickler, whose batching of exact lists and dicts differs from
+    # the pure-Python pickler's (see _FastPickler.batch_exact).
+    def _batch_exact(self, items, one, many, save_item, lists):
+        n = len(items)
+        if n == 0:
+            return
+        if n == 1:
+            save_item(items[0])
+            self.write(one)
+            return
+        i = 0
+        while True:
+            chunk = items[i : i + self._BATCHSIZE]
+            self.write(_pickle.MARK)
+            for x in chunk:
+                save_item(x)
+            self.write(many)
+            i += self._BATCHSIZE
+            if (i >= n) if lists else (len(chunk) < self._BATCHSIZE):
+                break
+
+    def _save_exact_dict(self, obj):
+        self.write(_pickle.EMPTY_DICT)
+        self.memoize(obj)
+
+        def pair(kv):
+            self.save(kv[0])
+            self.save(kv[1])
+
+        self._batch_exact(list(obj.items()), _pickle.SETITEM, _pickle.SETITEMS, pair, False)
+
+    def _save_exact_list(self, obj):
+        self.write(_pickle.EMPTY_LIST)
+        self.memoize(obj)
+        self._batch_exact(list(obj), _pickle.APPEND, _pickle.APPENDS, self.save, True)
+
+    dispatch[dict] = _save_exact_dict
+    dispatch[list] = _save_exact_list
+
     def _save_dtype(self, obj):
         self._save_marker_named(obj, "torch", _dtype_name(obj))
 
@@ -241,6 +280,183 @@ class _Pickler(_pickle._Pickler):
     def _save_marker_named(self, obj, module, name):
         self.write(_pickle.GLOBAL + module.encode("utf-8") + b"\n" + name.encode("utf-8") + b"\n")
         self.memoize(obj)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+class _FastPickler:
+    """A protocol-2 encoder for the common checkpoint contents (dict, list, tuple, str, int, float,
+    bool, None, bytes-free state dicts of tensors and dtypes, plain OrderedDicts). It emits exactly
+    the bytes of ``_Pickler`` (the stdlib pure-Python pickler) with much less per-object overhead;
+    anything else raises ``_Unsupported`` and the caller falls back to ``_Pickler``."""
+
+    _BATCH = 1000
+
+    def __init__(self, pickler):
+        self.p = pickler  # for persistent_id (storage registration) only
+        self.memo = {}
+        self.out = []
+        torch = _torch()
+        self.tensor_t = _C.Tensor
+        self.dtype_t = torch.dtype
+        self.od_t = _collections.OrderedDict
+        self.keep = []
+
+    def dump(self, obj):
+        self.out.append(b"\x80\x02")
+        self.save(obj)
+        self.out.append(b".")
+        return b"".join(self.out)
+
+    def put(self, obj):
+        idx = len(self.memo)
+        self.memo[id(obj)] = idx
+        self.keep.append(obj)
+        self.out.append(b"q" + bytes((idx,)) if idx < 256 else b"r" + _struct.pack("<I", idx))
+
+    def get(self, idx):
+        self.out.append(b"h" + bytes((idx,)) if idx < 256 else b"j" + _struct.pack("<I", idx))
+
+    def save(self, obj):
+        w = self.out.append
+        t = type(obj)
+        idx = self.memo.get(id(obj))
+        if idx is not None:
+            self.get(idx)
+            return
+        if t is str:
+            b = obj.encode("utf-8", "surrogatepass")
+            w(b"X" + _struct.pack("<I", len(b)) + b)
+            self.put(obj)
+        elif t is int:
+            if 0 <= obj <= 0xFF:
+                w(b"K" + bytes((obj,)))
+            elif 0 <= obj <= 0xFFFF:
+                w(b"M" + _struct.pack("<H", obj))
+            elif -0x80000000 <= obj <= 0x7FFFFFFF:
+                w(b"J" + _struct.pack("<i", obj))
+            else:
+                enc = _pickle.encode_long(obj)
+                n = len(enc)
+                w((b"\x8a" + bytes((n,)) if n < 256 else b"\x8b" + _struct.pack("<i", n)) + enc)
+        elif t is float:
+            w(b"G" + _struct.pack(">d", obj))
+        elif t is bool:
+            w(b"\x88" if obj else b"\x89")
+        elif obj is None:
+            w(b"N")
+        elif t is tuple:
+            self.save_tuple(obj)
+        elif t is list:
+            w(b"]")
+            self.put(obj)
+            self.batch_exact(obj, b"a", b"e", self.save, lists=True)
+        elif t is dict:
+            w(b"}")
+            self.put(obj)
+            self.batch_exact(list(obj.items()), b"s", b"u", self.save_pair)
+        elif t is self.od_t:
+            rv = obj.__reduce_ex__(2)
+            if len(rv) != 5 or rv[0] is not self.od_t or rv[1] != () or rv[3] is not None:
+                raise _Unsupported
+            self.save_global_class(self.od_t, b"collections", b"OrderedDict")
+            w(b")R")
+            self.put(obj)
+            self.batch(list(rv[4]), b"s", b"u", self.save_pair)
+            if rv[2] is not None:
+                self.save(rv[2])
+                w(b"b")
+        elif isinstance(obj, self.tensor_t):
+            if t is not self.tensor_t:
+                raise _Unsupported
+            rv = self.p.reducer_override(obj)
+            self.save(rv[0])
+            self.save(rv[1])
+            w(b"R")
+            self.put(obj)
+        elif t is _Global:
+            w(b"c" + obj.module.encode("utf-8") + b"\n" + obj.name.encode("utf-8") + b"\n")
+            self.put(obj)
+        elif t is self.dtype_t:
+            w(b"ctorch\n" + _dtype_name(obj).encode("ascii") + b"\n")
+            self.put(obj)
+        elif t is _StorageRef:
+            self.save_tuple(self.p.persistent_id(obj))
+            w(b"Q")
+        else:
+            raise _Unsupported
+
+    def save_global_class(self, cls, module, name):
+        idx = self.memo.get(id(cls))
+        if idx is not None:
+            self.get(idx)
+            return
+        self.out.append(b"c" + module + b"\n" + name + b"\n")
+        self.put(cls)
+
+    def save_pair(self, kv):
+        self.save(kv[0])
+        self.save(kv[1])
+
+    def save_tuple(self, obj):
+        w = self.out.append
+        n = len(obj)
+        if not n:
+            w(b")")
+            return
+        if n <= 3:
+            for x in obj:
+                self.save(x)
+            if id(obj) in self.memo:
+                raise _Unsupported
+            w(b"\x85\x86\x87"[n - 1 : n])
+            self.put(obj)
+            return
+        w(b"(")
+        for x in obj:
+            self.save(x)
+        if id(obj) in self.memo:
+            raise _Unsupported
+        w(b"t")
+        self.put(obj)
+
+    def batch_exact(self, items, one, many, save, lists=False):
+        """CPython's C pickler batching for exact lists and dicts (what torch.save writes): one item
+        uses APPEND/SETITEM; otherwise every batch, even a last short one, is MARK ... APPENDS/SETITEMS,
+        and a dict whose size is a multiple of the batch size ends with an empty batch."""
+        w = self.out.append
+        n = len(items)
+        if n == 0:
+            return
+        if n == 1:
+            save(items[0])
+            w(one)
+            return
+        i = 0
+        while True:
+            chunk = items[i : i + self._BATCH]
+            w(b"(")
+            for x in chunk:
+                save(x)
+            w(many)
+            i += self._BATCH
+            if (i >= n) if lists else (len(chunk) < self._BATCH):
+                break
+
+    def batch(self, items, one, many, save):
+        w = self.out.append
+        for i in range(0, max(len(items), 1), self._BATCH):
+            chunk = items[i : i + self._BATCH]
+            if len(chunk) > 1:
+                w(b"(")
+                for x in chunk:
+                    save(x)
+                w(many)
+            elif chunk:
+                save(chunk[0])
+                w(one)
 
 
 def _install_dispatch():
@@ -358,8 +574,17 @@ def _write_zip(f, obj, prefix, pickle_protocol):
     _install_dispatch()
     storages = {}
     buf = _io.BytesIO()
-    _Pickler(buf, pickle_protocol, storages).dump(obj)
-    pkl = buf.getvalue()
+    pickler = _Pickler(buf, pickle_protocol, storages)
+    pkl = None
+    if pickle_protocol == 2:
+        try:
+            pkl = _FastPickler(pickler).dump(obj)
+        except _Unsupported:
+            storages.clear()
+    if pkl is None:
+        pickler = _Pickler(buf, pickle_protocol, storages)
+        pickler.dump(obj)
+        pkl = buf.getvalue()
     w = _ZipWriter(f, prefix)
     w.write_record("data.pkl", [pkl], len(pkl))
     w.write_record(".format_version", [b"1"], 1)
@@ -1108,9 +1333,9 @@ def _maybe_decode_ascii(b):
 
 def _scan_globals(data):
     """Names of all GLOBALs in a pickle stream (for get_unsafe_globals_in_checkpoint)."""
-    out = []
-    u = _WeightsUnpickler(data, None)
     import pickletools
+
+    out = []
 
     try:
         for op, arg, _ in pickletools.genops(data):
@@ -1123,7 +1348,6 @@ def _scan_globals(data):
                 out.append(f"{mod}.{name}")
     except Exception as e:
         raise UnpicklingError(f"malformed pickle data: {e}") from None
-    del u
     return out
 
 

@@ -45,7 +45,8 @@ fn _from_buffer(
 #[pyfunction]
 fn _storage_bytes(py: Python<'_>, t: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
     if t.t.device() != Device::Cpu {
-        return wrap(py, io::storage_bytes(&t.t.to_device(Device::Cpu)?));
+        // The whole device storage, copied to the host.
+        return wrap(py, io::storage_bytes(&t.t).to_device(Device::Cpu)?);
     }
     wrap(py, io::storage_bytes(&t.t))
 }
