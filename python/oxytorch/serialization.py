@@ -1071,6 +1071,29 @@ class _Truncated(_pickle.UnpicklingError):
     pass
 
 
+class _FileBytes:
+    """Reads a pickle straight from a seekable file (legacy checkpoints: the storages follow the
+    pickles, so the file is not loaded whole). Quacks like the bytes slicing _WeightsUnpickler uses."""
+
+    def __init__(self, f, size):
+        self.f = f
+        self.start = f.tell()
+        self.size = size - self.start
+
+    def __len__(self):
+        return self.size
+
+    def __getitem__(self, sl):
+        self.f.seek(self.start + sl.start)
+        return self.f.read(sl.stop - sl.start)
+
+    def find(self, sub, pos):
+        self.f.seek(self.start + pos)
+        line = self.f.readline(1 << 20)
+        i = line.find(sub)
+        return -1 if i < 0 else pos + i
+
+
 class _WeightsUnpickler:
     """Interprets a pickle stream with only torch's weights-only opcodes and allowlisted globals."""
 
@@ -1590,9 +1613,7 @@ def _read_pickle_prefix(f, size, weights_only, persistent_load, encoding):
     """Reads one pickle from the current position of f."""
     start = f.tell()
     if weights_only:
-        # The pickle ends at its STOP opcode; read the rest of the file once and parse from it.
-        data = f.read(size - start)
-        u = _WeightsUnpickler(data, persistent_load, encoding)
+        u = _WeightsUnpickler(_FileBytes(f, size), persistent_load, encoding)
         obj = u.load()
         f.seek(start + u.pos)
         return obj
