@@ -152,3 +152,73 @@ pub fn st_parse(buf: &[u8]) -> std::result::Result<StHeader, String> {
     }
     Ok(StHeader { header_len: n, metadata, entries })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(n: usize) -> Tensor {
+        let t = Tensor::zeros(&[n], DType::U8, Device::Cpu).expect("alloc");
+        // SAFETY: fresh contiguous buffer of n bytes.
+        let s = unsafe { std::slice::from_raw_parts_mut(t.storage.as_ptr(), n) };
+        for (i, b) in s.iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        t
+    }
+
+    #[test]
+    fn sub_storage_checks_bounds_and_shares_memory() {
+        let t = bytes(16);
+        let s = sub_storage(&t, 4, 8).expect("in bounds");
+        assert_eq!(s.storage.nbytes(), 8);
+        assert_eq!(s.storage.as_ptr() as usize, t.storage.as_ptr() as usize + 4);
+        assert!(sub_storage(&t, 9, 8).is_err());
+        assert!(sub_storage(&t, usize::MAX, 2).is_err());
+        assert!(sub_storage(&t, 16, 0).is_ok());
+    }
+
+    #[test]
+    fn from_buffer_validates_geometry() {
+        let t = bytes(16);
+        let f = from_buffer(&t, DType::F32, &[2, 2], &[2, 1], 0).expect("fits");
+        assert_eq!(f.shape(), &[2, 2]);
+        assert!(from_buffer(&t, DType::F32, &[5], &[1], 0).is_err());
+        assert!(from_buffer(&t, DType::F32, &[2], &[1], 3).is_err());
+        assert!(from_buffer(&t, DType::F32, &[1 << 62, 1 << 62], &[1, 1], 0).is_err());
+        assert!(from_buffer(&t, DType::F32, &[2, 2], &[isize::MAX, 1], 0).is_err());
+        assert!(from_buffer(&t, DType::F32, &[0, 7], &[7, 1], 0).is_ok());
+        // A misaligned view is copied to an aligned buffer.
+        let odd = sub_storage(&t, 1, 8).expect("in bounds");
+        let g = from_buffer(&odd, DType::F32, &[2], &[1], 0).expect("copied");
+        assert_eq!(g.storage.as_ptr() as usize % 4, 0);
+    }
+
+    #[test]
+    fn st_parse_rejects_hostile_headers() {
+        let mut huge = u64::MAX.to_le_bytes().to_vec();
+        huge.extend_from_slice(b"{}");
+        assert_eq!(st_parse(&huge).err().as_deref(), Some("header too large"));
+        assert_eq!(st_parse(b"\x01").err().as_deref(), Some("header too small"));
+        let mut ok = 8u64.to_le_bytes().to_vec();
+        ok.extend_from_slice(b"{}      ");
+        let h = st_parse(&ok).expect("empty file");
+        assert!(h.entries.is_empty() && h.metadata.is_none());
+    }
+
+    #[test]
+    fn map_file_reads_and_is_private() {
+        let path = std::env::temp_dir().join(format!("oxytorch-io-test-{}", std::process::id()));
+        std::fs::write(&path, b"hello").expect("write");
+        let t = map_file(path.to_str().expect("utf8")).expect("map");
+        assert_eq!(t.numel(), 5);
+        // SAFETY: the mapping covers 5 bytes.
+        unsafe { *t.storage.as_ptr() = b'j' };
+        assert_eq!(std::fs::read(&path).expect("read"), b"hello");
+        drop(t);
+        std::fs::write(&path, b"").expect("truncate");
+        assert_eq!(map_file(path.to_str().expect("utf8")).expect("empty").numel(), 0);
+        let _ = std::fs::remove_file(&path);
+        assert!(map_file("/nonexistent/oxytorch").is_err());
+    }
+}
