@@ -5,6 +5,7 @@ pub mod create;
 pub mod cuda;
 pub mod dtype;
 pub mod errors;
+pub mod matmul;
 pub mod numpy;
 pub mod ops;
 pub mod random;
@@ -125,5 +126,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         cuda::_cuda_synchronize,
     );
     unary::register(m)?;
+    matmul::register(m)?;
     Ok(())
 }
