@@ -106,6 +106,7 @@ e = _math.e
 
 _C._set_size_type(Size)
 _tensor_mod.install()
+from ._matmul import outer, ger, inner, kron, tensordot, einsum, chain_matmul  # noqa: E402,F401
 
 # Every public op the extension defines is a torch.* function.
 for _name in dir(_C):

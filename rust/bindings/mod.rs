@@ -6,6 +6,7 @@ pub mod cuda;
 pub mod dtype;
 pub mod errors;
 pub mod io;
+pub mod matmul;
 pub mod numpy;
 pub mod ops;
 pub mod random;
@@ -127,5 +128,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     );
     unary::register(m)?;
     io::register(m)?;
+    matmul::register(m)?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 pub mod binary;
 pub mod unary;
 pub mod random;
+pub mod matmul;
 
 use crate::error::Result;
 use crate::tensor::Tensor;
