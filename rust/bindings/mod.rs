@@ -1,5 +1,6 @@
 #![allow(non_snake_case)]
 //! The `oxytorch._C` extension module: PyO3 bindings with no math in them.
+pub mod autograd;
 pub mod convert;
 pub mod create;
 pub mod cuda;
@@ -125,5 +126,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         cuda::_cuda_synchronize,
     );
     unary::register(m)?;
+    autograd::register(m)?;
     Ok(())
 }
