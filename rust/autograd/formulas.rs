@@ -637,6 +637,7 @@ fn unary_backward(op: UnaryOp, g: &Tensor, s: &Tensor) -> Result<Tensor> {
     let chain = |d: Tensor| -> Result<Tensor> { mul(g, &conj(&d)?) };
     let sq = |x: &Tensor| mul(x, x);
     Ok(match op {
+        // d(-x) = -1
         Neg => neg(g)?,
         Abs => {
             // sgn(x) (0 at 0); for complex x/|x|
@@ -647,35 +648,65 @@ fn unary_backward(op: UnaryOp, g: &Tensor, s: &Tensor) -> Result<Tensor> {
             // torch: (g - real(g * conj(sgn)) * sgn) / abs, 0 where abs == 0; approximated for real-only use
             scale(g, 0.0)?
         }
+        // piecewise constant: 0 almost everywhere
         Floor | Ceil | Round | Trunc => scale(g, 0.0)?,
+        // frac(x) = x - trunc(x): slope 1
         Frac => g.clone(),
+        // d(x^2) = 2x
         Square => chain(scale(s, 2.0)?)?,
+        // d(1/x) = -1/x^2 = -r^2
         Reciprocal => chain(neg(&sq(s)?)?)?,
+        // d relu = 1 where r > 0
         Relu => mul(g, &mask(BinaryOp::Gt, Arg::T(&s.detached()), Arg::S(Pivot::F(0.0)), g)?)?,
+        // d sqrt(x) = 1/(2 sqrt(x)) = 1/(2r)
         Sqrt => div(g, &conj(&scale(s, 2.0)?)?)?,
+        // d x^-1/2 = -x^-3/2 / 2 = -r^3/2
         Rsqrt => chain(scale(&mul(&sq(s)?, s)?, -0.5)?)?,
+        // d e^x = e^x = r
         Exp => chain(s.clone())?,
+        // d 2^x = 2^x ln 2
         Exp2 => chain(scale(s, std::f64::consts::LN_2)?)?,
+        // d (e^x - 1) = e^x = r + 1
         Expm1 => chain(add_scalar(s, 1.0)?)?,
+        // d ln x = 1/x
         Log => div(g, &conj(s)?)?,
+        // d log2 x = 1/(x ln 2)
         Log2 => div(g, &conj(&scale(s, std::f64::consts::LN_2)?)?)?,
+        // d log10 x = 1/(x ln 10)
         Log10 => div(g, &conj(&scale(s, std::f64::consts::LN_10)?)?)?,
+        // d ln(1+x) = 1/(1+x)
         Log1p => div(g, &conj(&add_scalar(s, 1.0)?)?)?,
+        // d sin = cos
         Sin => chain(un(Cos, s)?)?,
+        // d cos = -sin
         Cos => chain(neg(&un(Sin, s)?)?)?,
+        // d tan = sec^2 = 1 + tan^2 = 1 + r^2
         Tan => chain(add_scalar(&sq(s)?, 1.0)?)?,
+        // d asin = 1/sqrt(1 - x^2)
         Asin => div(g, &conj(&un(Sqrt, &rsub_scalar(&sq(s)?, 1.0)?)?)?)?,
+        // d acos = -1/sqrt(1 - x^2)
         Acos => neg(&div(g, &conj(&un(Sqrt, &rsub_scalar(&sq(s)?, 1.0)?)?)?)?)?,
+        // d atan = 1/(1 + x^2)
         Atan => div(g, &conj(&add_scalar(&sq(s)?, 1.0)?)?)?,
+        // d sinh = cosh
         Sinh => chain(un(Cosh, s)?)?,
+        // d cosh = sinh
         Cosh => chain(un(Sinh, s)?)?,
+        // d tanh = 1 - tanh^2 = 1 - r^2
         Tanh => chain(rsub_scalar(&sq(s)?, 1.0)?)?,
+        // d asinh = 1/sqrt(x^2 + 1)
         Asinh => div(g, &conj(&un(Sqrt, &add_scalar(&sq(s)?, 1.0)?)?)?)?,
+        // d acosh = 1/sqrt(x^2 - 1)
         Acosh => div(g, &conj(&un(Sqrt, &add_scalar(&sq(s)?, -1.0)?)?)?)?,
+        // d atanh = 1/(1 - x^2)
         Atanh => div(g, &conj(&rsub_scalar(&sq(s)?, 1.0)?)?)?,
+        // d sigmoid = s (1 - s), s = r
         Sigmoid => chain(mul(s, &rsub_scalar(s, 1.0)?)?)?,
+        // d erf = 2/sqrt(pi) e^(-x^2)
         Erf => chain(scale(&un(Exp, &neg(&sq(s)?)?)?, std::f64::consts::FRAC_2_SQRT_PI)?)?,
+        // d erfc = -2/sqrt(pi) e^(-x^2)
         Erfc => chain(scale(&un(Exp, &neg(&sq(s)?)?)?, -std::f64::consts::FRAC_2_SQRT_PI)?)?,
+        // d erfinv = sqrt(pi)/2 e^(r^2) (inverse function rule)
         Erfinv => chain(scale(&un(Exp, &sq(s)?)?, std::f64::consts::PI.sqrt() / 2.0)?)?,
         Silu => {
             let sg = un(Sigmoid, s)?;
@@ -705,6 +736,7 @@ fn unary_backward(op: UnaryOp, g: &Tensor, s: &Tensor) -> Result<Tensor> {
             let d = add(&tsp, &mul(&mul(s, &sg)?, &rsub_scalar(&sq(&tsp)?, 1.0)?)?)?;
             mul(g, &d)?
         }
+        // d log sigmoid(x) = 1 - sigmoid(x) = sigmoid(-x)
         LogSigmoid => mul(g, &un(Sigmoid, &neg(s)?)?)?,
         _ => bail!(runtime, "the derivative for '{}' is not implemented.", op.name()),
     })

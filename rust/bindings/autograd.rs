@@ -389,11 +389,11 @@ fn root_grads(py: Python<'_>, roots: &[Tensor], grads: Option<&Bound<'_, PyAny>>
     Ok(out)
 }
 
-fn root_edges(roots: &[Tensor], grads: Vec<Tensor>) -> PyResult<Vec<(Edge, Tensor)>> {
+fn root_edges(roots: &[Tensor], grads: Vec<Tensor>, create_graph: bool) -> PyResult<Vec<(Edge, Tensor)>> {
     let mut v = Vec::new();
     for (i, (r, g)) in roots.iter().zip(grads).enumerate() {
         match r.gradient_edge() {
-            Some(e) => v.push((e, g.detached())),
+            Some(e) => v.push((e, if create_graph { g } else { g.detached() })),
             None => {
                 return Err(PyRuntimeError::new_err(format!(
                     "element {i} of tensors does not require grad and does not have a grad_fn"
@@ -417,7 +417,7 @@ fn _backward(
     let roots = tensors(tensors_, "tensors")?;
     let grads = root_grads(py, &roots, grad_tensors)?;
     let grads = if create_graph { grads } else { grads.into_iter().map(|g| g.detached()).collect() };
-    let edges = root_edges(&roots, grads)?;
+    let edges = root_edges(&roots, grads, create_graph)?;
     let keep = retain_graph.unwrap_or(create_graph);
     let only: Option<Vec<Edge>> = match inputs.filter(|i| !i.is_none()) {
         None => None,
@@ -456,7 +456,7 @@ fn _grad(
     let ins = tensors(inputs, "inputs")?;
     let allow_unused = allow_unused.unwrap_or(materialize_grads);
     let grads = root_grads(py, &roots, grad_outputs)?;
-    let edges = root_edges(&roots, grads)?;
+    let edges = root_edges(&roots, grads, create_graph)?;
     let mut targets = Vec::new();
     for t in &ins {
         match t.gradient_edge() {
