@@ -47,6 +47,15 @@ from ._C import (  # noqa: F401
 from ._legacy import *  # noqa: F401,F403
 from . import cuda  # noqa: F401
 from .serialization import save, load  # noqa: F401,E402
+from . import autograd  # noqa: F401
+from .autograd.grad_mode import (  # noqa: F401
+    no_grad,
+    enable_grad,
+    set_grad_enabled,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+)
 from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
 
 __version__ = "0.1.0"

@@ -115,3 +115,12 @@ def install():
     Tensor.__deepcopy__ = _deepcopy
     Tensor.__array_priority__ = 1000
     copyreg.constructor(_rebuild_tensor)
+
+
+def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Computes the gradient of this tensor with respect to the graph's leaves."""
+    from . import autograd
+    autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+Tensor.backward = _backward

@@ -44,7 +44,9 @@ pub fn finish(py: Python<'_>, t: Tensor, requires_grad: bool, out: Option<&Bound
         return Ok(o.clone().into_any().unbind());
     }
     let mut p = PyTensor::new(t);
-    p.requires_grad = requires_grad;
+    if requires_grad {
+        p.t.set_requires_grad(true)?;
+    }
     Ok(Py::new(py, p)?.into_any())
 }
 

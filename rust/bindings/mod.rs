@@ -1,5 +1,6 @@
 #![allow(non_snake_case)]
 //! The `oxytorch._C` extension module: PyO3 bindings with no math in them.
+pub mod autograd;
 pub mod convert;
 pub mod create;
 pub mod cuda;
@@ -129,5 +130,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     unary::register(m)?;
     io::register(m)?;
     matmul::register(m)?;
+    autograd::register(m)?;
     Ok(())
 }

@@ -107,7 +107,7 @@ pub fn array_interface<'py>(py: Python<'py>, t: &PyTensor) -> PyResult<Bound<'py
 
 /// torch's refusals for `numpy()`: grad-requiring, non-CPU, and dtypes NumPy lacks.
 fn array_interface_checks(t: &PyTensor) -> PyResult<()> {
-    if t.requires_grad {
+    if t.t.requires_grad() {
         return Err(PyRuntimeError::new_err(
             "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
         ));
@@ -286,7 +286,7 @@ impl Drop for DlKeeper {
 pub fn from_dlpack(py: Python<'_>, ext_tensor: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     if let Ok(t) = ext_tensor.cast::<PyTensor>() {
         let t = t.borrow();
-        if t.requires_grad {
+        if t.t.requires_grad() {
             return Err(PyBufferError::new_err("Can't export tensors that require gradient, use tensor.detach()"));
         }
         return wrap(py, t.t.clone());
@@ -465,7 +465,7 @@ impl PyTensor {
         let py = slf.py();
         if force {
             let t = slf.borrow();
-            let host = t.t.to_device(Device::Cpu)?;
+            let host = t.t.detached().to_device(Device::Cpu)?;
             let host = if host.dtype == DType::BF16 || host.dtype == DType::C32 {
                 host.to_dtype(if host.dtype == DType::BF16 { DType::F32 } else { DType::C64 }, false)?
             } else {
@@ -497,7 +497,7 @@ impl PyTensor {
         copy: Option<bool>,
     ) -> PyResult<Py<PyAny>> {
         let _ = (stream, max_version, dl_device);
-        if self.requires_grad {
+        if self.t.requires_grad() {
             return Err(PyBufferError::new_err(
                 "Can't export tensors that require gradient, use tensor.detach()",
             ));

@@ -6,7 +6,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyComplex, PyFloat, PyInt};
 
 use crate::element::Pivot;
-use crate::ops::binary::{Arg, BinaryOp, binary, binary_};
+use crate::autograd::formulas::{binary, binary_};
+use crate::ops::binary::{Arg, BinaryOp};
 use crate::tensor::Tensor;
 
 use super::convert::py_to_pivot;
@@ -188,8 +189,9 @@ fn inplace(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) ->
             other.get_type().name()?
         )));
     };
-    let t = slf.borrow().t.clone();
-    binary_(op, &t, b.arg(), None)?;
+    let mut t = slf.borrow().t.clone();
+    binary_(op, &mut t, b.arg(), None)?;
+    slf.borrow_mut().t.ag = t.ag;
     Ok(())
 }
 
@@ -261,8 +263,9 @@ macro_rules! binary_fns {
                 }
                 fn $inplace<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
                     let b = required(other, $pyname, "other")?;
-                    let t = slf.borrow().t.clone();
-                    binary_(BinaryOp::$op, &t, b.arg(), None)?;
+                    let mut t = slf.borrow().t.clone();
+                    binary_(BinaryOp::$op, &mut t, b.arg(), None)?;
+                    slf.borrow_mut().t.ag = t.ag;
                     Ok(slf)
                 }
             )*
@@ -322,8 +325,9 @@ macro_rules! alpha_fns {
                 #[pyo3(signature = (other, *, alpha=None))]
                 fn $inplace<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
                     let b = required(other, $pyname, "other")?;
-                    let t = slf.borrow().t.clone();
-                    binary_(BinaryOp::$op, &t, b.arg(), alpha_arg(alpha)?)?;
+                    let mut t = slf.borrow().t.clone();
+                    binary_(BinaryOp::$op, &mut t, b.arg(), alpha_arg(alpha)?)?;
+                    slf.borrow_mut().t.ag = t.ag;
                     Ok(slf)
                 }
             )*
@@ -352,8 +356,9 @@ impl PyTensor {
     #[pyo3(signature = (other, *, rounding_mode=None))]
     fn div_<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>, rounding_mode: Option<&str>) -> PyResult<Bound<'py, Self>> {
         let b = required(other, "div", "other")?;
-        let t = slf.borrow().t.clone();
-        binary_(rounding(rounding_mode)?, &t, b.arg(), None)?;
+        let mut t = slf.borrow().t.clone();
+        binary_(rounding(rounding_mode)?, &mut t, b.arg(), None)?;
+        slf.borrow_mut().t.ag = t.ag;
         Ok(slf)
     }
     /// `self.rsub(other, alpha)` is `other - alpha * self`.

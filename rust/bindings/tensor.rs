@@ -16,8 +16,6 @@ use super::dtype::{PyDType, PyDevice, dtype_obj, extract_device, extract_dtype};
 #[pyclass(name = "Tensor", module = "oxytorch", subclass, dict, weakref)]
 pub struct PyTensor {
     pub t: Tensor,
-    pub requires_grad: bool,
-    pub grad: Option<Py<PyAny>>,
 }
 
 static SIZE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -67,7 +65,7 @@ pub fn warn_complex_to_real(py: Python<'_>) -> PyResult<()> {
 
 pub fn check_requires_grad(dt: DType) -> PyResult<()> {
     if !(dt.is_floating_point() || dt.is_complex()) {
-        return Err(PyRuntimeError::new_err("only Tensors of floating point and complex dtype can require gradients"));
+        return Err(PyRuntimeError::new_err("Only Tensors of floating point and complex dtype can require gradients"));
     }
     Ok(())
 }
@@ -165,7 +163,7 @@ fn dtype_from_type_name(s: &str) -> Option<DType> {
 
 impl PyTensor {
     pub fn new(t: Tensor) -> PyTensor {
-        PyTensor { t, requires_grad: false, grad: None }
+        PyTensor { t }
     }
 
     /// The value of a one-element tensor, for the Python number protocols.
@@ -307,9 +305,6 @@ impl PyTensor {
     fn is_signed(&self) -> bool {
         self.t.dtype.is_signed()
     }
-    fn _version(&self) -> u64 {
-        self.t.storage.version()
-    }
     /// True when both tensors view the same storage (used by tests and serialization).
     fn _shares_storage(&self, other: PyRef<'_, PyTensor>) -> bool {
         std::sync::Arc::ptr_eq(&self.t.storage, &other.t.storage)
@@ -319,58 +314,6 @@ impl PyTensor {
     }
     fn untyped_storage_ptr(&self) -> usize {
         self.t.storage.as_ptr() as usize
-    }
-
-    // ----- autograd flags (the graph itself is the autograd issue's) -----
-    #[getter]
-    fn get_requires_grad(&self) -> bool {
-        self.requires_grad
-    }
-    #[setter(requires_grad)]
-    fn set_requires_grad(&mut self, v: bool) -> PyResult<()> {
-        if v {
-            check_requires_grad(self.t.dtype)?;
-        }
-        self.requires_grad = v;
-        Ok(())
-    }
-    #[pyo3(signature = (requires_grad=true))]
-    fn requires_grad_(slf: PyRefMut<'_, Self>, requires_grad: bool) -> PyResult<PyRefMut<'_, Self>> {
-        let mut s = slf;
-        s.set_requires_grad(requires_grad)?;
-        Ok(s)
-    }
-    #[getter(grad)]
-    fn get_grad(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        self.grad.as_ref().map(|g| g.clone_ref(py))
-    }
-    #[setter(grad)]
-    fn set_grad(&mut self, g: Option<Py<PyAny>>) {
-        self.grad = g;
-    }
-    #[getter]
-    fn grad_fn(&self) -> Option<Py<PyAny>> {
-        None
-    }
-    #[getter]
-    fn is_leaf(&self) -> bool {
-        true
-    }
-    fn detach(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        wrap(py, self.t.clone())
-    }
-    fn detach_(slf: PyRefMut<'_, Self>) -> PyRefMut<'_, Self> {
-        let mut s = slf;
-        s.requires_grad = false;
-        s
-    }
-    #[getter(data)]
-    fn get_data(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        wrap(py, self.t.clone())
-    }
-    #[setter(data)]
-    fn set_data(&mut self, other: PyRef<'_, PyTensor>) {
-        self.t = other.t.clone();
     }
 
     // ----- conversion -----
@@ -424,12 +367,12 @@ impl PyTensor {
         if this.t.dtype.is_complex() && !dt.is_complex() {
             warn_complex_to_real(py)?;
         }
-        let mut t = this.t.to_device(dev)?;
-        t = if copy && dev == this.t.device() { t.to_dtype(dt, true)? } else { t.to_dtype(dt, false)? };
-        let rg = this.requires_grad;
-        let mut out = PyTensor::new(t);
-        out.requires_grad = rg && (dt.is_floating_point() || dt.is_complex());
-        Ok(Bound::new(py, out)?.into_any())
+        let t = if dev == this.t.device() {
+            crate::autograd::formulas::to_dtype(&this.t, dt, copy)?
+        } else {
+            crate::autograd::formulas::to_dtype(&this.t.to_device(dev)?, dt, false)?
+        };
+        Ok(Bound::new(py, PyTensor::new(t))?.into_any())
     }
 
     /// `type()` gives the legacy type name; `type(dtype)` or `type('torch.IntTensor')` converts.
@@ -466,7 +409,7 @@ impl PyTensor {
             drop(this);
             return Ok(slf.into_any());
         }
-        Ok(Bound::new(py, PyTensor::new(this.t.to_dtype(dt, false)?))?.into_any())
+        Ok(Bound::new(py, PyTensor::new(crate::autograd::formulas::to_dtype(&this.t, dt, false)?))?.into_any())
     }
 
     #[pyo3(signature = (memory_format=None))]
@@ -477,19 +420,15 @@ impl PyTensor {
             drop(this);
             return Ok(slf.into_any());
         }
-        Ok(Bound::new(slf.py(), PyTensor::new(this.t.contiguous()?))?.into_any())
+        let t = crate::autograd::formulas::clone(&this.t, |x| x.contiguous())?;
+        Ok(Bound::new(slf.py(), PyTensor::new(t))?.into_any())
     }
 
     #[pyo3(signature = (*, memory_format=None))]
     fn clone(&self, py: Python<'_>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-        let t = if wants_contiguous(memory_format)? {
-            self.t.contiguous_copy()?
-        } else {
-            self.t.clone_tensor()?
-        };
-        let mut out = PyTensor::new(t);
-        out.requires_grad = self.requires_grad;
-        Py::new(py, out)
+        let contiguous = wants_contiguous(memory_format)?;
+        let t = crate::autograd::formulas::clone(&self.t, |x| if contiguous { x.contiguous_copy() } else { x.clone_tensor() })?;
+        Py::new(py, PyTensor::new(t))
     }
 
     #[pyo3(signature = (src, non_blocking=false))]

@@ -3,7 +3,8 @@
 #![allow(unsafe_op_in_unsafe_fn)]
 use pyo3::prelude::*;
 
-use crate::ops::unary::{UnaryOp, unary, unary_};
+use crate::autograd::formulas::{unary, unary_};
+use crate::ops::unary::UnaryOp;
 use crate::tensor::Tensor;
 
 use super::tensor::{PyTensor, wrap};
@@ -53,8 +54,9 @@ macro_rules! unary_fns {
                     apply_unary(py, UnaryOp::$op, &self.t, None)
                 }
                 fn $inplace<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
-                    let t = slf.borrow().t.clone();
-                    unary_(UnaryOp::$op, &t)?;
+                    let mut t = slf.borrow().t.clone();
+                    unary_(UnaryOp::$op, &mut t)?;
+                    slf.borrow_mut().t.ag = t.ag;
                     Ok(slf)
                 }
             )*

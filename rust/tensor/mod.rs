@@ -94,8 +94,28 @@ impl Tensor {
         self.storage.as_ptr() as usize + self.layout.offset * self.dtype.itemsize()
     }
 
+    /// A view of this tensor's storage with `layout`. Under autograd the view records a node whose
+    /// backward maps gradients back through the two layouts (exact when `self` does not overlap
+    /// itself; ops that can see overlapping inputs use [`Tensor::view_op`]).
     pub fn with_layout(&self, layout: Layout) -> Tensor {
-        Tensor { storage: self.storage.clone(), layout, dtype: self.dtype, ag: None }
+        let r = Tensor { storage: self.storage.clone(), layout, dtype: self.dtype, ag: None };
+        if self.ag.is_some() && crate::autograd::should_record(&[self]) {
+            return crate::autograd::formulas::storage_view(self, r);
+        }
+        r
+    }
+
+    /// A view given as a layout transform `f`; under autograd its backward applies `f` to a dense
+    /// proxy of the input, so it is exact even for overlapping (expanded) inputs.
+    pub fn view_op(&self, name: &'static str, f: impl Fn(&Layout) -> Result<Layout>) -> Result<Tensor> {
+        let layout = f(&self.layout)?;
+        let r = Tensor { storage: self.storage.clone(), layout, dtype: self.dtype, ag: None };
+        if self.ag.is_some() && crate::autograd::should_record(&[self]) {
+            let proxy = Layout::contiguous(self.shape());
+            let mapped = f(&proxy)?;
+            return Ok(crate::autograd::formulas::layout_view(name, self, r, proxy, mapped));
+        }
+        Ok(r)
     }
 
     fn require_cpu(&self, op: &str) -> Result<()> {

@@ -1,0 +1,87 @@
+"""Finite-difference checks of analytical gradients (``gradcheck`` / ``gradgradcheck``)."""
+from .. import _C
+
+
+class GradcheckError(RuntimeError):
+    pass
+
+
+def _as_tuple(x):
+    return x if isinstance(x, tuple) else (x,) if not isinstance(x, list) else tuple(x)
+
+
+def _numerical_jacobian(fn, inputs, i, eps):
+    """Columns d(outputs)/d(inputs[i][k]) by central differences, one per input element."""
+    x = inputs[i]
+    flat = x.detach().reshape(-1) if hasattr(x, "reshape") else x.detach().view(-1)
+    cols = []
+    for k in range(x.numel()):
+        orig = flat[k].item()
+        flat[k] = orig + eps
+        plus = [o.detach().clone() for o in _as_tuple(fn(*inputs))]
+        flat[k] = orig - eps
+        minus = [o.detach().clone() for o in _as_tuple(fn(*inputs))]
+        flat[k] = orig
+        cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    return cols
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
+              check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+              check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True,
+              fast_mode=False, masked=None):
+    """Compares analytical gradients (autograd) with finite differences for every input that
+    requires grad. Returns True, or raises GradcheckError (or returns False with raise_exception=False)."""
+    from . import grad as _grad
+    inputs = _as_tuple(inputs)
+    outputs = _as_tuple(func(*inputs))
+    diff_in = [i for i, x in enumerate(inputs) if isinstance(x, _C.Tensor) and x.requires_grad]
+    for oi, out in enumerate(outputs):
+        if not isinstance(out, _C.Tensor) or not out.requires_grad:
+            continue
+        n_out = out.numel()
+        for i in diff_in:
+            x = inputs[i]
+            numerical = _numerical_jacobian(lambda *a: _as_tuple(func(*a))[oi], inputs, i, eps)
+            # analytical: one backward per output element
+            for j in range(n_out):
+                g = _C.zeros(out.shape, dtype=out.dtype)
+                g.view(-1)[j] = 1.0
+                outs = _as_tuple(func(*inputs))
+                (ga,) = _grad(outs[oi], (x,), g, retain_graph=False, allow_unused=True)
+                ga_flat = ga.reshape(-1) if ga is not None else None
+                for k in range(x.numel()):
+                    num = numerical[k][0].reshape(-1)[j].item()
+                    ana = ga_flat[k].item() if ga_flat is not None else 0.0
+                    if abs(ana - num) > atol + rtol * abs(num):
+                        msg = (f"Jacobian mismatch for output {oi} with respect to input {i},\n"
+                               f"numerical:{num}\nanalytical:{ana}\n")
+                        if raise_exception:
+                            raise GradcheckError(msg)
+                        return False
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
+                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False, masked=False):
+    """gradcheck of the function that maps inputs (and grad_outputs) to the first derivatives."""
+    from . import grad as _grad
+    inputs = _as_tuple(inputs)
+    outputs = _as_tuple(func(*inputs))
+    if grad_outputs is None:
+        grad_outputs = tuple(
+            _C.randn(o.shape, dtype=o.dtype).requires_grad_(True) for o in outputs if o.requires_grad)
+    grad_outputs = _as_tuple(grad_outputs)
+    n_in = len(inputs)
+    diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, _C.Tensor) and x.requires_grad]
+
+    def first_derivative(*args):
+        ins, gos = args[:n_in], args[n_in:]
+        outs = [o for o in _as_tuple(func(*ins)) if o.requires_grad]
+        grads = _grad(outs, [ins[i] for i in diff_idx], gos, create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

@@ -1,0 +1,868 @@
+//! The derivative table: autograd-aware entry points for every differentiable op, each recording
+//! its backward written with tensor ops (so backward itself is differentiable and device-agnostic).
+//! Conventions: `g` is the incoming gradient, `a`/`b` the inputs, `r` the result; complex gradients
+//! use torch's conjugate Wirtinger convention (`grad_in = g * conj(df/dz)`).
+use super::{SavedTensor, inplace_with_grad, record, should_record};
+use crate::backend::cpu::iter::for_each_row;
+use crate::backend::cpu::num::Num;
+use crate::bail;
+use crate::element::{Element, Pivot};
+use crate::error::Result;
+use crate::ops::binary::{self as b, Arg, BinaryOp};
+use crate::ops::unary::{self as u, UnaryOp};
+use crate::tensor::Tensor;
+
+// ----- tensor-op helpers used by the formulas (they record when create_graph asks) -----
+
+pub fn add(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    binary(BinaryOp::Add, Arg::T(a), Arg::T(b), None, None)
+}
+pub fn sub(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    binary(BinaryOp::Sub, Arg::T(a), Arg::T(b), None, None)
+}
+pub fn mul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    binary(BinaryOp::Mul, Arg::T(a), Arg::T(b), None, None)
+}
+pub fn div(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    binary(BinaryOp::Div, Arg::T(a), Arg::T(b), None, None)
+}
+pub fn scale(a: &Tensor, s: f64) -> Result<Tensor> {
+    binary(BinaryOp::Mul, Arg::T(a), Arg::S(Pivot::F(s)), None, None)
+}
+pub fn add_scalar(a: &Tensor, s: f64) -> Result<Tensor> {
+    binary(BinaryOp::Add, Arg::T(a), Arg::S(Pivot::F(s)), None, None)
+}
+/// `s - a`.
+pub fn rsub_scalar(a: &Tensor, s: f64) -> Result<Tensor> {
+    binary(BinaryOp::Sub, Arg::S(Pivot::F(s)), Arg::T(a), None, None)
+}
+pub fn neg(a: &Tensor) -> Result<Tensor> {
+    unary(UnaryOp::Neg, a, None)
+}
+pub fn un(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
+    unary(op, a, None)
+}
+/// A float mask (1 where `op(a, b)` holds) in `like`'s dtype.
+fn mask(op: BinaryOp, a: Arg, b: Arg, like: &Tensor) -> Result<Tensor> {
+    b::binary(op, a, b, None, None)?.to_dtype(like.dtype, false)
+}
+
+/// Complex conjugate (the identity on real tensors).
+pub fn conj(a: &Tensor) -> Result<Tensor> {
+    if !a.dtype.is_complex() {
+        return Ok(a.clone());
+    }
+    if should_record(&[a]) {
+        let mut r = conj(&a.detached())?;
+        record("ConjBackward0", &[a], &mut [&mut r], vec![], |_, g| Ok(vec![Some(conj(gr(g)?)?)]));
+        return Ok(r);
+    }
+    let src = a.contiguous()?;
+    let out = Tensor::for_overwrite(a.shape(), a.dtype)?;
+    let n = src.numel();
+    crate::dispatch!(a.dtype, T => {
+        // SAFETY: both are contiguous with n elements of type T.
+        let (s, d) = unsafe {
+            (std::slice::from_raw_parts(src.data_ptr() as *const T, n), std::slice::from_raw_parts_mut(out.data_ptr() as *mut T, n))
+        };
+        for (x, y) in s.iter().zip(d.iter_mut()) {
+            *y = T::from_pivot(match x.to_pivot() { Pivot::C(re, im) => Pivot::C(re, -im), p => p });
+        }
+    });
+    Ok(out)
+}
+
+/// Runs `$body` with `$T` bound to the element type of a float/complex accumulation dtype.
+macro_rules! dispatch_wide {
+    ($dt:expr, $T:ident => $body:expr) => {{
+        use crate::dtype::DType as __D;
+        match $dt {
+            __D::F32 => { type $T = f32; $body }
+            __D::F64 => { type $T = f64; $body }
+            __D::C64 => { type $T = crate::element::C64; $body }
+            __D::C128 => { type $T = crate::element::C128; $body }
+            d => bail!(runtime, "autograd: gradients of dtype {} are not supported", d.scalar_name()),
+        }
+    }};
+}
+
+/// The type sums run in: half types widen (torch accumulates them in float32).
+fn wide(dt: crate::dtype::DType) -> crate::dtype::DType {
+    use crate::dtype::DType::*;
+    match dt {
+        F16 | BF16 => F32,
+        C32 => C64,
+        d => d,
+    }
+}
+
+fn gr(g: &[Option<Tensor>]) -> Result<&Tensor> {
+    match g.first() {
+        Some(Some(t)) => Ok(t),
+        _ => bail!(runtime, "internal error: missing gradient"),
+    }
+}
+
+/// Sums `g` down to `shape` (the reverse of broadcasting `shape` to `g.shape()`).
+pub fn sum_to(g: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    if g.shape() == shape {
+        return Ok(g.clone());
+    }
+    if should_record(&[g]) {
+        let mut r = sum_to(&g.detached(), shape)?;
+        let gshape = g.shape().to_vec();
+        record("SumToBackward", &[g], &mut [&mut r], vec![], move |_, gg| Ok(vec![Some(gr(gg)?.expand_to(&gshape)?)]));
+        return Ok(r);
+    }
+    let lead = g.ndim() - shape.len();
+    // Accumulate in a wide type, then cast once (f16/bf16 accumulate in f32 like torch).
+    let acc_dt = wide(g.dtype);
+    let src = g.to_dtype(acc_dt, false)?;
+    let out = Tensor::zeros(shape, acc_dt, crate::device::Device::Cpu)?;
+    // View `out` with the shape of `g`: stride 0 on the summed dims.
+    let mut ostrides = vec![0isize; g.ndim()];
+    for (i, &s) in shape.iter().enumerate() {
+        if s != 1 || g.shape()[lead + i] == 1 {
+            ostrides[lead + i] = out.strides()[i];
+        }
+    }
+    let (op, gp) = (out.data_ptr(), src.data_ptr());
+    dispatch_wide!(acc_dt, T => {
+        for_each_row(g.shape(), [src.strides(), &ostrides], [0, 0], |[gs, os], len, [gi, oi]| {
+            // SAFETY: offsets come from in-bounds layouts of src and out.
+            unsafe {
+                let gp = (gp as *const T).offset(gs);
+                let opp = (op as *mut T).offset(os);
+                for k in 0..len as isize {
+                    let y = opp.offset(k * oi);
+                    *y = Num::add(*y, *gp.offset(k * gi));
+                }
+            }
+        });
+    });
+    out.to_dtype(g.dtype, false)
+}
+
+// ----- binary ops -----
+
+fn arg_tensor<'a>(a: &Arg<'a>) -> Option<&'a Tensor> {
+    match a {
+        Arg::T(t) => Some(t),
+        Arg::S(_) => None,
+    }
+}
+
+fn saved_arg(a: &Arg) -> Option<SavedTensor> {
+    arg_tensor(a).map(SavedTensor::input)
+}
+
+fn is_differentiable_binary(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(
+        op,
+        Add | Sub | Mul | Div | DivFloor | DivTrunc | Remainder | Fmod | Pow | Atan2 | Hypot | Maximum | Minimum | Fmax | Fmin | Copysign
+    )
+}
+
+/// `op(a, b)` with autograd.
+pub fn binary(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&Tensor>) -> Result<Tensor> {
+    let ts: Vec<&Tensor> = [arg_tensor(&a), arg_tensor(&bb)].into_iter().flatten().collect();
+    if op == BinaryOp::Div && out.is_none() && should_record(&ts) {
+        if let (Arg::S(p), Arg::T(t)) = (&a, &bb) {
+            // torch's `scalar / tensor` is `tensor.reciprocal() * scalar`.
+            let r = unary(UnaryOp::Reciprocal, t, None)?;
+            return binary(BinaryOp::Mul, Arg::T(&r), Arg::S(*p), None, None);
+        }
+    }
+    if !should_record(&ts) || !is_differentiable_binary(op) {
+        return b::binary(op, pass(&a), pass(&bb), alpha, out);
+    }
+    if out.is_some() {
+        bail!(
+            runtime,
+            "{}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
+            op.name()
+        );
+    }
+    let da = arg_tensor(&a).map(|t| t.detached());
+    let db = arg_tensor(&bb).map(|t| t.detached());
+    let pa = match &da { Some(t) => Arg::T(t), None => pass(&a) };
+    let pb = match &db { Some(t) => Arg::T(t), None => pass(&bb) };
+    let mut r = b::binary(op, pa, pb, alpha, None)?;
+    if !(r.dtype.is_floating_point() || r.dtype.is_complex()) {
+        return Ok(r);
+    }
+    let a_is_t = arg_tensor(&a).is_some();
+    let b_is_t = arg_tensor(&bb).is_some();
+    let sa = match &a { Arg::S(p) => Some(*p), _ => None };
+    let sb = match &bb { Arg::S(p) => Some(*p), _ => None };
+    // Inputs of the node: the tensor operands, in order. `ia`/`ib` index their gradient slots.
+    let ia = if a_is_t { Some(0) } else { None };
+    let ib = if b_is_t { Some(if a_is_t { 1 } else { 0 }) } else { None };
+    use BinaryOp::*;
+    let needs_a_val = matches!(op, Mul | Div | Pow | Atan2 | Hypot | Maximum | Minimum | Fmax | Fmin | Remainder | Fmod | Copysign);
+    let needs_b_val = matches!(op, Mul | Div | Pow | Atan2 | Hypot | Maximum | Minimum | Fmax | Fmin | Remainder | Fmod);
+    let mut saved = Vec::new();
+    // Slot layout in `saved`: [a?][b?][r]
+    let mut slot_a = None;
+    let mut slot_b = None;
+    if needs_a_val {
+        if let Some(s) = saved_arg(&a) {
+            slot_a = Some(saved.len());
+            saved.push(s);
+        }
+    }
+    if needs_b_val {
+        if let Some(s) = saved_arg(&bb) {
+            slot_b = Some(saved.len());
+            saved.push(s);
+        }
+    }
+    let slot_r = saved.len();
+    if matches!(op, Div | Pow | Hypot | Copysign) {
+        saved.push(SavedTensor::output(&r, 0));
+    }
+    let name = binary_node_name(op, a_is_t, b_is_t);
+    let alpha_v = alpha.map(pivot_f64).unwrap_or(1.0);
+    let inputs: Vec<&Tensor> = ts.clone();
+    record(name, &inputs, &mut [&mut r], saved, move |ctx, g| {
+        let g = gr(g)?;
+        let sv = |slot: Option<usize>, sc: Option<Pivot>| -> Result<Operand> {
+            match slot {
+                Some(i) => Ok(Operand::T(ctx.saved(i)?)),
+                None => Ok(Operand::S(sc.unwrap_or(Pivot::F(0.0)))),
+            }
+        };
+        let want_a = ia.is_some_and(|i| ctx.needs(i));
+        let want_b = ib.is_some_and(|i| ctx.needs(i));
+        let (mut ga, mut gb): (Option<Tensor>, Option<Tensor>) = (None, None);
+        match op {
+            Add | Sub => {
+                if want_a {
+                    ga = Some(g.clone());
+                }
+                if want_b {
+                    let s = if op == Sub { -alpha_v } else { alpha_v };
+                    gb = Some(if s == 1.0 { g.clone() } else { scale(g, s)? });
+                }
+            }
+            Mul => {
+                if want_a {
+                    ga = Some(sv(slot_b, sb)?.mul_conj(g)?);
+                }
+                if want_b {
+                    gb = Some(sv(slot_a, sa)?.mul_conj(g)?);
+                }
+            }
+            Div => {
+                let bv = sv(slot_b, sb)?;
+                if want_a {
+                    ga = Some(bv.div_conj(g)?);
+                }
+                if want_b {
+                    // d(a/b)/db = -r / b
+                    let r = ctx.saved(slot_r)?;
+                    let t = bv.div_conj(&mul(g, &conj(&r)?)?)?;
+                    gb = Some(neg(&t)?);
+                }
+            }
+            Pow => {
+                let r = ctx.saved(slot_r)?;
+                let av = sv(slot_a, sa)?;
+                let bv = sv(slot_b, sb)?;
+                if want_a {
+                    // b * a^(b-1), and 0 where b == 0
+                    let base = av.tensor_like(&r)?;
+                    let e = bv.tensor_like(&r)?;
+                    let em1 = add_scalar(&e, -1.0)?;
+                    let p = binary(Pow, Arg::T(&base), Arg::T(&em1), None, None)?;
+                    let d = mul(&e, &p)?;
+                    let nz = mask(Ne, Arg::T(&e.detached()), Arg::S(Pivot::F(0.0)), &d)?;
+                    ga = Some(mul(g, &conj(&mul(&d, &nz)?)?)?);
+                }
+                if want_b {
+                    // r * log(a), and 0 where a == 0 and b >= 0
+                    let base = av.tensor_like(&r)?;
+                    let d = mul(&r, &un(UnaryOp::Log, &base)?)?;
+                    let e = bv.tensor_like(&r)?;
+                    let zero_base = mask(Eq, Arg::T(&base.detached()), Arg::S(Pivot::F(0.0)), &d)?;
+                    let e_nonneg = if r.dtype.is_complex() {
+                        zero_base.clone()
+                    } else {
+                        mask(Ge, Arg::T(&e.detached()), Arg::S(Pivot::F(0.0)), &d)?
+                    };
+                    let kill = mul(&zero_base, &e_nonneg)?;
+                    let keep = rsub_scalar(&kill, 1.0)?;
+                    let d = where_keep(&d, &keep)?;
+                    gb = Some(mul(g, &conj(&d)?)?);
+                }
+            }
+            Atan2 => {
+                let av = sv(slot_a, sa)?.tensor_like(g)?;
+                let bv = sv(slot_b, sb)?.tensor_like(g)?;
+                let den = add(&mul(&av, &av)?, &mul(&bv, &bv)?)?;
+                if want_a {
+                    ga = Some(div(&mul(g, &bv)?, &den)?);
+                }
+                if want_b {
+                    gb = Some(div(&mul(g, &neg(&av)?)?, &den)?);
+                }
+            }
+            Hypot => {
+                let r = ctx.saved(slot_r)?;
+                if want_a {
+                    ga = Some(div(&mul(g, &sv(slot_a, sa)?.tensor_like(g)?)?, &r)?);
+                }
+                if want_b {
+                    gb = Some(div(&mul(g, &sv(slot_b, sb)?.tensor_like(g)?)?, &r)?);
+                }
+            }
+            Maximum | Minimum => {
+                let av = sv(slot_a, sa)?.tensor_like(g)?.detached();
+                let bv = sv(slot_b, sb)?.tensor_like(g)?.detached();
+                let (win_a, win_b) = if op == Maximum { (Gt, Lt) } else { (Lt, Gt) };
+                let eq = scale(&mask(Eq, Arg::T(&av), Arg::T(&bv), g)?, 0.5)?;
+                if want_a {
+                    let m = add(&mask(win_a, Arg::T(&av), Arg::T(&bv), g)?, &eq)?;
+                    ga = Some(mul(g, &m)?);
+                }
+                if want_b {
+                    let m = add(&mask(win_b, Arg::T(&av), Arg::T(&bv), g)?, &eq)?;
+                    gb = Some(mul(g, &m)?);
+                }
+            }
+            Fmax | Fmin => {
+                let av = sv(slot_a, sa)?.tensor_like(g)?.detached();
+                let bv = sv(slot_b, sb)?.tensor_like(g)?.detached();
+                // The winner takes the gradient (a NaN side always loses); ties split it.
+                let win = if op == Fmax { Gt } else { Lt };
+                let eq = scale(&mask(Eq, Arg::T(&av), Arg::T(&bv), g)?, 0.5)?;
+                let a_nan = mask(Ne, Arg::T(&av), Arg::T(&av), g)?;
+                let b_nan = mask(Ne, Arg::T(&bv), Arg::T(&bv), g)?;
+                if want_a {
+                    let w = b::binary(Fmax, Arg::T(&mask(win, Arg::T(&av), Arg::T(&bv), g)?), Arg::T(&b_nan), None, None)?;
+                    ga = Some(mul(g, &add(&w, &eq)?)?);
+                }
+                if want_b {
+                    let w = b::binary(Fmax, Arg::T(&mask(win, Arg::T(&bv), Arg::T(&av), g)?), Arg::T(&a_nan), None, None)?;
+                    gb = Some(mul(g, &add(&w, &eq)?)?);
+                }
+            }
+            Remainder | Fmod | DivFloor | DivTrunc => {
+                if matches!(op, DivFloor | DivTrunc) {
+                    if want_a {
+                        ga = Some(scale(g, 0.0)?);
+                    }
+                    if want_b {
+                        gb = Some(scale(g, 0.0)?);
+                    }
+                } else {
+                    if want_a {
+                        ga = Some(g.clone());
+                    }
+                    if want_b {
+                        let av = sv(slot_a, sa)?.tensor_like(g)?.detached();
+                        let bv = sv(slot_b, sb)?.tensor_like(g)?.detached();
+                        let q = b::binary(if op == Remainder { DivFloor } else { DivTrunc }, Arg::T(&av), Arg::T(&bv), None, None)?;
+                        gb = Some(neg(&mul(g, &q)?)?);
+                    }
+                }
+            }
+            Copysign => {
+                if want_a {
+                    // r / a where a != 0, else 0
+                    let r = ctx.saved(slot_r)?.detached();
+                    let av = sv(slot_a, sa)?.tensor_like(g)?.detached();
+                    let ratio = div(&r, &av)?;
+                    let nz = mask(Ne, Arg::T(&av), Arg::S(Pivot::F(0.0)), g)?;
+                    ga = Some(mul(g, &where_keep(&ratio, &nz)?)?);
+                }
+                if want_b {
+                    gb = Some(scale(g, 0.0)?);
+                }
+            }
+            _ => {}
+        }
+        let mut v = Vec::new();
+        if a_is_t {
+            v.push(ga);
+        }
+        if b_is_t {
+            v.push(gb);
+        }
+        Ok(v)
+    });
+    Ok(r)
+}
+
+/// `x * keep` for a 0/1 mask `keep`, with exact zeros where keep is 0 (even where x is inf/nan).
+fn where_keep(x: &Tensor, keep: &Tensor) -> Result<Tensor> {
+    let prod = mul(x, keep)?;
+    let dropped = mask(BinaryOp::Eq, Arg::T(&keep.detached()), Arg::S(Pivot::F(0.0)), &prod)?;
+    zero_where(&prod, &dropped)
+}
+
+/// `x` with the places where `m` is 1 set to exactly 0 (differentiable in x).
+fn zero_where(x: &Tensor, m: &Tensor) -> Result<Tensor> {
+    let md = m.detached().to_dtype(crate::dtype::DType::Bool, false)?.contiguous()?;
+    let xd = x.detached().contiguous_copy()?;
+    let n = xd.numel();
+    crate::dispatch!(xd.dtype, T => {
+        // SAFETY: both contiguous with n elements; the mask is bool.
+        let (xs, ms) = unsafe {
+            (std::slice::from_raw_parts_mut(xd.data_ptr() as *mut T, n), std::slice::from_raw_parts(md.data_ptr() as *const bool, n))
+        };
+        for (x, m) in xs.iter_mut().zip(ms) {
+            if *m {
+                *x = T::from_pivot(Pivot::I(0));
+            }
+        }
+    });
+    if !should_record(&[x]) {
+        return Ok(xd);
+    }
+    let mut r = xd;
+    let keep = rsub_scalar(&md.to_dtype(x.dtype, false)?, 1.0)?;
+    record("MaskedFillBackward0", &[x], &mut [&mut r], vec![], move |_, g| Ok(vec![Some(mul(gr(g)?, &keep)?)]));
+    Ok(r)
+}
+
+fn pivot_f64(p: Pivot) -> f64 {
+    match p {
+        Pivot::B(b) => b as i64 as f64,
+        Pivot::I(i) => i as f64,
+        Pivot::F(f) => f,
+        Pivot::C(re, _) => re,
+    }
+}
+
+fn binary_node_name(op: BinaryOp, a_t: bool, b_t: bool) -> &'static str {
+    use BinaryOp::*;
+    // Python scalars are wrapped as 0-dim tensors in torch, so most ops keep their tensor names.
+    match op {
+        Add => "AddBackward0",
+        Sub => if a_t { "SubBackward0" } else { "RsubBackward1" },
+        Mul => "MulBackward0",
+        Div => "DivBackward0",
+        DivFloor | DivTrunc => if b_t { "DivBackward2" } else { "DivBackward3" },
+        Remainder => if b_t { "RemainderBackward1" } else { "RemainderBackward0" },
+        Fmod => if b_t { "FmodBackward1" } else { "FmodBackward0" },
+        Pow => {
+            if !a_t {
+                "PowBackward2"
+            } else if !b_t {
+                "PowBackward0"
+            } else {
+                "PowBackward1"
+            }
+        }
+        Atan2 => "Atan2Backward0",
+        Hypot => "HypotBackward0",
+        Maximum => "MaximumBackward0",
+        Minimum => "MinimumBackward0",
+        Fmax => "FmaxBackward0",
+        Fmin => "FminBackward0",
+        Copysign => if b_t { "CopysignBackward0" } else { "CopysignBackward1" },
+        _ => "NotDifferentiable",
+    }
+}
+
+/// A saved operand: a tensor, or the Python scalar that stood in its place.
+enum Operand {
+    T(Tensor),
+    S(Pivot),
+}
+
+impl Operand {
+    /// As a tensor broadcastable against `like` (scalars become 0-dim tensors of like's dtype).
+    fn tensor_like(&self, like: &Tensor) -> Result<Tensor> {
+        match self {
+            Operand::T(t) => Ok(t.clone()),
+            Operand::S(p) => crate::tensor::create::from_pivots(&[*p], &[], like.dtype),
+        }
+    }
+    /// `g * conj(self)`.
+    fn mul_conj(&self, g: &Tensor) -> Result<Tensor> {
+        match self {
+            Operand::T(t) => mul(g, &conj(t)?),
+            Operand::S(p) => binary(BinaryOp::Mul, Arg::T(g), Arg::S(conj_pivot(*p)), None, None),
+        }
+    }
+    /// `g / conj(self)`.
+    fn div_conj(&self, g: &Tensor) -> Result<Tensor> {
+        match self {
+            Operand::T(t) => div(g, &conj(t)?),
+            Operand::S(p) => binary(BinaryOp::Div, Arg::T(g), Arg::S(conj_pivot(*p)), None, None),
+        }
+    }
+}
+
+fn conj_pivot(p: Pivot) -> Pivot {
+    match p {
+        Pivot::C(re, im) => Pivot::C(re, -im),
+        p => p,
+    }
+}
+
+fn pass<'a>(a: &Arg<'a>) -> Arg<'a> {
+    match a {
+        Arg::T(t) => Arg::T(t),
+        Arg::S(p) => Arg::S(*p),
+    }
+}
+
+/// In-place `a.op_(b)` with autograd (rebases `a`'s history onto the new node).
+pub fn binary_(op: BinaryOp, a: &mut Tensor, bb: Arg, alpha: Option<Pivot>) -> Result<()> {
+    let bt = arg_tensor(&bb);
+    let rec = a.ag.is_some() || bt.is_some_and(|t| t.ag.is_some());
+    if !rec || !is_differentiable_binary(op) || !super::is_grad_enabled() || !(a.requires_grad() || bt.is_some_and(|t| t.requires_grad())) {
+        if is_differentiable_binary(op) {
+            super::check_inplace(a)?;
+        }
+        return b::binary_(op, a, bb, alpha);
+    }
+    // Check castability first so a failing op leaves `a` untouched.
+    let (_, out_dt) = b::binary_dtypes(op, &Arg::T(a), &bb)?;
+    if !crate::promote::can_cast(out_dt, a.dtype) {
+        bail!(runtime, "result type {} can't be cast to the desired output type {}", out_dt.scalar_name(), a.dtype.scalar_name());
+    }
+    let bshape = bb_shape(&bb);
+    if crate::layout::broadcast_shapes(a.shape(), &bshape)?.as_slice() != a.shape() {
+        bail!(
+            runtime,
+            "output with shape {:?} doesn't match the broadcast shape {:?}",
+            a.shape(),
+            crate::layout::broadcast_shapes(a.shape(), &bshape)?
+        );
+    }
+    inplace_with_grad(a, |snap| binary(op, Arg::T(snap), bb, alpha, None))
+}
+
+fn bb_shape(a: &Arg) -> Vec<usize> {
+    match a {
+        Arg::T(t) => t.shape().to_vec(),
+        Arg::S(_) => vec![],
+    }
+}
+
+// ----- unary ops -----
+
+fn unary_name(op: UnaryOp) -> &'static str {
+    use UnaryOp::*;
+    match op {
+        Neg => "NegBackward0",
+        Abs => "AbsBackward0",
+        Sign => "SignBackward0",
+        Sgn => "SgnBackward0",
+        Square => "PowBackward0",
+        Reciprocal => "ReciprocalBackward0",
+        Floor => "FloorBackward0",
+        Ceil => "CeilBackward0",
+        Round => "RoundBackward0",
+        Trunc => "TruncBackward0",
+        Frac => "FracBackward0",
+        Relu => "ReluBackward0",
+        Sqrt => "SqrtBackward0",
+        Rsqrt => "RsqrtBackward0",
+        Exp => "ExpBackward0",
+        Exp2 => "Exp2Backward0",
+        Expm1 => "Expm1Backward0",
+        Log => "LogBackward0",
+        Log2 => "Log2Backward0",
+        Log10 => "Log10Backward0",
+        Log1p => "Log1PBackward0",
+        Sin => "SinBackward0",
+        Cos => "CosBackward0",
+        Tan => "TanBackward0",
+        Asin => "AsinBackward0",
+        Acos => "AcosBackward0",
+        Atan => "AtanBackward0",
+        Sinh => "SinhBackward0",
+        Cosh => "CoshBackward0",
+        Tanh => "TanhBackward0",
+        Asinh => "AsinhBackward0",
+        Acosh => "AcoshBackward0",
+        Atanh => "AtanhBackward0",
+        Sigmoid => "SigmoidBackward0",
+        Erf => "ErfBackward0",
+        Erfc => "ErfcBackward0",
+        Erfinv => "ErfinvBackward0",
+        Silu => "SiluBackward0",
+        Gelu | GeluTanh => "GeluBackward0",
+        Mish => "MishBackward0",
+        LogSigmoid => "LogSigmoidBackward0",
+        _ => "NotDifferentiable",
+    }
+}
+
+/// Whether `op`'s output is differentiable (float/complex results of float/complex inputs).
+fn differentiable_unary(op: UnaryOp) -> bool {
+    unary_name(op) != "NotDifferentiable"
+}
+
+/// Whether the formula reads the result rather than the input.
+fn uses_result(op: UnaryOp) -> bool {
+    use UnaryOp::*;
+    matches!(op, Reciprocal | Relu | Sqrt | Rsqrt | Exp | Exp2 | Expm1 | Tan | Tanh | Sigmoid | Erfinv)
+}
+
+pub fn unary(op: UnaryOp, a: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
+    if !should_record(&[a]) || !differentiable_unary(op) {
+        return u::unary(op, a, out);
+    }
+    if out.is_some() {
+        bail!(
+            runtime,
+            "{}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
+            op.name()
+        );
+    }
+    let mut r = u::unary(op, &a.detached(), None)?;
+    if !(r.dtype.is_floating_point() || r.dtype.is_complex()) {
+        return Ok(r);
+    }
+    let saved = if uses_result(op) { SavedTensor::output(&r, 0) } else { SavedTensor::input(a) };
+    record(unary_name(op), &[a], &mut [&mut r], vec![saved], move |ctx, g| {
+        let g = gr(g)?;
+        let s = ctx.saved(0)?;
+        Ok(vec![Some(unary_backward(op, g, &s)?)])
+    });
+    Ok(r)
+}
+
+/// d(op)/dx applied to g; `s` is the input, or the result for ops in `uses_result`.
+fn unary_backward(op: UnaryOp, g: &Tensor, s: &Tensor) -> Result<Tensor> {
+    use UnaryOp::*;
+    // g * conj(d), for holomorphic ops.
+    let chain = |d: Tensor| -> Result<Tensor> { mul(g, &conj(&d)?) };
+    let sq = |x: &Tensor| mul(x, x);
+    Ok(match op {
+        // d(-x) = -1
+        Neg => neg(g)?,
+        Abs => {
+            // sgn(x) (0 at 0); for complex x/|x|
+            mul(g, &un(Sgn, &s.detached())?)?
+        }
+        Sign | Sgn if !s.dtype.is_complex() => scale(g, 0.0)?,
+        Sgn => {
+            // torch: (g - real(g * conj(sgn)) * sgn) / abs, 0 where abs == 0; approximated for real-only use
+            scale(g, 0.0)?
+        }
+        // piecewise constant: 0 almost everywhere
+        Floor | Ceil | Round | Trunc => scale(g, 0.0)?,
+        // frac(x) = x - trunc(x): slope 1
+        Frac => g.clone(),
+        // d(x^2) = 2x
+        Square => chain(scale(s, 2.0)?)?,
+        // d(1/x) = -1/x^2 = -r^2
+        Reciprocal => chain(neg(&sq(s)?)?)?,
+        // d relu = 1 where r > 0
+        Relu => mul(g, &mask(BinaryOp::Gt, Arg::T(&s.detached()), Arg::S(Pivot::F(0.0)), g)?)?,
+        // d sqrt(x) = 1/(2 sqrt(x)) = 1/(2r)
+        Sqrt => div(g, &conj(&scale(s, 2.0)?)?)?,
+        // d x^-1/2 = -x^-3/2 / 2 = -r^3/2
+        Rsqrt => chain(scale(&mul(&sq(s)?, s)?, -0.5)?)?,
+        // d e^x = e^x = r
+        Exp => chain(s.clone())?,
+        // d 2^x = 2^x ln 2
+        Exp2 => chain(scale(s, std::f64::consts::LN_2)?)?,
+        // d (e^x - 1) = e^x = r + 1
+        Expm1 => chain(add_scalar(s, 1.0)?)?,
+        // d ln x = 1/x
+        Log => div(g, &conj(s)?)?,
+        // d log2 x = 1/(x ln 2)
+        Log2 => div(g, &conj(&scale(s, std::f64::consts::LN_2)?)?)?,
+        // d log10 x = 1/(x ln 10)
+        Log10 => div(g, &conj(&scale(s, std::f64::consts::LN_10)?)?)?,
+        // d ln(1+x) = 1/(1+x)
+        Log1p => div(g, &conj(&add_scalar(s, 1.0)?)?)?,
+        // d sin = cos
+        Sin => chain(un(Cos, s)?)?,
+        // d cos = -sin
+        Cos => chain(neg(&un(Sin, s)?)?)?,
+        // d tan = sec^2 = 1 + tan^2 = 1 + r^2
+        Tan => chain(add_scalar(&sq(s)?, 1.0)?)?,
+        // d asin = 1/sqrt(1 - x^2)
+        Asin => div(g, &conj(&un(Sqrt, &rsub_scalar(&sq(s)?, 1.0)?)?)?)?,
+        // d acos = -1/sqrt(1 - x^2)
+        Acos => neg(&div(g, &conj(&un(Sqrt, &rsub_scalar(&sq(s)?, 1.0)?)?)?)?)?,
+        // d atan = 1/(1 + x^2)
+        Atan => div(g, &conj(&add_scalar(&sq(s)?, 1.0)?)?)?,
+        // d sinh = cosh
+        Sinh => chain(un(Cosh, s)?)?,
+        // d cosh = sinh
+        Cosh => chain(un(Sinh, s)?)?,
+        // d tanh = 1 - tanh^2 = 1 - r^2
+        Tanh => chain(rsub_scalar(&sq(s)?, 1.0)?)?,
+        // d asinh = 1/sqrt(x^2 + 1)
+        Asinh => div(g, &conj(&un(Sqrt, &add_scalar(&sq(s)?, 1.0)?)?)?)?,
+        // d acosh = 1/sqrt(x^2 - 1)
+        Acosh => div(g, &conj(&un(Sqrt, &add_scalar(&sq(s)?, -1.0)?)?)?)?,
+        // d atanh = 1/(1 - x^2)
+        Atanh => div(g, &conj(&rsub_scalar(&sq(s)?, 1.0)?)?)?,
+        // d sigmoid = s (1 - s), s = r
+        Sigmoid => chain(mul(s, &rsub_scalar(s, 1.0)?)?)?,
+        // d erf = 2/sqrt(pi) e^(-x^2)
+        Erf => chain(scale(&un(Exp, &neg(&sq(s)?)?)?, std::f64::consts::FRAC_2_SQRT_PI)?)?,
+        // d erfc = -2/sqrt(pi) e^(-x^2)
+        Erfc => chain(scale(&un(Exp, &neg(&sq(s)?)?)?, -std::f64::consts::FRAC_2_SQRT_PI)?)?,
+        // d erfinv = sqrt(pi)/2 e^(r^2) (inverse function rule)
+        Erfinv => chain(scale(&un(Exp, &sq(s)?)?, std::f64::consts::PI.sqrt() / 2.0)?)?,
+        Silu => {
+            let sg = un(Sigmoid, s)?;
+            // s(x) * (1 + x * (1 - s(x)))
+            mul(g, &mul(&sg, &add_scalar(&mul(s, &rsub_scalar(&sg, 1.0)?)?, 1.0)?)?)?
+        }
+        Gelu => {
+            // Phi(x) + x * phi(x)
+            let cdf = scale(&add_scalar(&un(Erf, &scale(s, std::f64::consts::FRAC_1_SQRT_2)?)?, 1.0)?, 0.5)?;
+            let pdf = scale(&un(Exp, &scale(&sq(s)?, -0.5)?)?, 1.0 / (2.0 * std::f64::consts::PI).sqrt())?;
+            mul(g, &add(&cdf, &mul(s, &pdf)?)?)?
+        }
+        GeluTanh => {
+            let k = (2.0 / std::f64::consts::PI).sqrt();
+            let x3 = mul(&sq(s)?, s)?;
+            let inner = scale(&add(s, &scale(&x3, 0.044715)?)?, k)?;
+            let t = un(Tanh, &inner)?;
+            let left = scale(&add_scalar(&t, 1.0)?, 0.5)?;
+            let dinner = scale(&add_scalar(&scale(&sq(s)?, 3.0 * 0.044715)?, 1.0)?, k)?;
+            let right = mul(&scale(s, 0.5)?, &mul(&rsub_scalar(&sq(&t)?, 1.0)?, &dinner)?)?;
+            mul(g, &add(&left, &right)?)?
+        }
+        Mish => {
+            let sp = softplus(s)?;
+            let tsp = un(Tanh, &sp)?;
+            let sg = un(Sigmoid, s)?;
+            let d = add(&tsp, &mul(&mul(s, &sg)?, &rsub_scalar(&sq(&tsp)?, 1.0)?)?)?;
+            mul(g, &d)?
+        }
+        // d log sigmoid(x) = 1 - sigmoid(x) = sigmoid(-x)
+        LogSigmoid => mul(g, &un(Sigmoid, &neg(s)?)?)?,
+        _ => bail!(runtime, "the derivative for '{}' is not implemented.", op.name()),
+    })
+}
+
+/// log(1 + exp(x)), computed stably as max(x, 0) + log1p(exp(-|x|)).
+fn softplus(x: &Tensor) -> Result<Tensor> {
+    let relu = un(UnaryOp::Relu, x)?;
+    let t = un(UnaryOp::Log1p, &un(UnaryOp::Exp, &neg(&un(UnaryOp::Abs, x)?)?)?)?;
+    add(&relu, &t)
+}
+
+/// In-place `a.op_()` with autograd.
+pub fn unary_(op: UnaryOp, a: &mut Tensor) -> Result<()> {
+    if !should_record(&[a]) || !differentiable_unary(op) {
+        if differentiable_unary(op) {
+            super::check_inplace(a)?;
+        }
+        return u::unary_(op, a);
+    }
+    inplace_with_grad(a, |snap| unary(op, snap, None))
+}
+
+// ----- dtype conversion and copies -----
+
+/// `a.to(dtype)` with autograd (`ToCopyBackward0`).
+pub fn to_dtype(a: &Tensor, dtype: crate::dtype::DType, copy: bool) -> Result<Tensor> {
+    if !should_record(&[a]) || (dtype == a.dtype && !copy) {
+        let mut r = a.to_dtype(dtype, copy)?;
+        if dtype == a.dtype && !copy {
+            r.ag = a.ag.clone();
+        }
+        return Ok(r);
+    }
+    let mut r = a.detached().to_dtype(dtype, copy)?;
+    if !(dtype.is_floating_point() || dtype.is_complex()) {
+        return Ok(r);
+    }
+    record("ToCopyBackward0", &[a], &mut [&mut r], vec![], |_, g| Ok(vec![Some(gr(g)?.clone())]));
+    Ok(r)
+}
+
+/// `a.clone()` with autograd (`CloneBackward0`).
+pub fn clone(a: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    let mut r = f(&a.detached())?;
+    if should_record(&[a]) {
+        record("CloneBackward0", &[a], &mut [&mut r], vec![], |_, g| Ok(vec![Some(gr(g)?.clone())]));
+    }
+    Ok(r)
+}
+
+/// A view op `r = view(a)` whose backward maps the gradient back through `back`.
+pub fn view<F>(name: &'static str, a: &Tensor, mut r: Tensor, back: F) -> Result<Tensor>
+where
+    F: Fn(&Tensor) -> Result<Tensor> + Send + Sync + 'static,
+{
+    if should_record(&[a]) {
+        record(name, &[a], &mut [&mut r], vec![], move |_, g| Ok(vec![Some(back(gr(g)?)?)]));
+    }
+    Ok(r)
+}
+
+// ----- views -----
+
+/// Scatter-adds `g` (shaped like `from`) into a zero buffer of `len` elements at the offsets of
+/// `from`, then gathers the buffer through `to` into a new contiguous tensor.
+pub fn restride(g: &Tensor, from: &crate::layout::Layout, to: &crate::layout::Layout, len: usize) -> Result<Tensor> {
+    let acc_dt = wide(g.dtype);
+    let gc = g.detached().to_dtype(acc_dt, false)?;
+    let buf = Tensor::zeros(&[len], acc_dt, crate::device::Device::Cpu)?;
+    let out = Tensor::for_overwrite(&to.shape, acc_dt)?;
+    let (bp, gp, op) = (buf.data_ptr(), gc.data_ptr(), out.data_ptr());
+    let ostrides = out.strides().to_vec();
+    dispatch_wide!(acc_dt, T => {
+        for_each_row(&from.shape, [gc.strides(), &from.strides], [0, from.offset as isize], |[gs, bs], len, [gi, bi]| {
+            // SAFETY: offsets are inside g and inside the buffer (from's extent is within len).
+            unsafe {
+                let gp = (gp as *const T).offset(gs);
+                let b = (bp as *mut T).offset(bs);
+                for k in 0..len as isize {
+                    let y = b.offset(k * bi);
+                    *y = Num::add(*y, *gp.offset(k * gi));
+                }
+            }
+        });
+        for_each_row(&to.shape, [&to.strides, &ostrides], [to.offset as isize, 0], |[bs, os], len, [bi, oi]| {
+            // SAFETY: to's offsets are inside the buffer; out is contiguous of to's shape.
+            unsafe {
+                let b = (bp as *const T).offset(bs);
+                let o = (op as *mut T).offset(os);
+                for k in 0..len as isize {
+                    *o.offset(k * oi) = *b.offset(k * bi);
+                }
+            }
+        });
+    });
+    out.to_dtype(g.dtype, false)
+}
+
+/// Records a view `r` of `a` whose layouts are mapped through the shared storage.
+pub fn storage_view(a: &Tensor, mut r: Tensor) -> Tensor {
+    let (lo, hi) = a.layout.extent();
+    let shift = |l: &crate::layout::Layout| crate::layout::Layout {
+        shape: l.shape.clone(),
+        strides: l.strides.clone(),
+        offset: (l.offset as isize - lo) as usize,
+    };
+    let (from, to) = (shift(&r.layout), shift(&a.layout));
+    let len = (hi - lo).max(0) as usize;
+    record("AsStridedBackward0", &[a], &mut [&mut r], vec![], move |_, g| Ok(vec![Some(view_grad(gr(g)?, &from, &to, len)?)]));
+    r
+}
+
+/// Records a view `r` of `a`, with `mapped` = the view applied to the dense `proxy` of `a`.
+pub fn layout_view(name: &'static str, a: &Tensor, mut r: Tensor, proxy: crate::layout::Layout, mapped: crate::layout::Layout) -> Tensor {
+    let len = proxy.numel();
+    record(name, &[a], &mut [&mut r], vec![], move |_, g| Ok(vec![Some(view_grad(gr(g)?, &mapped, &proxy, len)?)]));
+    r
+}
+
+/// The gradient of a view, itself differentiable (its backward is the view again).
+fn view_grad(g: &Tensor, from: &crate::layout::Layout, to: &crate::layout::Layout, len: usize) -> Result<Tensor> {
+    let mut r = restride(g, from, to, len)?;
+    if should_record(&[g]) {
+        let (f2, t2) = (to.clone(), from.clone());
+        record("AsStridedBackward0", &[g], &mut [&mut r], vec![], move |_, gg| Ok(vec![Some(view_grad(gr(gg)?, &f2, &t2, len)?)]));
+    }
+    Ok(r)
+}
