@@ -417,24 +417,33 @@ def _sum_labels(t, labels, drop):
     return r, [labels[k] for k in keep]
 
 
+def _drop_unit(t, labels, lab):
+    k = labels.index(lab)
+    return t.reshape(tuple(n for i, n in enumerate(t.shape) if i != k)), [x for x in labels if x != lab]
+
+
 def _contract(a, la, b, lb, needed):
     """Pairwise contraction as one batched matmul: (batch, a-only, sum) @ (batch, sum, b-only)."""
-    batch = [lab for lab in la if lab in lb and lab in needed]
-    summed = [lab for lab in la if lab in lb and lab not in needed]
-    aonly = [lab for lab in la if lab not in lb]
-    bonly = [lab for lab in lb if lab not in la]
-    sz = {}
-    for t, ls in ((a, la), (b, lb)):
-        for k, lab in enumerate(ls):
-            if sz.get(lab, 1) == 1:
-                sz[lab] = t.shape[k]
-    for lab in summed:
+    # A summed label of size 1 on one side broadcasts: sum it out of the other side first.
+    for lab in [x for x in la if x in lb and x not in needed]:
         sa, sb = a.shape[la.index(lab)], b.shape[lb.index(lab)]
-        if sa != sb and sa != 1 and sb != 1:
+        if sa == sb:
+            continue
+        if sa != 1 and sb != 1:
             raise RuntimeError(
                 f"einsum(): operands do not broadcast with remapped shapes (original->remapped): "
                 f"{list(a.shape)}->{list(a.shape)} {list(b.shape)}->{list(b.shape)}"
             )
+        if sa == 1:
+            a, la = _drop_unit(a, la, lab)
+            b, lb = _sum_labels(b, lb, [lab])
+        else:
+            b, lb = _drop_unit(b, lb, lab)
+            a, la = _sum_labels(a, la, [lab])
+    batch = [lab for lab in la if lab in lb and lab in needed]
+    summed = [lab for lab in la if lab in lb and lab not in needed]
+    aonly = [lab for lab in la if lab not in lb]
+    bonly = [lab for lab in lb if lab not in la]
     pa = a.permute(*[la.index(x) for x in batch + aonly + summed]) if la else a
     pb = b.permute(*[lb.index(x) for x in batch + summed + bonly]) if lb else b
     nb = len(batch)
@@ -442,12 +451,6 @@ def _contract(a, la, b, lb, needed):
     bsb = list(pb.shape[:nb])
     ka = _prod(pa.shape[nb + len(aonly):])
     kb = _prod(pb.shape[nb:nb + len(summed)])
-    if ka != kb:
-        # A summed label broadcast from size 1 in one operand: expand it first.
-        ks = [sz[x] for x in summed]
-        pa = pa.expand(*(list(pa.shape[:nb + len(aonly)]) + ks)) if hasattr(pa, "expand") else pa
-        pb = pb.expand(*(list(pb.shape[:nb]) + ks + list(pb.shape[nb + len(summed):]))) if hasattr(pb, "expand") else pb
-        ka = kb = _prod(ks)
     am = pa.reshape(tuple(bsa + [_prod(pa.shape[nb:nb + len(aonly)]), ka]))
     bm = pb.reshape(tuple(bsb + [kb, _prod(pb.shape[nb + len(summed):])]))
     r = _C.matmul(am, bm)

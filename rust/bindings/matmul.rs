@@ -35,12 +35,6 @@ fn scalar_arg(obj: Option<&Bound<'_, PyAny>>, fname: &str, arg: &str) -> PyResul
     }
 }
 
-/// Runs `f` with the GIL released when the operands are big enough for that to pay off (a
-/// release/re-acquire costs more than a tiny product).
-fn run<T: Send>(py: Python<'_>, ts: &[&Tensor], f: impl FnOnce() -> T + Send) -> T {
-    if ts.iter().map(|t| t.numel()).sum::<usize>() < 4096 { f() } else { py.detach(f) }
-}
-
 #[derive(Clone, Copy)]
 enum OutMsg {
     /// mm/bmm/matmul: "Expected out tensor to have dtype float, but got double instead".
@@ -85,7 +79,7 @@ macro_rules! two_arg_fns {
                 let a = tensor_arg(input, $pyname, "input", 1)?;
                 let b = tensor_arg($arg2, $pyname, stringify!($arg2), 2)?;
                 let f: fn(&Tensor, &Tensor) -> crate::error::Result<Tensor> = $f;
-                let r = run(py, &[&a, &b], || f(&a, &b))?;
+                let r = py.detach(|| f(&a, &b))?;
                 finish(py, r, out, OutMsg::$msg)
             }
         )*
@@ -97,7 +91,7 @@ macro_rules! two_arg_fns {
                     let b = tensor_arg($arg2, $pyname, stringify!($arg2), 1)?;
                     let a = self.t.clone();
                     let f: fn(&Tensor, &Tensor) -> crate::error::Result<Tensor> = $f;
-                    let r = run(py, &[&a, &b], || f(&a, &b))?;
+                    let r = py.detach(|| f(&a, &b))?;
                     Ok(wrap(py, r)?.into_any())
                 }
             )*
@@ -136,7 +130,7 @@ macro_rules! add_fns {
                 let b = tensor_arg($a2, $pyname, stringify!($a2), 3)?;
                 let (bt, al) = (scalar_arg(beta, $pyname, "beta")?, scalar_arg(alpha, $pyname, "alpha")?);
                 let f: AddFn = $f;
-                let r = run(py, &[&a, &b], || f(&i, &a, &b, bt, al, false))?;
+                let r = py.detach(|| f(&i, &a, &b, bt, al, false))?;
                 finish(py, r, out, OutMsg::Mm)
             }
         )*
@@ -150,7 +144,7 @@ macro_rules! add_fns {
                     let (bt, al) = (scalar_arg(beta, $pyname, "beta")?, scalar_arg(alpha, $pyname, "alpha")?);
                     let i = self.t.clone();
                     let f: AddFn = $f;
-                    let r = run(py, &[&a, &b], || f(&i, &a, &b, bt, al, false))?;
+                    let r = py.detach(|| f(&i, &a, &b, bt, al, false))?;
                     Ok(wrap(py, r)?.into_any())
                 }
                 #[pyo3(signature = ($a1, $a2, *, beta=None, alpha=None))]
@@ -161,7 +155,7 @@ macro_rules! add_fns {
                     let (bt, al) = (scalar_arg(beta, name, "beta")?, scalar_arg(alpha, name, "alpha")?);
                     let i = slf.borrow().t.clone();
                     let f: AddFn = $f;
-                    run(slf.py(), &[&a, &b], || f(&i, &a, &b, bt, al, true))?;
+                    slf.py().detach(|| f(&i, &a, &b, bt, al, true))?;
                     Ok(slf)
                 }
             )*
@@ -192,13 +186,13 @@ impl PyTensor {
     fn __matmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let Ok(b) = other.cast::<PyTensor>() else { return Ok(py.NotImplemented()) };
         let (a, b) = (self.t.clone(), b.borrow().t.clone());
-        let r = run(py, &[&a, &b], || mops::matmul(&a, &b))?;
+        let r = py.detach(|| mops::matmul(&a, &b))?;
         Ok(wrap(py, r)?.into_any())
     }
     fn __rmatmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let Ok(a) = other.cast::<PyTensor>() else { return Ok(py.NotImplemented()) };
         let (a, b) = (a.borrow().t.clone(), self.t.clone());
-        let r = run(py, &[&a, &b], || mops::matmul(&a, &b))?;
+        let r = py.detach(|| mops::matmul(&a, &b))?;
         Ok(wrap(py, r)?.into_any())
     }
 }
