@@ -100,11 +100,11 @@ macro_rules! two_arg_fns {
 }
 
 two_arg_fns!(
-    matmul, matmul_m, "matmul", other, Mm, mops::matmul;
-    mm, mm_m, "mm", mat2, Mm, mops::mm;
-    bmm, bmm_m, "bmm", mat2, Mm, mops::bmm;
-    mv, mv_m, "mv", vec, Mm, mops::mv;
-    dot, dot_m, "dot", tensor, Dot, |a, b| mops::dot(a, b, false);
+    matmul, matmul_m, "matmul", other, Mm, crate::autograd::formulas::matmul;
+    mm, mm_m, "mm", mat2, Mm, |a, b| crate::autograd::formulas::named_product("MmBackward0", mops::mm, a, b);
+    bmm, bmm_m, "bmm", mat2, Mm, |a, b| crate::autograd::formulas::named_product("BmmBackward0", mops::bmm, a, b);
+    mv, mv_m, "mv", vec, Mm, |a, b| crate::autograd::formulas::named_product("MvBackward0", mops::mv, a, b);
+    dot, dot_m, "dot", tensor, Dot, |a, b| crate::autograd::formulas::named_product("DotBackward0", |x, y| mops::dot(x, y, false), a, b);
     vdot, vdot_m, "vdot", other, Dot, |a, b| mops::dot(a, b, true);
 );
 
@@ -164,8 +164,8 @@ macro_rules! add_fns {
 }
 
 add_fns!(
-    addmm, addmm_m, addmm_, "addmm", mat1, mat2, mops::addmm;
-    addmv, addmv_m, addmv_, "addmv", mat, vec, mops::addmv;
+    addmm, addmm_m, addmm_, "addmm", mat1, mat2, |i, a, b, bt, al, inplace| if inplace { mops::addmm(i, a, b, bt, al, true) } else { crate::autograd::formulas::add_product("AddmmBackward0", mops::addmm, mops::mm, i, a, b, bt, al) };
+    addmv, addmv_m, addmv_, "addmv", mat, vec, |i, a, b, bt, al, inplace| if inplace { mops::addmv(i, a, b, bt, al, true) } else { crate::autograd::formulas::add_product("AddmvBackward0", mops::addmv, mops::mv, i, a, b, bt, al) };
     baddbmm, baddbmm_m, baddbmm_, "baddbmm", batch1, batch2, mops::baddbmm;
     addbmm, addbmm_m, addbmm_, "addbmm", batch1, batch2, mops::addbmm;
 );
@@ -186,13 +186,13 @@ impl PyTensor {
     fn __matmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let Ok(b) = other.cast::<PyTensor>() else { return Ok(py.NotImplemented()) };
         let (a, b) = (self.t.clone(), b.borrow().t.clone());
-        let r = py.detach(|| mops::matmul(&a, &b))?;
+        let r = py.detach(|| crate::autograd::formulas::matmul(&a, &b))?;
         Ok(wrap(py, r)?.into_any())
     }
     fn __rmatmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let Ok(a) = other.cast::<PyTensor>() else { return Ok(py.NotImplemented()) };
         let (a, b) = (a.borrow().t.clone(), self.t.clone());
-        let r = py.detach(|| mops::matmul(&a, &b))?;
+        let r = py.detach(|| crate::autograd::formulas::matmul(&a, &b))?;
         Ok(wrap(py, r)?.into_any())
     }
 }
