@@ -8,6 +8,8 @@ pub mod errors;
 pub mod numpy;
 pub mod ops;
 pub mod random;
+pub mod reduce;
+pub mod sort;
 pub mod tensor;
 pub mod unary;
 pub mod views;
@@ -125,5 +127,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         cuda::_cuda_synchronize,
     );
     unary::register(m)?;
+    reduce::register(m)?;
+    sort::register(m)?;
     Ok(())
 }

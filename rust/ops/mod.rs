@@ -2,6 +2,8 @@
 pub mod binary;
 pub mod unary;
 pub mod random;
+pub mod reduce;
+pub mod sort;
 
 use crate::error::Result;
 use crate::tensor::Tensor;

@@ -4,5 +4,7 @@ pub mod copy;
 pub mod elementwise;
 pub mod num;
 pub mod parallel;
+pub mod reduce;
+pub mod sort;
 pub mod iter;
 pub mod vmath;
