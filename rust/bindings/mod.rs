@@ -11,6 +11,8 @@ pub mod matmul;
 pub mod numpy;
 pub mod ops;
 pub mod random;
+pub mod reduce;
+pub mod sort;
 pub mod tensor;
 pub mod unary;
 pub mod views;
@@ -131,5 +133,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     io::register(m)?;
     matmul::register(m)?;
     autograd::register(m)?;
+    reduce::register(m)?;
+    sort::register(m)?;
     Ok(())
 }

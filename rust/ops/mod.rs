@@ -3,6 +3,8 @@ pub mod binary;
 pub mod unary;
 pub mod random;
 pub mod matmul;
+pub mod reduce;
+pub mod sort;
 
 use crate::error::Result;
 use crate::tensor::Tensor;

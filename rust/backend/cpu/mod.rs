@@ -4,6 +4,8 @@ pub mod copy;
 pub mod elementwise;
 pub mod num;
 pub mod parallel;
+pub mod reduce;
+pub mod sort;
 pub mod iter;
 pub mod gemm;
 pub mod vmath;

@@ -1,0 +1,343 @@
+//! Reduction and scan kernels. The op front end hands every kernel a contiguous `[m, k]` block
+//! (kept dims first, reduced dims last), so each result is a function of one contiguous row.
+//! Long rows are split across the pool and the partial results combined in order.
+use std::sync::Mutex;
+
+use super::elementwise::SendPtr;
+use super::num::{Num, Stored};
+use super::parallel::{PAR_THRESHOLD, num_threads, run_chunks};
+use crate::element::{C64, C128, Element, cast};
+
+/// Below this many elements per piece a long row is not split further.
+const PIECE: usize = 1 << 16;
+/// Elements per block in pairwise summation (the leaves are summed with independent lanes).
+const BLOCK: usize = 2048;
+const LANES: usize = 16;
+
+/// Maps `m` rows of length `k` to `m` results: `f(row, index_of_row_start)`. Rows run in parallel
+/// when there are many; a few long rows are cut into pieces whose results `combine` folds in order.
+pub fn reduce_rows<T: Sync, R: Copy + Send + Sync>(
+    x: &[T],
+    m: usize,
+    k: usize,
+    f: impl Fn(&[T], usize) -> R + Sync,
+    combine: impl Fn(R, R) -> R + Sync,
+) -> Vec<R> {
+    let threads = num_threads();
+    if m == 0 {
+        return Vec::new();
+    }
+    if m * k < PAR_THRESHOLD || threads <= 1 {
+        return (0..m).map(|r| f(&x[r * k..(r + 1) * k], 0)).collect();
+    }
+    if m >= threads * 2 || k < 2 * PIECE {
+        let mut out: Vec<R> = Vec::with_capacity(m);
+        let po = SendPtr(out.as_mut_ptr());
+        let step = m.div_ceil(threads * 4).max(1);
+        run_chunks(m.div_ceil(step), |c| {
+            let po = po;
+            for r in c * step..((c + 1) * step).min(m) {
+                // SAFETY: each chunk writes its own rows of a buffer with capacity m.
+                unsafe { po.0.add(r).write(f(&x[r * k..(r + 1) * k], 0)) };
+            }
+        });
+        // SAFETY: every row 0..m was written above.
+        unsafe { out.set_len(m) };
+        return out;
+    }
+    // Few long rows: split each into pieces.
+    let pieces = (threads * 4).min(k / PIECE).max(1);
+    let step = k.div_ceil(pieces);
+    (0..m)
+        .map(|r| {
+            let row = &x[r * k..(r + 1) * k];
+            let parts: Vec<Mutex<Option<R>>> = (0..pieces).map(|_| Mutex::new(None)).collect();
+            run_chunks(pieces, |c| {
+                let s = (c * step).min(k);
+                let e = ((c + 1) * step).min(k);
+                if let Ok(mut p) = parts[c].lock() {
+                    *p = Some(f(&row[s..e], s));
+                }
+            });
+            let mut acc: Option<R> = None;
+            for p in parts {
+                if let Some(v) = p.into_inner().ok().flatten() {
+                    acc = Some(match acc {
+                        None => v,
+                        Some(a) => combine(a, v),
+                    });
+                }
+            }
+            acc.unwrap_or_else(|| f(&[], 0))
+        })
+        .collect()
+}
+
+/// Folds `g(x)` over a block with independent lanes (so the loop vectorises), then the lanes pairwise.
+#[inline(always)]
+fn fold_block<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
+    let mut acc = [init; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let rem = chunks.remainder();
+    for c in chunks {
+        for i in 0..LANES {
+            acc[i] = op(acc[i], g(c[i]));
+        }
+    }
+    for (i, &v) in rem.iter().enumerate() {
+        acc[i] = op(acc[i], g(v));
+    }
+    let mut w = LANES;
+    while w > 1 {
+        w /= 2;
+        for i in 0..w {
+            acc[i] = op(acc[i], acc[i + w]);
+        }
+    }
+    acc[0]
+}
+
+/// Pairwise (cascade) fold: blocks are folded with lanes and the block results combined as a tree,
+/// which keeps float summation error logarithmic in the length, as torch's cascade sum does.
+pub fn fold<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
+    if x.len() <= BLOCK {
+        return fold_block(x, init, g, op);
+    }
+    let half = (x.len() / 2).div_ceil(BLOCK) * BLOCK;
+    op(fold(&x[..half], init, g, op), fold(&x[half..], init, g, op))
+}
+
+/// Accumulator types: integers sum in int64, half types in float32, as torch does.
+pub trait Reducible: Stored {
+    type Acc: Num;
+    /// The dtype of a sum (int64 for integers and bool, else the input's).
+    type SumOut: Element;
+}
+macro_rules! reducible {
+    ($($t:ty => $a:ty, $o:ty);* $(;)?) => {$(
+        impl Reducible for $t { type Acc = $a; type SumOut = $o; }
+    )*};
+}
+reducible!(
+    bool => i64, i64; u8 => i64, i64; i8 => i64, i64; i16 => i64, i64; i32 => i64, i64; i64 => i64, i64;
+    half::f16 => f32, half::f16; half::bf16 => f32, half::bf16; f32 => f32, f32; f64 => f64, f64;
+    crate::element::C32 => C64, crate::element::C32; C64 => C64, C64; C128 => C128, C128;
+);
+
+#[inline(always)]
+pub fn to_acc<T: Reducible>(x: T) -> T::Acc {
+    cast::<T, T::Acc>(x)
+}
+
+/// Sum of each row in the accumulator type.
+pub fn sum_rows<T: Reducible>(x: &[T], m: usize, k: usize, skip_nan: bool) -> Vec<T::Acc> {
+    let add = |a: T::Acc, b: T::Acc| a.add(b);
+    if skip_nan {
+        let g = |v: T| {
+            let a = to_acc(v);
+            if a.is_nan() { T::Acc::zero() } else { a }
+        };
+        reduce_rows(x, m, k, |r, _| fold(r, T::Acc::zero(), g, add), add)
+    } else {
+        reduce_rows(x, m, k, |r, _| fold(r, T::Acc::zero(), to_acc::<T>, add), add)
+    }
+}
+
+pub fn prod_rows<T: Reducible>(x: &[T], m: usize, k: usize) -> Vec<T::Acc> {
+    let mul = |a: T::Acc, b: T::Acc| a.mul(b);
+    reduce_rows(x, m, k, |r, _| fold(r, T::Acc::one(), to_acc::<T>, mul), mul)
+}
+
+/// NaN-propagating max (or min) of each row in the stored type's math type; rows must be non-empty.
+pub fn extreme_rows<T: Stored>(x: &[T], m: usize, k: usize, is_max: bool) -> Vec<T::M> {
+    let first = |r: &[T]| r.first().map(|v| v.load()).unwrap_or_else(T::M::zero);
+    if is_max {
+        let op = |a: T::M, b: T::M| a.maximum(b);
+        reduce_rows(x, m, k, |r, _| fold(r, first(r), |v: T| v.load(), op), op)
+    } else {
+        let op = |a: T::M, b: T::M| a.minimum(b);
+        reduce_rows(x, m, k, |r, _| fold(r, first(r), |v: T| v.load(), op), op)
+    }
+}
+
+/// Value and first index of the max (or min) of each row; a NaN wins, at its first position.
+pub fn arg_extreme_rows<T: Stored>(x: &[T], m: usize, k: usize, is_max: bool) -> Vec<(T::M, usize)> {
+    let f = |r: &[T], base: usize| -> (T::M, usize) {
+        let Some(first) = r.first() else { return (T::M::zero(), 0) };
+        let v0 = first.load();
+        let v = if is_max {
+            fold(r, v0, |v: T| v.load(), |a: T::M, b: T::M| a.maximum(b))
+        } else {
+            fold(r, v0, |v: T| v.load(), |a: T::M, b: T::M| a.minimum(b))
+        };
+        let nan = v.is_nan();
+        let pos = r.iter().position(|e| {
+            let e = e.load();
+            if nan { e.is_nan() } else { e == v }
+        });
+        (v, base + pos.unwrap_or(0))
+    };
+    // `a` comes from earlier elements, so it wins ties.
+    let combine = |a: (T::M, usize), b: (T::M, usize)| {
+        if a.0.is_nan() {
+            a
+        } else if b.0.is_nan() || (is_max && a.0.lt(b.0)) || (!is_max && b.0.lt(a.0)) {
+            b
+        } else {
+            a
+        }
+    };
+    reduce_rows(x, m, k, f, combine)
+}
+
+/// Whether every (or any) element of each row is nonzero.
+pub fn all_any_rows<T: Stored>(x: &[T], m: usize, k: usize, all: bool) -> Vec<bool> {
+    if all {
+        let op = |a: bool, b: bool| a & b;
+        reduce_rows(x, m, k, |r, _| fold(r, true, |v: T| v.load().truthy(), op), op)
+    } else {
+        let op = |a: bool, b: bool| a | b;
+        reduce_rows(x, m, k, |r, _| fold(r, false, |v: T| v.load().truthy(), op), op)
+    }
+}
+
+/// (count, mean, sum of squared deviations) of real values, merged with Chan's formula.
+#[derive(Clone, Copy)]
+pub struct Moments {
+    pub n: f64,
+    pub mean: f64,
+    pub m2: f64,
+}
+
+impl Moments {
+    fn merge(a: Moments, b: Moments) -> Moments {
+        if a.n == 0.0 {
+            return b;
+        }
+        if b.n == 0.0 {
+            return a;
+        }
+        let n = a.n + b.n;
+        let d = b.mean - a.mean;
+        Moments { n, mean: a.mean + d * (b.n / n), m2: a.m2 + b.m2 + d * d * (a.n * b.n / n) }
+    }
+}
+
+/// Two passes over cache-sized blocks (mean, then squared deviations), blocks merged with Chan.
+fn moments_of<T: Copy>(r: &[T], g: impl Fn(T) -> f64 + Copy) -> Moments {
+    let add = |a: f64, b: f64| a + b;
+    let mut acc = Moments { n: 0.0, mean: 0.0, m2: 0.0 };
+    for blk in r.chunks(8192) {
+        let n = blk.len() as f64;
+        let mean = fold(blk, 0.0, g, add) / n;
+        let m2 = fold(
+            blk,
+            0.0,
+            |v| {
+                let d = g(v) - mean;
+                d * d
+            },
+            add,
+        );
+        acc = Moments::merge(acc, Moments { n, mean, m2 });
+    }
+    acc
+}
+
+pub fn moments_rows<T: Stored>(x: &[T], m: usize, k: usize) -> Vec<Moments> {
+    reduce_rows(x, m, k, |r, _| moments_of(r, |v: T| cast::<T, f64>(v)), Moments::merge)
+}
+
+/// Moments of complex rows: the variance of a complex value is that of its real part plus its
+/// imaginary part, about the complex mean.
+pub fn complex_moments_rows<T: Element + Sync>(x: &[T], m: usize, k: usize) -> Vec<(Moments, Moments)> {
+    let re = |v: T| match v.to_pivot() {
+        crate::element::Pivot::C(r, _) => r,
+        _ => 0.0,
+    };
+    let im = |v: T| match v.to_pivot() {
+        crate::element::Pivot::C(_, i) => i,
+        _ => 0.0,
+    };
+    reduce_rows(
+        x,
+        m,
+        k,
+        |r, _| (moments_of(r, re), moments_of(r, im)),
+        |a, b| (Moments::merge(a.0, b.0), Moments::merge(a.1, b.1)),
+    )
+}
+
+/// Inclusive scans of contiguous rows: `out[j] = op(out[j-1], x[j])` in the accumulator type.
+pub fn scan_rows<T: Copy + Sync, A: Copy + Send + Sync, O: Copy + Send>(
+    x: &[T],
+    out: &mut [O],
+    m: usize,
+    k: usize,
+    g: impl Fn(T) -> A + Sync + Copy,
+    op: impl Fn(A, A) -> A + Sync + Copy,
+    store: impl Fn(A) -> O + Sync + Copy,
+) {
+    if m == 0 || k == 0 {
+        return;
+    }
+    let po = SendPtr(out.as_mut_ptr());
+    let row = move |r: usize| {
+        let po = po;
+        let src = &x[r * k..(r + 1) * k];
+        let mut acc = g(src[0]);
+        // SAFETY: row r owns out[r*k..(r+1)*k].
+        unsafe {
+            *po.0.add(r * k) = store(acc);
+            for j in 1..k {
+                acc = op(acc, g(src[j]));
+                *po.0.add(r * k + j) = store(acc);
+            }
+        }
+    };
+    let threads = num_threads();
+    if m * k < PAR_THRESHOLD || threads <= 1 || m == 1 {
+        (0..m).for_each(row);
+    } else {
+        let step = m.div_ceil(threads * 4).max(1);
+        run_chunks(m.div_ceil(step), |c| (c * step..((c + 1) * step).min(m)).for_each(row));
+    }
+}
+
+/// A scan of one long row split across the pool: piece totals first, then each piece scans from
+/// the fold of the totals before it. Only for associative `op` (sums and products).
+pub fn scan_long_row<T: Copy + Sync, A: Copy + Send + Sync, O: Copy + Send>(
+    x: &[T],
+    out: &mut [O],
+    init: A,
+    g: impl Fn(T) -> A + Sync + Copy,
+    op: impl Fn(A, A) -> A + Sync + Copy,
+    store: impl Fn(A) -> O + Sync + Copy,
+) {
+    let k = x.len();
+    let threads = num_threads();
+    let pieces = threads.min(k / PIECE).max(1);
+    if pieces == 1 {
+        return scan_rows(x, out, 1, k, g, op, store);
+    }
+    let step = k.div_ceil(pieces);
+    let totals: Vec<Mutex<A>> = (0..pieces).map(|_| Mutex::new(init)).collect();
+    run_chunks(pieces, |c| {
+        let s = &x[(c * step).min(k)..((c + 1) * step).min(k)];
+        let t = fold(s, init, g, op);
+        if let Ok(mut p) = totals[c].lock() {
+            *p = t;
+        }
+    });
+    let totals: Vec<A> = totals.into_iter().map(|m| m.into_inner().unwrap_or(init)).collect();
+    let po = SendPtr(out.as_mut_ptr());
+    run_chunks(pieces, |c| {
+        let po = po;
+        let mut acc = totals[..c].iter().fold(init, |a, &b| op(a, b));
+        for j in (c * step).min(k)..((c + 1) * step).min(k) {
+            acc = op(acc, g(x[j]));
+            // SAFETY: piece c owns out[c*step..(c+1)*step].
+            unsafe { *po.0.add(j) = store(acc) };
+        }
+    });
+}

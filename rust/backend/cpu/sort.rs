@@ -1,0 +1,178 @@
+//! Stable sorting of contiguous rows. Elements map to unsigned keys whose order is torch's order
+//! (NaN after +inf, -0 equal to +0), then an LSD radix sort (long rows) or a merge sort (short
+//! rows) orders the row's indices by key.
+use half::{bf16, f16};
+
+use super::elementwise::SendPtr;
+use super::parallel::{num_threads, run_chunks};
+use crate::element::Element;
+
+pub trait RadixKey: Copy + Ord + Send + Sync + 'static {
+    const BITS: u32;
+    fn digit(self, shift: u32) -> usize;
+    fn flip(self) -> Self;
+}
+impl RadixKey for u32 {
+    const BITS: u32 = 32;
+    #[inline(always)]
+    fn digit(self, shift: u32) -> usize {
+        ((self >> shift) & 0x7ff) as usize
+    }
+    #[inline(always)]
+    fn flip(self) -> Self {
+        !self
+    }
+}
+impl RadixKey for u64 {
+    const BITS: u32 = 64;
+    #[inline(always)]
+    fn digit(self, shift: u32) -> usize {
+        ((self >> shift) & 0x7ff) as usize
+    }
+    #[inline(always)]
+    fn flip(self) -> Self {
+        !self
+    }
+}
+
+/// An element with a sort key that orders as torch sorts (ascending, NaN last).
+pub trait SortKey: Element {
+    type K: RadixKey;
+    fn key(self) -> Self::K;
+}
+
+#[inline(always)]
+fn f32_key(x: f32) -> u32 {
+    if x.is_nan() {
+        return u32::MAX;
+    }
+    let b = (x + 0.0).to_bits(); // -0 + 0 = +0
+    if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
+}
+#[inline(always)]
+fn f64_key(x: f64) -> u64 {
+    if x.is_nan() {
+        return u64::MAX;
+    }
+    let b = (x + 0.0).to_bits();
+    if b >> 63 == 1 { !b } else { b | 0x8000_0000_0000_0000 }
+}
+
+macro_rules! int_key {
+    ($($t:ty, $k:ty, $bias:expr);*) => {$(
+        impl SortKey for $t {
+            type K = $k;
+            #[inline(always)]
+            fn key(self) -> $k { (self as $k) ^ $bias }
+        }
+    )*};
+}
+int_key!(u8, u32, 0; i8, u32, 0xffff_ff80; i16, u32, 0xffff_8000; i32, u32, 0x8000_0000; i64, u64, 0x8000_0000_0000_0000);
+impl SortKey for bool {
+    type K = u32;
+    fn key(self) -> u32 {
+        self as u32
+    }
+}
+impl SortKey for f32 {
+    type K = u32;
+    #[inline(always)]
+    fn key(self) -> u32 {
+        f32_key(self)
+    }
+}
+impl SortKey for f64 {
+    type K = u64;
+    #[inline(always)]
+    fn key(self) -> u64 {
+        f64_key(self)
+    }
+}
+impl SortKey for f16 {
+    type K = u32;
+    fn key(self) -> u32 {
+        f32_key(self.to_f32())
+    }
+}
+impl SortKey for bf16 {
+    type K = u32;
+    fn key(self) -> u32 {
+        f32_key(self.to_f32())
+    }
+}
+
+/// Sorts `idx` (initially 0..n) stably by `keys`, using `tk`/`ti` as scratch.
+fn radix<K: RadixKey>(keys: &mut Vec<K>, idx: &mut Vec<u32>, tk: &mut Vec<K>, ti: &mut Vec<u32>) {
+    let n = keys.len();
+    let passes = K::BITS.div_ceil(11) as usize;
+    let mut hist = vec![[0usize; 2048]; passes];
+    for &k in keys.iter() {
+        for (p, h) in hist.iter_mut().enumerate() {
+            h[k.digit(p as u32 * 11)] += 1;
+        }
+    }
+    tk.resize(n, keys[0]);
+    ti.resize(n, 0);
+    for (p, h) in hist.iter_mut().enumerate() {
+        if h.iter().any(|&c| c == n) {
+            continue; // every key has the same digit here
+        }
+        let mut sum = 0;
+        for c in h.iter_mut() {
+            let v = *c;
+            *c = sum;
+            sum += v;
+        }
+        let shift = p as u32 * 11;
+        for i in 0..n {
+            let k = keys[i];
+            let d = k.digit(shift);
+            let at = h[d];
+            h[d] += 1;
+            tk[at] = k;
+            ti[at] = idx[i];
+        }
+        std::mem::swap(keys, tk);
+        std::mem::swap(idx, ti);
+    }
+}
+
+/// Writes into `out` the stable sorting permutation of `row` (descending flips the keys, which
+/// keeps equal elements in input order and puts NaN first, as torch does).
+pub fn argsort_row<T: SortKey>(row: &[T], descending: bool, out: &mut [u32]) {
+    let n = row.len();
+    let mut keys: Vec<T::K> = if descending { row.iter().map(|v| v.key().flip()).collect() } else { row.iter().map(|v| v.key()).collect() };
+    if n < 256 {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = i as u32;
+        }
+        out.sort_by_key(|&i| keys[i as usize]);
+        return;
+    }
+    let mut idx: Vec<u32> = (0..n as u32).collect();
+    let (mut tk, mut ti) = (Vec::new(), Vec::new());
+    radix(&mut keys, &mut idx, &mut tk, &mut ti);
+    out.copy_from_slice(&idx);
+}
+
+/// The sorting permutation of each of `m` rows of length `k` (row-major, `m * k` entries).
+pub fn argsort_rows<T: SortKey + Sync>(x: &[T], m: usize, k: usize, descending: bool) -> Vec<u32> {
+    let mut out = vec![0u32; m * k];
+    if k == 0 {
+        return out;
+    }
+    let po = SendPtr(out.as_mut_ptr());
+    let row = move |r: usize| {
+        let po = po;
+        // SAFETY: row r owns out[r*k..(r+1)*k].
+        let o = unsafe { std::slice::from_raw_parts_mut(po.0.add(r * k), k) };
+        argsort_row(&x[r * k..(r + 1) * k], descending, o);
+    };
+    if m == 1 || m * k < 1 << 15 || num_threads() <= 1 {
+        (0..m).for_each(row);
+    } else {
+        let step = m.div_ceil(num_threads() * 4).max(1);
+        run_chunks(m.div_ceil(step), |c| (c * step..((c + 1) * step).min(m)).for_each(row));
+    }
+    out
+}

@@ -1,0 +1,567 @@
+//! Sorting and order statistics: every op here sorts rows (the chosen dim moved last, contiguous)
+//! with the stable kernel in `backend::cpu::sort`, then reads what it needs off the permutation.
+use crate::backend::cpu::sort::{SortKey, argsort_rows};
+use crate::bail;
+use crate::dtype::DType;
+use crate::element::{Element, Pivot, cast};
+use crate::error::Result;
+use crate::layout::{Layout, wrap_dim};
+use crate::tensor::Tensor;
+
+use super::reduce::{dim_mask, require_cpu, rows};
+
+/// Runs `$body` with `$T` bound to a real element type; complex dtypes get torch's sort error.
+macro_rules! dispatch_real {
+    ($dtype:expr, $T:ident => $body:expr) => {{
+        use crate::dtype::DType as __D;
+        match $dtype {
+            __D::Bool => { type $T = bool; $body }
+            __D::U8 => { type $T = u8; $body }
+            __D::I8 => { type $T = i8; $body }
+            __D::I16 => { type $T = i16; $body }
+            __D::I32 => { type $T = i32; $body }
+            __D::I64 => { type $T = i64; $body }
+            __D::F16 => { type $T = half::f16; $body }
+            __D::BF16 => { type $T = half::bf16; $body }
+            __D::F32 => { type $T = f32; $body }
+            __D::F64 => { type $T = f64; $body }
+            _ => bail!(type_error, "Sort does not support complex dtypes on CPU"),
+        }
+    }};
+}
+
+/// `t` with `dim` moved last as contiguous rows: (rows, m, k, permuted shape, inverse permutation).
+fn dim_rows(t: &Tensor, dim: usize) -> Result<(Tensor, usize, usize, Vec<usize>, Vec<usize>)> {
+    let nd = t.ndim();
+    if nd == 0 {
+        return Ok((t.contiguous()?, 1, 1, vec![], vec![]));
+    }
+    let perm: Vec<usize> = (0..nd).filter(|&d| d != dim).chain([dim]).collect();
+    let mut inv = vec![0; nd];
+    for (i, &p) in perm.iter().enumerate() {
+        inv[p] = i;
+    }
+    let k = t.shape()[dim];
+    let m = if k == 0 { 0 } else { t.numel() / k };
+    let pshape = perm.iter().map(|&d| t.shape()[d]).collect();
+    Ok((t.with_layout(t.layout.permute(&perm)).contiguous()?, m, k, pshape, inv))
+}
+
+fn unpermute(out: Tensor, inv: &[usize]) -> Result<Tensor> {
+    if inv.is_empty() {
+        return Ok(out);
+    }
+    out.with_layout(out.layout.permute(inv)).contiguous()
+}
+
+fn slice_of<T>(t: &Tensor, n: usize) -> &[T] {
+    // SAFETY: `t` is contiguous with n elements.
+    unsafe { std::slice::from_raw_parts(t.data_ptr() as *const T, n) }
+}
+
+/// Fresh tensors of `shape` filled by `f(i) -> (value, index)`.
+fn pair_from<T: Element>(shape: &[usize], n: usize, f: impl Fn(usize) -> (T, i64)) -> Result<(Tensor, Tensor)> {
+    let v = Tensor::for_overwrite(shape, T::DTYPE)?;
+    let ix = Tensor::for_overwrite(shape, DType::I64)?;
+    let (pv, pi) = (v.storage.as_ptr() as *mut T, ix.storage.as_ptr() as *mut i64);
+    for i in 0..n {
+        let (a, b) = f(i);
+        // SAFETY: both were allocated with n elements.
+        unsafe {
+            pv.add(i).write(a);
+            pi.add(i).write(b);
+        }
+    }
+    Ok((v, ix))
+}
+
+/// `sort(dim, descending, stable)`: values and indices. The sort is always stable.
+pub fn sort(t: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
+    require_cpu(t, "sort")?;
+    let d = wrap_dim(dim, t.ndim())?;
+    let (x, m, k, pshape, inv) = dim_rows(t, d)?;
+    dispatch_real!(t.dtype, T => {
+        let xs: &[T] = slice_of(&x, m * k);
+        let p = argsort_rows(xs, m, k, descending);
+        let (v, i) = pair_from::<T>(&pshape, m * k, |j| (xs[(j / k.max(1)) * k + p[j] as usize], p[j] as i64))?;
+        Ok((unpermute(v, &inv)?, unpermute(i, &inv)?))
+    })
+}
+
+/// `topk(k, dim, largest, sorted)`: the first k of a stable sort (descending when `largest`).
+pub fn topk(t: &Tensor, kk: i64, dim: i64, largest: bool) -> Result<(Tensor, Tensor)> {
+    require_cpu(t, "topk")?;
+    let d = wrap_dim(dim, t.ndim())?;
+    let n = if t.ndim() == 0 { 1 } else { t.shape()[d] };
+    if kk < 0 || kk as usize > n {
+        bail!(runtime, "selected index k out of range");
+    }
+    let kk = kk as usize;
+    let (x, m, k, mut pshape, inv) = dim_rows(t, d)?;
+    if let Some(last) = pshape.last_mut() {
+        *last = kk;
+    }
+    let m = if k == 0 { t.numel() / 1.max(n) } else { m };
+    dispatch_real!(t.dtype, T => {
+        let xs: &[T] = slice_of(&x, m * k);
+        let p = argsort_rows(xs, m, k, largest);
+        let (v, i) = pair_from::<T>(&pshape, m * kk, |j| {
+            let (r, c) = (j / kk.max(1), j % kk.max(1));
+            let at = p[r * k + c] as usize;
+            (xs[r * k + at], at as i64)
+        })?;
+        Ok((unpermute(v, &inv)?, unpermute(i, &inv)?))
+    })
+}
+
+/// Per-row order statistics over `dim`: `pick(sorted_row_values_as_keys...)` chooses a position in
+/// the ascending stable order; the result keeps torch's reduction shape.
+fn select_rows(
+    t: &Tensor,
+    dim: i64,
+    keepdim: bool,
+    op: &str,
+    pick: impl Fn(&[u32], &dyn Fn(usize) -> bool) -> usize,
+) -> Result<(Tensor, Tensor)> {
+    require_cpu(t, op)?;
+    let mask = dim_mask(t.ndim(), Some(&[dim]))?;
+    let d = wrap_dim(dim, t.ndim())?;
+    if t.ndim() > 0 && t.shape()[d] == 0 {
+        bail!(index, "{op}(): Expected reduction dim {d} to have non-zero size.");
+    }
+    if t.dtype == DType::Bool && op != "kthvalue" && op != "mode" {
+        bail!(not_implemented, "\"{op}_cpu\" not implemented for 'Bool'");
+    }
+    let r = rows(t, &mask, keepdim, false)?;
+    dispatch_real!(t.dtype, T => {
+        let xs: &[T] = r.slice();
+        let p = argsort_rows(xs, r.m, r.k, false);
+        pair_from::<T>(&r.out_shape, r.m, |i| {
+            let row = &xs[i * r.k..(i + 1) * r.k];
+            let perm = &p[i * r.k..(i + 1) * r.k];
+            let is_nan = |j: usize| cast::<T, f64>(row[perm[j] as usize]).is_nan();
+            let j = pick(perm, &is_nan);
+            (row[perm[j] as usize], perm[j] as i64)
+        })
+    })
+}
+
+pub fn kthvalue(t: &Tensor, kk: i64, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    let d = wrap_dim(dim, t.ndim())?;
+    let n = if t.ndim() == 0 { 1 } else { t.shape()[d] } as i64;
+    if kk < 1 || kk > n {
+        bail!(runtime, "kthvalue(): selected number k out of range for dimension {d}");
+    }
+    select_rows(t, dim, keepdim, "kthvalue", |_, _| kk as usize - 1)
+}
+
+/// `median(dim)` (lower median; NaN wins at its first position) or `nanmedian(dim)` (NaNs ignored).
+pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool, ignore_nan: bool) -> Result<(Tensor, Tensor)> {
+    let op = if ignore_nan { "nanmedian" } else { "median" };
+    select_rows(t, dim, keepdim, op, |perm, is_nan| {
+        let n = perm.len();
+        let valid = (0..n).take_while(|&j| !is_nan(j)).count();
+        if valid < n && !ignore_nan {
+            return valid; // the first NaN in stable order is its first position
+        }
+        if valid == 0 { 0 } else { (valid - 1) / 2 }
+    })
+}
+
+/// `median()` over all elements: a 0-d value.
+pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
+    if t.numel() == 0 {
+        return Tensor::full(&[], Pivot::F(f64::NAN), t.dtype, t.device());
+    }
+    let flat = t.contiguous()?;
+    let flat = flat.with_layout(Layout { shape: vec![t.numel()], strides: vec![1], offset: flat.layout.offset });
+    Ok(median_dim(&flat, 0, false, ignore_nan)?.0)
+}
+
+/// `mode(dim)`: the most frequent value (the smallest among ties) and its last index.
+pub fn mode(t: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    require_cpu(t, "mode")?;
+    let mask = dim_mask(t.ndim(), Some(&[dim]))?;
+    let d = wrap_dim(dim, t.ndim())?;
+    if t.ndim() > 0 && t.shape()[d] == 0 {
+        bail!(index, "mode(): Expected reduction dim {d} to have non-zero size.");
+    }
+    let r = rows(t, &mask, keepdim, false)?;
+    dispatch_real!(t.dtype, T => {
+        let xs: &[T] = r.slice();
+        let p = argsort_rows(xs, r.m, r.k, false);
+        pair_from::<T>(&r.out_shape, r.m, |i| {
+            let row = &xs[i * r.k..(i + 1) * r.k];
+            let perm = &p[i * r.k..(i + 1) * r.k];
+            let (mut best, mut best_n, mut j) = (0usize, 0usize, 0usize);
+            while j < perm.len() {
+                let key = row[perm[j] as usize].key();
+                let mut e = j + 1;
+                while e < perm.len() && row[perm[e] as usize].key() == key {
+                    e += 1;
+                }
+                if e - j > best_n {
+                    best_n = e - j;
+                    best = e - 1; // stable order: the run's last entry is the last occurrence
+                }
+                j = e;
+            }
+            (row[perm[best] as usize], perm[best] as i64)
+        })
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Interp {
+    Linear,
+    Lower,
+    Higher,
+    Midpoint,
+    Nearest,
+}
+
+/// `quantile(q, dim, keepdim, interpolation)`; `ignore_nan` gives `nanquantile`. A 1-D `q` adds
+/// a leading dim to the result.
+pub fn quantile(t: &Tensor, q: &[f64], q_is_scalar: bool, dim: Option<i64>, keepdim: bool, interp: Interp, ignore_nan: bool) -> Result<Tensor> {
+    let op = if ignore_nan { "nanquantile" } else { "quantile" };
+    require_cpu(t, op)?;
+    if t.dtype != DType::F32 && t.dtype != DType::F64 {
+        bail!(runtime, "{op}() input tensor must be either float or double dtype");
+    }
+    if t.numel() == 0 && dim.is_none() {
+        bail!(runtime, "{op}() input tensor must be non-empty");
+    }
+    for &v in q {
+        if !(0.0..=1.0).contains(&v) {
+            bail!(runtime, "{op}() q must be in the range [0, 1] but got {v}");
+        }
+    }
+    let src = match dim {
+        Some(_) => t.clone(),
+        None => {
+            let c = t.contiguous()?;
+            c.with_layout(Layout { shape: vec![t.numel()], strides: vec![1], offset: c.layout.offset })
+        }
+    };
+    let d = dim.unwrap_or(0);
+    let mask = dim_mask(src.ndim(), Some(&[d]))?;
+    let r = rows(&src, &mask, keepdim && dim.is_some(), false)?;
+    let mut out_shape = if dim.is_none() && keepdim { vec![1; t.ndim()] } else { r.out_shape.clone() };
+    if !q_is_scalar {
+        out_shape.insert(0, q.len());
+    }
+    let vals: Vec<f64> = dispatch_real!(src.dtype, T => {
+        let xs: &[T] = r.slice();
+        let p = argsort_rows(xs, r.m, r.k, false);
+        let mut vals = vec![0.0; q.len() * r.m];
+        for i in 0..r.m {
+            let row = &xs[i * r.k..(i + 1) * r.k];
+            let sorted: Vec<f64> = p[i * r.k..(i + 1) * r.k].iter().map(|&j| cast::<T, f64>(row[j as usize])).collect();
+            let valid = sorted.iter().take_while(|v| !v.is_nan()).count();
+            for (qi, &qv) in q.iter().enumerate() {
+                vals[qi * r.m + i] = if valid == 0 || (valid < sorted.len() && !ignore_nan) {
+                    f64::NAN
+                } else {
+                    interpolate(&sorted[..valid], qv, interp)
+                };
+            }
+        }
+        vals
+    });
+    let out_dt = t.dtype;
+    let n = vals.len();
+    let out = Tensor::for_overwrite(&out_shape, out_dt)?;
+    crate::dispatch!(out_dt, O => {
+        let po = out.storage.as_ptr() as *mut O;
+        for (i, v) in vals.into_iter().take(n).enumerate() {
+            // SAFETY: out holds q.len() * m elements.
+            unsafe { po.add(i).write(O::from_pivot(Pivot::F(v))) };
+        }
+    });
+    Ok(out)
+}
+
+fn interpolate(s: &[f64], q: f64, interp: Interp) -> f64 {
+    let rank = q * (s.len() - 1) as f64;
+    let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+    let (a, b) = (s[lo], s[hi.min(s.len() - 1)]);
+    let lerp = |w: f64| if w < 0.5 { a + w * (b - a) } else { b - (b - a) * (1.0 - w) };
+    match interp {
+        Interp::Linear => lerp(rank - lo as f64),
+        Interp::Lower => a,
+        Interp::Higher => b,
+        Interp::Midpoint => lerp(0.5),
+        Interp::Nearest => s[rank.round_ties_even() as usize],
+    }
+}
+
+/// `unique(sorted, return_inverse, return_counts)` over the flattened input:
+/// (values, inverse indices in the input's shape, counts).
+pub fn unique(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    require_cpu(t, "unique")?;
+    let n = t.numel();
+    let c = t.contiguous()?;
+    dispatch_real!(t.dtype, T => {
+        let xs: &[T] = slice_of(&c, n);
+        let p = argsort_rows(xs, 1, n, false);
+        let mut vals: Vec<T> = vec![];
+        let mut counts: Vec<i64> = vec![];
+        let mut inverse = vec![0i64; n];
+        let mut last = None;
+        for &j in &p {
+            let v = xs[j as usize];
+            if last != Some(v.key()) {
+                vals.push(v);
+                counts.push(0);
+                last = Some(v.key());
+            }
+            if let Some(cnt) = counts.last_mut() {
+                *cnt += 1;
+            }
+            inverse[j as usize] = vals.len() as i64 - 1;
+        }
+        let u = vals.len();
+        let (vt, ct) = pair_from::<T>(&[u], u, |i| (vals[i], counts[i]))?;
+        let inv = Tensor::for_overwrite(t.shape(), DType::I64)?;
+        let pi = inv.storage.as_ptr() as *mut i64;
+        for (i, v) in inverse.into_iter().enumerate() {
+            // SAFETY: inv has n elements.
+            unsafe { pi.add(i).write(v) };
+        }
+        Ok((vt, inv, ct))
+    })
+}
+
+/// `unique_consecutive` over the flattened input: (values, inverse, counts).
+pub fn unique_consecutive(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    require_cpu(t, "unique_consecutive")?;
+    let n = t.numel();
+    let c = t.contiguous()?;
+    dispatch_real!(t.dtype, T => {
+        let xs: &[T] = slice_of(&c, n);
+        let mut vals: Vec<T> = vec![];
+        let mut counts: Vec<i64> = vec![];
+        let mut inverse = vec![0i64; n];
+        for (i, &v) in xs.iter().enumerate() {
+            if vals.last().is_none_or(|l: &T| l.key() != v.key()) {
+                vals.push(v);
+                counts.push(0);
+            }
+            if let Some(cnt) = counts.last_mut() {
+                *cnt += 1;
+            }
+            inverse[i] = vals.len() as i64 - 1;
+        }
+        let u = vals.len();
+        let (vt, ct) = pair_from::<T>(&[u], u, |i| (vals[i], counts[i]))?;
+        let inv = Tensor::for_overwrite(t.shape(), DType::I64)?;
+        let pi = inv.storage.as_ptr() as *mut i64;
+        for (i, v) in inverse.into_iter().enumerate() {
+            // SAFETY: inv has n elements.
+            unsafe { pi.add(i).write(v) };
+        }
+        Ok((vt, inv, ct))
+    })
+}
+
+/// `searchsorted(sorted_sequence, values, right)`: per value, the first position whose element is
+/// >= it (> it when `right`), in the innermost dim of `seq` (a 1-D `seq` serves every value).
+pub fn searchsorted(seq: &Tensor, values: &Tensor, right: bool, out_int32: bool) -> Result<Tensor> {
+    require_cpu(seq, "searchsorted")?;
+    if seq.ndim() == 0 {
+        bail!(runtime, "torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension");
+    }
+    let batched = seq.ndim() > 1;
+    if batched && (seq.ndim() != values.ndim() || seq.shape()[..seq.ndim() - 1] != values.shape()[..values.ndim() - 1]) {
+        bail!(
+            runtime,
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor and input value tensor must match, but we got boundaries tensor {:?} and input value tensor {:?}",
+            seq.shape(),
+            values.shape()
+        );
+    }
+    let dt = crate::promote::promote_types(seq.dtype, values.dtype);
+    let s = seq.to_dtype(dt, false)?.contiguous()?;
+    let v = values.to_dtype(dt, false)?.contiguous()?;
+    let n = *seq.shape().last().unwrap_or(&0);
+    let nv = v.numel();
+    let inner = if batched { *values.shape().last().unwrap_or(&1) } else { nv.max(1) };
+    let pos: Vec<i64> = dispatch_real!(dt, T => {
+        let ss: &[T] = slice_of(&s, s.numel());
+        let vs: &[T] = slice_of(&v, nv);
+        (0..nv).map(|i| {
+            let row = if batched { &ss[(i / inner.max(1)) * n..(i / inner.max(1) + 1) * n] } else { ss };
+            let key = vs[i].key();
+            (if right { row.partition_point(|e| e.key() <= key) } else { row.partition_point(|e| e.key() < key) }) as i64
+        }).collect()
+    });
+    if out_int32 {
+        let out = Tensor::for_overwrite(values.shape(), DType::I32)?;
+        let p = out.storage.as_ptr() as *mut i32;
+        for (i, x) in pos.into_iter().enumerate() {
+            // SAFETY: out has nv elements.
+            unsafe { p.add(i).write(x as i32) };
+        }
+        return Ok(out);
+    }
+    let out = Tensor::for_overwrite(values.shape(), DType::I64)?;
+    let p = out.storage.as_ptr() as *mut i64;
+    for (i, x) in pos.into_iter().enumerate() {
+        // SAFETY: out has nv elements.
+        unsafe { p.add(i).write(x) };
+    }
+    Ok(out)
+}
+
+/// Reads a tensor's values as f64 (contiguous order).
+fn as_f64(t: &Tensor) -> Result<Vec<f64>> {
+    let c = t.contiguous()?;
+    let n = c.numel();
+    Ok(crate::dispatch!(c.dtype, T => slice_of::<T>(&c, n).iter().map(|&x| cast::<T, f64>(x)).collect()))
+}
+
+fn from_f64(shape: &[usize], dt: DType, vals: &[f64]) -> Result<Tensor> {
+    let out = Tensor::for_overwrite(shape, dt)?;
+    crate::dispatch!(dt, O => {
+        let p = out.storage.as_ptr() as *mut O;
+        for (i, &v) in vals.iter().enumerate() {
+            // SAFETY: out holds vals.len() elements.
+            unsafe { p.add(i).write(O::from_pivot(Pivot::F(v))) };
+        }
+    });
+    Ok(out)
+}
+
+/// `bincount(input, weights, minlength)`: counts (int64), or summed weights.
+pub fn bincount(t: &Tensor, weights: Option<&Tensor>, minlength: i64) -> Result<Tensor> {
+    require_cpu(t, "bincount")?;
+    if !t.dtype.is_integral(false) {
+        bail!(not_implemented, "\"bincount_cpu\" not implemented for '{}'", t.dtype.scalar_name());
+    }
+    if minlength < 0 {
+        bail!(runtime, "minlength should be >= 0");
+    }
+    let idx: Vec<i64> = t.to_pivots()?.into_iter().map(|p| if let Pivot::I(i) = p { i } else { -1 }).collect();
+    if t.ndim() != 1 || idx.iter().any(|&i| i < 0) {
+        bail!(runtime, "bincount only supports 1-d non-negative integral inputs.");
+    }
+    let len = (idx.iter().max().map_or(0, |&m| m as usize + 1)).max(minlength as usize);
+    match weights {
+        None => {
+            let mut c = vec![0i64; len];
+            for &i in &idx {
+                c[i as usize] += 1;
+            }
+            let out = Tensor::for_overwrite(&[len], DType::I64)?;
+            let p = out.storage.as_ptr() as *mut i64;
+            for (j, v) in c.into_iter().enumerate() {
+                // SAFETY: out has len elements.
+                unsafe { p.add(j).write(v) };
+            }
+            Ok(out)
+        }
+        Some(w) => {
+            if w.ndim() != 1 || w.numel() != idx.len() {
+                bail!(runtime, "weights should be 1-d and have the same length as input");
+            }
+            let wv = as_f64(w)?;
+            let mut c = vec![0.0f64; len];
+            for (&i, &x) in idx.iter().zip(&wv) {
+                c[i as usize] += x;
+            }
+            let dt = if w.dtype.is_floating_point() { w.dtype } else { DType::F64 };
+            from_f64(&[len], dt, &c)
+        }
+    }
+}
+
+/// `histc(input, bins, min, max)`: equal-width bins over [min, max] (the data range when equal).
+pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
+    require_cpu(t, "histc")?;
+    if !t.dtype.is_floating_point() {
+        bail!(not_implemented, "\"histogram_cpu\" not implemented for '{}'", t.dtype.scalar_name());
+    }
+    if bins <= 0 {
+        bail!(runtime, "torch.histc(): bins must be > 0, but got {bins} for dimension 0");
+    }
+    let x = as_f64(t)?;
+    let (mut lo, mut hi) = (min, max);
+    if lo == hi && !x.is_empty() {
+        lo = x.iter().copied().fold(f64::INFINITY, f64::min);
+        hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    }
+    if lo == hi {
+        lo -= 1.0;
+        hi += 1.0;
+    }
+    if lo > hi {
+        bail!(runtime, "torch.histc(): max must be larger than min");
+    }
+    let nb = bins as usize;
+    let mut h = vec![0.0; nb];
+    for &v in &x {
+        if v >= lo && v <= hi {
+            let b = (((v - lo) * nb as f64 / (hi - lo)) as usize).min(nb - 1);
+            h[b] += 1.0;
+        }
+    }
+    from_f64(&[nb], t.dtype, &h)
+}
+
+/// `histogram(input, bins, range, weight, density)`: (hist, bin_edges); `edges` given or
+/// `nbins` equal-width edges over `range` (default the data range).
+pub fn histogram(t: &Tensor, nbins: usize, edges: Option<&Tensor>, range: Option<(f64, f64)>, weight: Option<&Tensor>, density: bool) -> Result<(Tensor, Tensor)> {
+    require_cpu(t, "histogram")?;
+    if !t.dtype.is_floating_point() {
+        bail!(not_implemented, "\"histogram_cpu\" not implemented for '{}'", t.dtype.scalar_name());
+    }
+    let x = as_f64(t)?;
+    let e: Vec<f64> = match edges {
+        Some(e) => as_f64(e)?,
+        None => {
+            if nbins == 0 {
+                bail!(runtime, "torch.histogram(): bins must be > 0, but got 0 for dimension 0");
+            }
+            let (mut lo, mut hi) = range.unwrap_or_else(|| {
+                if x.is_empty() {
+                    (0.0, 0.0)
+                } else {
+                    (x.iter().copied().fold(f64::INFINITY, f64::min), x.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+                }
+            });
+            if lo > hi {
+                bail!(runtime, "torch.histogram(): min should not exceed max, but got min {lo} max {hi}");
+            }
+            if lo == hi {
+                lo -= 0.5;
+                hi += 0.5;
+            }
+            // Edges are computed in the input dtype, as torch's linspace does.
+            let lin = crate::tensor::create::linspace(lo, hi, nbins as i64 + 1, t.dtype, t.device())?;
+            as_f64(&lin)?
+        }
+    };
+    let nb = e.len().saturating_sub(1);
+    let w = match weight {
+        Some(w) => Some(as_f64(w)?),
+        None => None,
+    };
+    let mut h = vec![0.0; nb];
+    if nb > 0 {
+        let (lo, hi) = (e[0], e[nb]);
+        for (i, &v) in x.iter().enumerate() {
+            if !(v >= lo && v <= hi) {
+                continue;
+            }
+            let b = if v == hi { nb - 1 } else { e.partition_point(|&b| b <= v).saturating_sub(1).min(nb - 1) };
+            h[b] += w.as_ref().map_or(1.0, |w| w[i]);
+        }
+        if density {
+            let total: f64 = h.iter().sum();
+            for b in 0..nb {
+                h[b] /= total * (e[b + 1] - e[b]);
+            }
+        }
+    }
+    Ok((from_f64(&[nb], t.dtype, &h)?, from_f64(&[e.len()], t.dtype, &e)?))
+}
