@@ -1009,3 +1009,55 @@ pub fn add_product(
     });
     Ok(r)
 }
+
+// ----- reductions -----
+
+/// `sum`/`mean` (and nan-variants) with autograd: the gradient is g broadcast back over the
+/// reduced dims (d sum/dx_i = 1), divided by the count for mean (d mean/dx_i = 1/n).
+pub fn sum_mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<crate::dtype::DType>, skip_nan: bool, mean: bool) -> Result<Tensor> {
+    use crate::ops::reduce as r;
+    let f = if mean { r::mean } else { r::sum };
+    if !should_record(&[t]) {
+        return f(t, dims, keepdim, dtype, skip_nan);
+    }
+    let mut out = f(&t.detached(), dims, keepdim, dtype, skip_nan)?;
+    if !(out.dtype.is_floating_point() || out.dtype.is_complex()) {
+        return Ok(out);
+    }
+    let mask = r::dim_mask(t.ndim(), dims)?;
+    let in_shape = t.shape().to_vec();
+    let count: usize = in_shape.iter().zip(&mask).filter(|(_, m)| **m).map(|(s, _)| *s).product();
+    let name = match (mean, dims.is_some()) {
+        (false, false) => "SumBackward0",
+        (false, true) => "SumBackward1",
+        (true, false) => "MeanBackward0",
+        (true, true) => "MeanBackward1",
+    };
+    let saved = if skip_nan { vec![SavedTensor::input(t)] } else { vec![] };
+    record(name, &[t], &mut [&mut out], saved, move |ctx, g| {
+        let mut g = gr(g)?.clone();
+        if !keepdim {
+            for (d, m) in mask.iter().enumerate() {
+                if *m {
+                    g = unsqueeze(&g, d);
+                }
+            }
+        }
+        let mut gi = g.expand_to(&in_shape)?;
+        if mean {
+            gi = scale(&gi, 1.0 / count.max(1) as f64)?;
+        }
+        if skip_nan {
+            // nan entries did not contribute: their gradient is 0
+            let x = ctx.saved(0)?.detached();
+            let isnan = b::binary(BinaryOp::Ne, Arg::T(&x), Arg::T(&x), None, None)?;
+            gi = zero_where(&mul(&gi, &ones_like(&gi)?)?, &isnan)?;
+        }
+        Ok(vec![Some(gi)])
+    });
+    Ok(out)
+}
+
+fn ones_like(t: &Tensor) -> Result<Tensor> {
+    Tensor::full(t.shape(), Pivot::F(1.0), t.dtype, t.device())
+}

@@ -115,7 +115,7 @@ fn dtype_kw(d: Option<&Bound<'_, PyAny>>, fname: &str) -> PyResult<Option<DType>
 pub fn sum(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "sum")?;
     let dims = dims_arg(dim, "sum")?;
-    finish(py, r::sum(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "sum")?, false)?, out)
+    finish(py, crate::autograd::formulas::sum_mean(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "sum")?, false, false)?, out)
 }
 
 #[pyfunction]
@@ -123,7 +123,7 @@ pub fn sum(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAn
 pub fn nansum(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "nansum")?;
     let dims = dims_arg(dim, "nansum")?;
-    finish(py, r::sum(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "nansum")?, true)?, out)
+    finish(py, crate::autograd::formulas::sum_mean(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "nansum")?, true, false)?, out)
 }
 
 #[pyfunction]
@@ -142,7 +142,7 @@ pub fn prod(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyA
 pub fn mean(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "mean")?;
     let dims = dims_arg(dim, "mean")?;
-    finish(py, r::mean(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "mean")?, false)?, out)
+    finish(py, crate::autograd::formulas::sum_mean(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "mean")?, false, true)?, out)
 }
 
 #[pyfunction]
@@ -150,7 +150,7 @@ pub fn mean(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyA
 pub fn nanmean(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "nanmean")?;
     let dims = dims_arg(dim, "nanmean")?;
-    finish(py, r::mean(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "nanmean")?, true)?, out)
+    finish(py, crate::autograd::formulas::sum_mean(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "nanmean")?, true, true)?, out)
 }
 
 /// `max(input)`, `max(input, dim, keepdim=False)` (values, indices) and `max(input, other)`.
