@@ -46,6 +46,7 @@ from ._C import (  # noqa: F401
 )
 from ._legacy import *  # noqa: F401,F403
 from . import cuda  # noqa: F401
+from ._elementwise import *  # noqa: F401,F403,E402
 from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
 
 __version__ = "0.1.0"

@@ -4,6 +4,7 @@ pub mod convert;
 pub mod create;
 pub mod cuda;
 pub mod dtype;
+pub mod elementwise;
 pub mod errors;
 pub mod numpy;
 pub mod ops;
@@ -125,5 +126,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         cuda::_cuda_synchronize,
     );
     unary::register(m)?;
+    elementwise::register(m)?;
     Ok(())
 }

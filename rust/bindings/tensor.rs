@@ -307,6 +307,7 @@ impl PyTensor {
     fn is_signed(&self) -> bool {
         self.t.dtype.is_signed()
     }
+    #[getter]
     fn _version(&self) -> u64 {
         self.t.storage.version()
     }
