@@ -57,6 +57,7 @@ from .autograd.grad_mode import (  # noqa: F401
     is_inference_mode_enabled,
 )
 from . import return_types  # noqa: F401
+from ._elementwise import *  # noqa: F401,F403,E402
 from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
 
 __version__ = "0.1.0"

@@ -5,6 +5,7 @@ pub mod convert;
 pub mod create;
 pub mod cuda;
 pub mod dtype;
+pub mod elementwise;
 pub mod errors;
 pub mod io;
 pub mod matmul;
@@ -135,5 +136,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     autograd::register(m)?;
     reduce::register(m)?;
     sort::register(m)?;
+    elementwise::register(m)?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 #![allow(unsafe_op_in_unsafe_fn)]
 //! Python entry points for binary elementwise ops: operators (with reflected and in-place forms),
 //! `torch.*` functions with `out=`, and the matching Tensor methods.
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyComplex, PyFloat, PyInt};
 
@@ -33,6 +33,19 @@ pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Ok(Some(Operand::T(t.borrow().t.clone())));
     }
+    if let Ok(i) = obj.cast::<PyInt>() {
+        if !obj.is_instance_of::<PyBool>() && i.extract::<i64>().is_err() {
+            // torch reads Python ints beyond int64 as uint64, and refuses the rest.
+            let negative = i.lt(0i64)?;
+            if negative || i.extract::<u64>().is_err() {
+                return Err(pyo3::exceptions::PyOverflowError::new_err(if negative {
+                    "can't convert negative int to unsigned"
+                } else {
+                    "int too big to convert"
+                }));
+            }
+        }
+    }
     if obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyComplex>() {
         return Ok(py_to_pivot(obj)?.map(Operand::S));
     }
@@ -50,6 +63,50 @@ fn required(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Operand>
             obj.get_type().name()?
         ))),
     }
+}
+
+/// Which operands of a torch function may be Python numbers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kinds {
+    /// Either side may be a number.
+    Any,
+    /// `input` must be a tensor (`other` may be a number).
+    LeftT,
+    /// Both must be tensors.
+    BothT,
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// Parses `input` and `other` of a torch function (positions 1 and 2), or `other` of a method
+/// (position 1, `input` being self), with torch's TypeErrors for numbers where tensors are needed.
+pub fn fn_operands(kinds: Kinds, fname: &str, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, method: bool) -> PyResult<(Operand, Operand)> {
+    let a = required(input, fname, "input")?;
+    let b = required(other, fname, "other")?;
+    let (pos_in, pos_other) = if method { (0, 1) } else { (1, 2) };
+    match kinds {
+        Kinds::Any => {}
+        Kinds::LeftT => {
+            if let Operand::S(_) = a {
+                return Err(PyTypeError::new_err(format!(
+                    "{fname}() received an invalid combination of arguments - got ({}, {}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n",
+                    type_name(input),
+                    type_name(other)
+                )));
+            }
+        }
+        Kinds::BothT => {
+            if let Operand::S(_) = a {
+                return Err(PyTypeError::new_err(format!("{fname}(): argument 'input' (position {pos_in}) must be Tensor, not {}", type_name(input))));
+            }
+            if let Operand::S(_) = b {
+                return Err(PyTypeError::new_err(format!("{fname}(): argument 'other' (position {pos_other}) must be Tensor, not {}", type_name(other))));
+            }
+        }
+    }
+    Ok((a, b))
 }
 
 fn alpha_arg(alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Pivot>> {
@@ -75,6 +132,9 @@ pub fn apply(
             let target = o.borrow().t.clone();
             let shape = crate::layout::broadcast_shapes(arg_shape(a), arg_shape(b))?;
             if target.shape() != shape.as_slice() {
+                if target.numel() != 0 {
+                    warn_resize(py, target.shape(), &shape)?;
+                }
                 // torch resizes `out` to the broadcast shape, keeping its dtype.
                 let fresh = Tensor::zeros(&shape, target.dtype, target.device())?;
                 binary(op, a.arg(), b.arg(), alpha, Some(&fresh))?;
@@ -85,6 +145,15 @@ pub fn apply(
             Ok(o.clone().into_any().unbind())
         }
     }
+}
+
+/// torch's deprecation warning when a non-empty `out=` tensor is resized.
+pub fn warn_resize(py: Python<'_>, from: &[usize], to: &[usize]) -> PyResult<()> {
+    let msg = format!(
+        "An output with one or more elements was resized since it had shape {from:?}, which does not match the required output shape {to:?}. This behavior is deprecated, and in a future PyTorch release outputs will not be resized unless they have zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0)."
+    );
+    let cmsg = std::ffi::CString::new(msg).unwrap_or_default();
+    PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), &cmsg, 1)
 }
 
 fn arg_shape(o: &Operand) -> &[usize] {
@@ -136,7 +205,7 @@ fn rounding(mode: Option<&str>) -> PyResult<BinaryOp> {
         None => Ok(BinaryOp::Div),
         Some("trunc") => Ok(BinaryOp::DivTrunc),
         Some("floor") => Ok(BinaryOp::DivFloor),
-        Some(m) => Err(PyValueError::new_err(format!(
+        Some(m) => Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
         ))),
     }
@@ -148,13 +217,20 @@ macro_rules! operators {
         impl PyTensor {
             $(
                 fn $dunder(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                    let py = slf.py();
-                    let Some(b) = operand(other)? else { return Ok(py.NotImplemented()) };
-                    let a = Operand::T(slf.borrow().t.clone());
-                    apply(py, BinaryOp::$op, &a, &b, None, None)
+                    forward(slf, other, BinaryOp::$op)
                 }
                 fn $rdunder(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                     let py = slf.py();
+                    // torch's reflected forms: commutative ops call self.op(other); scalar / t is
+                    // reciprocal(t) * scalar.
+                    if matches!(BinaryOp::$op, BinaryOp::Add | BinaryOp::Mul | BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor) {
+                        return forward(slf, other, BinaryOp::$op);
+                    }
+                    if BinaryOp::$op == BinaryOp::Div {
+                        let Some(a) = operand(other)? else { return Ok(py.NotImplemented()) };
+                        let recip = crate::ops::unary::unary(crate::ops::unary::UnaryOp::Reciprocal, &slf.borrow().t, None)?;
+                        return apply(py, BinaryOp::Mul, &Operand::T(recip), &a, None, None);
+                    }
                     let Some(a) = operand(other)? else { return Ok(py.NotImplemented()) };
                     let b = Operand::T(slf.borrow().t.clone());
                     apply(py, BinaryOp::$op, &a, &b, None, None)
@@ -198,6 +274,18 @@ fn inplace(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) ->
 /// `self <op> other`, or NotImplemented when `other` is not a tensor or number.
 fn forward(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<Py<PyAny>> {
     let py = slf.py();
+    // Tensor and tensor, or tensor and Python float/int: borrow, no clones.
+    if let Ok(o) = other.cast::<PyTensor>() {
+        let r = {
+            let (a, b) = (slf.borrow(), o.borrow());
+            binary(op, Arg::T(&a.t), Arg::T(&b.t), None, None)?
+        };
+        return Ok(wrap(py, r)?.into_any());
+    }
+    if let Ok(f) = other.cast_exact::<PyFloat>() {
+        let r = binary(op, Arg::T(&slf.borrow().t), Arg::S(Pivot::F(f.value())), None, None)?;
+        return Ok(wrap(py, r)?.into_any());
+    }
     let Some(b) = operand(other)? else { return Ok(py.NotImplemented()) };
     let a = Operand::T(slf.borrow().t.clone());
     apply(py, op, &a, &b, None, None)
@@ -242,13 +330,12 @@ impl PyTensor {
 
 /// `torch.<name>(input, other, *, out=None)`, `Tensor.<name>(other)` and `Tensor.<name>_(other)`.
 macro_rules! binary_fns {
-    ($( $op:ident, $func:ident, $method:ident, $inplace:ident, $pyname:literal );* $(;)?) => {
+    ($( $op:ident, $func:ident, $method:ident, $inplace:ident, $pyname:literal, $kinds:ident );* $(;)?) => {
         $(
             #[pyfunction]
             #[pyo3(name = $pyname, signature = (input, other, *, out=None))]
             pub fn $func(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
-                let a = required(input, $pyname, "input")?;
-                let b = required(other, $pyname, "other")?;
+                let (a, b) = fn_operands(Kinds::$kinds, $pyname, input, other, false)?;
                 apply(py, BinaryOp::$op, &a, &b, None, out)
             }
         )*
@@ -257,12 +344,11 @@ macro_rules! binary_fns {
             $(
                 #[pyo3(name = $pyname)]
                 fn $method(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                    let a = Operand::T(slf.borrow().t.clone());
-                    let b = required(other, $pyname, "other")?;
+                    let (a, b) = fn_operands(Kinds::$kinds, $pyname, slf.as_any(), other, true)?;
                     apply(slf.py(), BinaryOp::$op, &a, &b, None, None)
                 }
                 fn $inplace<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-                    let b = required(other, $pyname, "other")?;
+                    let (_, b) = fn_operands(Kinds::$kinds, $pyname, slf.as_any(), other, true)?;
                     let mut t = slf.borrow().t.clone();
                     binary_(BinaryOp::$op, &mut t, b.arg(), None)?;
                     slf.borrow_mut().t.ag = t.ag;
@@ -273,32 +359,32 @@ macro_rules! binary_fns {
     };
 }
 binary_fns!(
-    Mul, mul, mul_m, mul_, "mul";
-    DivFloor, floor_divide, floor_divide_m, floor_divide_, "floor_divide";
-    Remainder, remainder, remainder_m, remainder_, "remainder";
-    Fmod, fmod, fmod_m, fmod_, "fmod";
-    Pow, pow, pow_m, pow_, "pow";
-    Atan2, atan2, atan2_m, atan2_, "atan2";
-    Hypot, hypot, hypot_m, hypot_, "hypot";
-    Maximum, maximum, maximum_m, maximum_, "maximum";
-    Minimum, minimum, minimum_m, minimum_, "minimum";
-    Fmax, fmax, fmax_m, fmax_, "fmax";
-    Fmin, fmin, fmin_m, fmin_, "fmin";
-    Copysign, copysign, copysign_m, copysign_, "copysign";
-    BitAnd, bitwise_and, bitwise_and_m, bitwise_and_, "bitwise_and";
-    BitOr, bitwise_or, bitwise_or_m, bitwise_or_, "bitwise_or";
-    BitXor, bitwise_xor, bitwise_xor_m, bitwise_xor_, "bitwise_xor";
-    Shl, bitwise_left_shift, bitwise_left_shift_m, bitwise_left_shift_, "bitwise_left_shift";
-    Shr, bitwise_right_shift, bitwise_right_shift_m, bitwise_right_shift_, "bitwise_right_shift";
-    LogicalAnd, logical_and, logical_and_m, logical_and_, "logical_and";
-    LogicalOr, logical_or, logical_or_m, logical_or_, "logical_or";
-    LogicalXor, logical_xor, logical_xor_m, logical_xor_, "logical_xor";
-    Eq, eq, eq_m, eq_, "eq";
-    Ne, ne, ne_m, ne_, "ne";
-    Lt, lt, lt_m, lt_, "lt";
-    Le, le, le_m, le_, "le";
-    Gt, gt, gt_m, gt_, "gt";
-    Ge, ge, ge_m, ge_, "ge";
+    Mul, mul, mul_m, mul_, "mul", Any;
+    DivFloor, floor_divide, floor_divide_m, floor_divide_, "floor_divide", Any;
+    Remainder, remainder, remainder_m, remainder_, "remainder", Any;
+    Fmod, fmod, fmod_m, fmod_, "fmod", LeftT;
+    Pow, pow, pow_m, pow_, "pow", Any;
+    Atan2, atan2, atan2_m, atan2_, "atan2", BothT;
+    Hypot, hypot, hypot_m, hypot_, "hypot", BothT;
+    Maximum, maximum, maximum_m, maximum_, "maximum", BothT;
+    Minimum, minimum, minimum_m, minimum_, "minimum", BothT;
+    Fmax, fmax, fmax_m, fmax_, "fmax", BothT;
+    Fmin, fmin, fmin_m, fmin_, "fmin", BothT;
+    Copysign, copysign, copysign_m, copysign_, "copysign", LeftT;
+    BitAnd, bitwise_and, bitwise_and_m, bitwise_and_, "bitwise_and", Any;
+    BitOr, bitwise_or, bitwise_or_m, bitwise_or_, "bitwise_or", Any;
+    BitXor, bitwise_xor, bitwise_xor_m, bitwise_xor_, "bitwise_xor", Any;
+    Shl, bitwise_left_shift, bitwise_left_shift_m, bitwise_left_shift_, "bitwise_left_shift", Any;
+    Shr, bitwise_right_shift, bitwise_right_shift_m, bitwise_right_shift_, "bitwise_right_shift", Any;
+    LogicalAnd, logical_and, logical_and_m, logical_and_, "logical_and", BothT;
+    LogicalOr, logical_or, logical_or_m, logical_or_, "logical_or", BothT;
+    LogicalXor, logical_xor, logical_xor_m, logical_xor_, "logical_xor", BothT;
+    Eq, eq, eq_m, eq_, "eq", LeftT;
+    Ne, ne, ne_m, ne_, "ne", LeftT;
+    Lt, lt, lt_m, lt_, "lt", LeftT;
+    Le, le, le_m, le_, "le", LeftT;
+    Gt, gt, gt_m, gt_, "gt", LeftT;
+    Ge, ge, ge_m, ge_, "ge", LeftT;
 );
 
 /// add/sub take `alpha`: `input + alpha * other`.
@@ -361,25 +447,12 @@ impl PyTensor {
         slf.borrow_mut().t.ag = t.ag;
         Ok(slf)
     }
-    /// `self.rsub(other, alpha)` is `other - alpha * self`.
-    #[pyo3(name = "rsub", signature = (other, *, alpha=None))]
-    fn rsub_m(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        rsub(slf.py(), slf.as_any(), other, alpha)
-    }
 }
 
 /// `torch.rsub(input, other, alpha=1)` is `other - alpha * input`.
 #[pyfunction]
 #[pyo3(signature = (input, other, *, alpha=None))]
 pub fn rsub(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    let a = required(input, "rsub", "input")?;
-    let b = required(other, "rsub", "other")?;
-    let alpha = alpha_arg(alpha)?;
-    match alpha {
-        None => apply(py, BinaryOp::Sub, &b, &a, None, None),
-        Some(al) => {
-            let scaled = binary(BinaryOp::Mul, a.arg(), Arg::S(al), None, None)?;
-            apply(py, BinaryOp::Sub, &b, &Operand::T(scaled), None, None)
-        }
-    }
+    let (a, b) = fn_operands(Kinds::LeftT, "rsub", input, other, false)?;
+    apply(py, BinaryOp::Sub, &b, &a, alpha_arg(alpha)?, None)
 }

@@ -163,6 +163,9 @@ impl PyTensor {
         apply_unary(py, UnaryOp::Abs, &self.t, None)
     }
     fn __invert__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if !self.t.dtype.is_integral(true) {
+            return Err(pyo3::exceptions::PyTypeError::new_err("~ (operator.invert) is only implemented on integer and Boolean-type tensors"));
+        }
         apply_unary(py, UnaryOp::BitNot, &self.t, None)
     }
     fn __pos__(slf: Bound<'_, Self>) -> Bound<'_, Self> {

@@ -95,7 +95,7 @@ impl BinaryOp {
     }
     /// Ops that turn integer inputs into the default float dtype.
     fn int_to_float(self) -> bool {
-        matches!(self, BinaryOp::Div | BinaryOp::Atan2 | BinaryOp::Copysign | BinaryOp::Hypot)
+        matches!(self, BinaryOp::Div | BinaryOp::Atan2 | BinaryOp::Copysign)
     }
 }
 
@@ -116,21 +116,21 @@ pub fn scalar_kind(p: Pivot) -> DType {
 }
 
 impl Arg<'_> {
-    fn operand(&self) -> Operand {
+    pub fn operand(&self) -> Operand {
         match self {
             Arg::T(t) if t.ndim() == 0 => Operand::Zero(t.dtype),
             Arg::T(t) => Operand::Dim(t.dtype),
             Arg::S(p) => Operand::Scalar(scalar_kind(*p)),
         }
     }
-    fn shape(&self) -> &[usize] {
+    pub fn shape(&self) -> &[usize] {
         match self {
             Arg::T(t) => t.shape(),
             Arg::S(_) => &[],
         }
     }
     /// This operand as a tensor of `dtype` broadcast to `shape` (casting copies only when needed).
-    fn materialize(&self, dtype: DType, shape: &[usize]) -> Result<Tensor> {
+    pub fn materialize(&self, dtype: DType, shape: &[usize]) -> Result<Tensor> {
         let t = match self {
             Arg::T(t) => t.to_device(Device::Cpu)?.to_dtype(dtype, false)?,
             Arg::S(p) => crate::tensor::create::from_pivots(&[*p], &[], dtype)?,
@@ -142,11 +142,29 @@ impl Arg<'_> {
 /// The dtype `op` computes in, and the dtype of its result, with torch's errors for unsupported types.
 pub fn binary_dtypes(op: BinaryOp, a: &Arg, b: &Arg) -> Result<(DType, DType)> {
     let common = result_type(&[a.operand(), b.operand()]);
+    binary_dtypes_from(op, common, arg_dtype(a), arg_dtype(b))
+}
+
+/// [`binary_dtypes`] from the promoted dtype and each operand's own dtype.
+pub fn binary_dtypes_from(op: BinaryOp, common: DType, da: DType, db: DType) -> Result<(DType, DType)> {
     let compute = if op.int_to_float() && common.is_integral(true) { default_dtype() } else { common };
     let unsupported = |dt: DType| -> Result<()> {
-        bail!(runtime, "\"{}_cpu\" not implemented for '{}'", op.name(), dt.scalar_name())
+        let suffix = if op == BinaryOp::Pow { "" } else { "_cpu" };
+        bail!(not_implemented, "\"{}{}\" not implemented for '{}'", op.name(), suffix, dt.scalar_name())
     };
     use BinaryOp::*;
+    if op == Sub && (da == DType::Bool || db == DType::Bool) {
+        if da == DType::Bool && db == DType::Bool {
+            bail!(
+                not_implemented,
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead."
+            );
+        }
+        bail!(
+            not_implemented,
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        );
+    }
     if op.is_bitwise() && !compute.is_integral(true) {
         unsupported(compute)?;
     }
@@ -155,18 +173,18 @@ pub fn binary_dtypes(op: BinaryOp, a: &Arg, b: &Arg) -> Result<(DType, DType)> {
     }
     if compute.is_complex() {
         match op {
-            Lt | Le | Gt | Ge | Maximum | Minimum | Fmax | Fmin => {
-                bail!(runtime, "{} is not supported for complex inputs", op.name())
+            Maximum | Minimum | Fmax | Fmin => {
+                bail!(type_error, "{} not implemented for complex tensors.", op.name())
             }
-            Remainder | Fmod | DivFloor | DivTrunc | Atan2 | Hypot | Copysign => unsupported(compute)?,
+            Lt | Le | Gt | Ge | Remainder | Fmod | DivFloor | DivTrunc | Atan2 | Hypot | Copysign => unsupported(compute)?,
             _ => {}
         }
     }
-    if compute == DType::Bool && matches!(op, Sub) {
-        bail!(
-            runtime,
-            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead."
-        );
+    if compute == DType::Bool && matches!(op, Pow | DivFloor | DivTrunc | Remainder | Fmod) {
+        unsupported(compute)?;
+    }
+    if op == Hypot && compute.is_integral(true) {
+        unsupported(compute)?;
     }
     let out = if op.is_comparison() || op.is_logical() { DType::Bool } else { compute };
     Ok((compute, out))
@@ -181,35 +199,108 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
             }
         }
     }
-    let (compute, out_dt) = binary_dtypes(op, &a, &b)?;
+    use BinaryOp::*;
+    if out.is_none() && alpha.is_none() {
+        if let Some(r) = fast_same_layout(op, &a, &b)? {
+            return Ok(r);
+        }
+    }
+    let (da, db) = (arg_dtype(&a), arg_dtype(&b));
+    // Checks torch makes before building its iterator.
+    if matches!(op, Maximum | Minimum | Fmax | Fmin) && (da.is_complex() || db.is_complex()) {
+        bail!(type_error, "{} not implemented for complex tensors.", op.name());
+    }
+    if op == Sub && (da == DType::Bool || db == DType::Bool) {
+        binary_dtypes_from(op, DType::Bool, da, db)?;
+    }
     let shape = broadcast_shapes(a.shape(), b.shape())?;
+    if let Some(o) = out {
+        check_no_internal_overlap(o)?;
+    }
+    let common = result_type(&[a.operand(), b.operand()]);
+    // torch promotes these to its bcomplex32 dtype, which has no CPU arithmetic kernels.
+    let bcomplex = common.is_complex() && !op.is_comparison() && real_part_dtype(&a, &b) == DType::BF16;
+    if bcomplex {
+        if let Some(o) = out {
+            if !o.dtype.is_complex() {
+                bail!(runtime, "result type BComplex32 can't be cast to the desired output type {}", o.dtype.scalar_name());
+            }
+        }
+        bail!(not_implemented, "\"{}_cpu\" not implemented for 'BComplex32'", op.name());
+    }
+    let compute = if op.int_to_float() && common.is_integral(true) { default_dtype() } else { common };
+    let out_dt = if op.is_comparison() || op.is_logical() { DType::Bool } else { compute };
     if let Some(o) = out {
         if !can_cast(out_dt, o.dtype) {
             bail!(runtime, "result type {} can't be cast to the desired output type {}", out_dt.scalar_name(), o.dtype.scalar_name());
         }
     }
+    if let Some(al) = alpha {
+        check_alpha(compute, al)?;
+    }
+    if compute == DType::C32 && matches!(op, Div | Pow) {
+        let suffix = if op == Pow { "" } else { "_cpu" };
+        bail!(not_implemented, "\"{}{}\" not implemented for 'ComplexHalf'", op.name(), suffix);
+    }
+    // `bool_tensor ** True/False` is a copy or a fill in torch, not a pow kernel.
+    if !(op == Pow && compute == DType::Bool && matches!(b, Arg::S(_))) {
+        binary_dtypes_from(op, common, da, db)?;
+    }
+    if op == Pow && compute.is_integral(false) && matches!(b, Arg::S(Pivot::I(e)) if e < 0) {
+        bail!(runtime, "Integers to negative integer powers are not allowed.");
+    }
     // Logical ops read each side's truthiness in its own dtype.
     let (ta, tb) = if op.is_logical() {
-        let (da, db) = (arg_dtype(&a), arg_dtype(&b));
         (a.materialize(da, &shape)?, b.materialize(db, &shape)?)
     } else {
         (a.materialize(compute, &shape)?, b.materialize(compute, &shape)?)
     };
-    if matches!(op, BinaryOp::DivFloor | BinaryOp::DivTrunc | BinaryOp::Remainder | BinaryOp::Fmod)
-        && compute.is_integral(false)
-        && has_zero(&tb)?
-    {
+    if matches!(op, DivFloor | DivTrunc | Remainder | Fmod) && compute.is_integral(false) && has_zero(&tb)? {
         bail!(runtime, "ZeroDivisionError");
-    }
-    if op == BinaryOp::Pow && compute.is_integral(false) && has_negative_exponent(&ta, &tb)? {
-        bail!(runtime, "Integers to negative integer powers are not allowed.");
     }
     let direct = out.filter(|o| o.dtype == out_dt && o.shape() == shape.as_slice());
     let result = match direct {
         Some(o) => o.clone(),
-        None => Tensor::for_overwrite(&shape, out_dt)?,
+        None => {
+            let scalar = crate::layout::Layout::contiguous(&[]);
+            let la = match &a {
+                Arg::T(t) => &t.layout,
+                Arg::S(_) => &scalar,
+            };
+            let lb = match &b {
+                Arg::T(t) => &t.layout,
+                Arg::S(_) => &scalar,
+            };
+            let layout = if shape.len() <= 1 { crate::layout::Layout::contiguous(&shape) } else { super::iter_layout::iter_output_layout(&shape, &[la, lb]) };
+            Tensor::for_overwrite_layout(layout, out_dt)?
+        }
     };
-    if op.is_logical() {
+    // Half types with a CPU scalar operand: torch reads the scalar unrounded, in float32.
+    // mul/div: a Python number or 0-dim tensor as the second operand; add/sub: a 0-dim floating
+    // tensor on either side (Python numbers and integer tensors are rounded first).
+    let float_0d = |x: &Arg| matches!(x, Arg::T(t) if t.ndim() == 0 && t.dtype.is_floating_point());
+    let _ = float_0d;
+    let half_scalar = if matches!(compute, DType::F16 | DType::BF16) {
+        match op {
+            Mul | Div | DivFloor | DivTrunc => cpu_scalar(&b).map(|v| (v, false)),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    if let Some((v, first)) = half_scalar {
+        let al = match alpha.unwrap_or(Pivot::I(1)) {
+            Pivot::B(x) => x as u8 as f32,
+            Pivot::I(x) => x as f32,
+            Pivot::F(x) => x as f32,
+            Pivot::C(x, _) => x as f32,
+        };
+        let t = if first { &tb } else { &ta };
+        match compute {
+            DType::F16 => run_half_scalar::<half::f16>(op, t, v, first, al, &result),
+            _ => run_half_scalar::<half::bf16>(op, t, v, first, al, &result),
+        }
+    } else if op.is_logical() {
         run_logical(op, &ta, &tb, &result);
     } else {
         let alpha = alpha.unwrap_or(Pivot::I(1));
@@ -218,7 +309,156 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
     super::deliver(result, out, direct.is_some())
 }
 
-fn arg_dtype(a: &Arg) -> DType {
+/// The common case without promotion work: two contiguous tensors of one dtype and shape (or a
+/// tensor and a Python number of the same category), small enough for one thread.
+fn fast_same_layout(op: BinaryOp, a: &Arg, b: &Arg) -> Result<Option<Tensor>> {
+    use BinaryOp::*;
+    let Arg::T(x) = a else { return Ok(None) };
+    if x.device() != Device::Cpu || !x.is_contiguous() || x.numel() >= crate::backend::cpu::parallel::PAR_THRESHOLD {
+        return Ok(None);
+    }
+    let dt = x.dtype;
+    let ok_dtype = matches!(dt, DType::F32 | DType::F64 | DType::I64 | DType::I32);
+    if !ok_dtype {
+        return Ok(None);
+    }
+    let float = dt.is_floating_point();
+    let supported = match op {
+        Add | Sub | Mul | Maximum | Minimum | Eq | Ne | Lt | Le | Gt | Ge => true,
+        Div => float,
+        _ => false,
+    };
+    if !supported {
+        return Ok(None);
+    }
+    // The other operand: the same dtype and shape, contiguous; or a number that keeps `dt`.
+    let (y, scalar) = match b {
+        Arg::T(y) if y.dtype == dt && y.shape() == x.shape() && y.is_contiguous() && y.device() == Device::Cpu => (Some(*y), None),
+        Arg::S(Pivot::F(v)) if float && !matches!(op, Maximum | Minimum) => (None, Some(Pivot::F(*v))),
+        Arg::S(Pivot::I(v)) if !matches!(op, Maximum | Minimum) && (dt != DType::I32 || i32::try_from(*v).is_ok()) => (None, Some(Pivot::I(*v))),
+        _ => return Ok(None),
+    };
+    let out_dt = if op.is_comparison() { DType::Bool } else { dt };
+    let n = x.numel();
+    let result = Tensor::for_overwrite(x.shape(), out_dt)?;
+    macro_rules! go {
+        ($S:ty) => {{
+            // SAFETY: contiguous tensors of n elements (offsets included via data_ptr).
+            let xs = unsafe { std::slice::from_raw_parts(x.data_ptr() as *const $S, n) };
+            let sv = scalar.map(<$S as Element>::from_pivot);
+            let ys: &[$S] = match y {
+                Some(y) => unsafe { std::slice::from_raw_parts(y.data_ptr() as *const $S, n) },
+                None => &[],
+            };
+            let yat = |i: usize| -> $S { match sv { Some(v) => v, None => ys[i] } };
+            if op.is_comparison() {
+                let os = unsafe { std::slice::from_raw_parts_mut(result.data_ptr() as *mut bool, n) };
+                for (i, o) in os.iter_mut().enumerate() {
+                    let (p, q) = (xs[i], yat(i));
+                    *o = match op {
+                        Eq => p == q,
+                        Ne => p != q,
+                        Lt => Num::lt(p, q),
+                        Le => Num::le(p, q),
+                        Gt => Num::lt(q, p),
+                        _ => Num::le(q, p),
+                    };
+                }
+            } else {
+                let os = unsafe { std::slice::from_raw_parts_mut(result.data_ptr() as *mut $S, n) };
+                for (i, o) in os.iter_mut().enumerate() {
+                    let (p, q) = (xs[i], yat(i));
+                    *o = match op {
+                        Add => Num::add(p, q),
+                        Sub => Num::sub(p, q),
+                        Mul => Num::mul(p, q),
+                        Div => Num::div(p, q),
+                        Maximum => Num::maximum(p, q),
+                        _ => Num::minimum(p, q),
+                    };
+                }
+            }
+        }};
+    }
+    match dt {
+        DType::F32 => go!(f32),
+        DType::F64 => go!(f64),
+        DType::I64 => go!(i64),
+        _ => go!(i32),
+    }
+    Ok(Some(result))
+}
+
+/// torch's refusal to write through a tensor whose elements share memory (a stride-0 dim).
+pub fn check_no_internal_overlap(t: &Tensor) -> Result<()> {
+    if t.shape().iter().zip(t.strides()).any(|(&n, &s)| n > 1 && s == 0) {
+        bail!(
+            runtime,
+            "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
+        );
+    }
+    Ok(())
+}
+
+/// The promoted dtype of the operands with complex ones taken as their real counterparts.
+fn real_part_dtype(a: &Arg, b: &Arg) -> DType {
+    let real = |x: &Arg| match x.operand() {
+        Operand::Dim(d) => Operand::Dim(d.to_real()),
+        Operand::Zero(d) => Operand::Zero(d.to_real()),
+        Operand::Scalar(d) => Operand::Scalar(d.to_real()),
+    };
+    result_type(&[real(a), real(b)])
+}
+
+/// The value of a Python number or 0-dim tensor operand as float32 (complex: None).
+fn cpu_scalar(a: &Arg) -> Option<f32> {
+    let p = match a {
+        Arg::S(p) => *p,
+        Arg::T(t) if t.ndim() == 0 && t.device() == Device::Cpu => t.item().ok()?,
+        _ => return None,
+    };
+    match p {
+        Pivot::B(x) => Some(x as u8 as f32),
+        Pivot::I(x) => Some(x as f32),
+        Pivot::F(x) => Some(x as f32),
+        Pivot::C(..) => None,
+    }
+}
+
+fn run_half_scalar<S: Stored<M = f32>>(op: BinaryOp, t: &Tensor, s: f32, scalar_first: bool, alpha: f32, out: &Tensor) {
+    use BinaryOp::*;
+    let f = move |x: S| -> S {
+        let x = x.load();
+        S::store(match (op, scalar_first) {
+            (Add, false) => x + alpha * s,
+            (Add, true) => s + alpha * x,
+            (Sub, false) => x - alpha * s,
+            (Sub, true) => s - alpha * x,
+            (Mul, _) => x * s,
+            (DivFloor, _) => Num::floor_div(x, s),
+            (DivTrunc, _) => Num::trunc_div(x, s),
+            _ => x / s,
+        })
+    };
+    // SAFETY: t is broadcast to out's shape; out is fresh or a checked target.
+    unsafe { ew::unary(t.storage.as_ptr() as *const S, &t.layout, out.storage.as_ptr() as *mut S, &out.layout, f) }
+}
+
+/// torch's alpha_check for add/sub.
+pub fn check_alpha(dtype: DType, alpha: Pivot) -> Result<()> {
+    if matches!(alpha, Pivot::B(_)) && dtype != DType::Bool {
+        bail!(runtime, "Boolean alpha only supported for Boolean results.");
+    }
+    if !(dtype.is_floating_point() || dtype.is_complex()) && !matches!(alpha, Pivot::B(_) | Pivot::I(_)) {
+        bail!(runtime, "For integral input tensors, argument alpha must not be a floating point number.");
+    }
+    if !dtype.is_complex() && matches!(alpha, Pivot::C(..)) {
+        bail!(runtime, "For non-complex input tensors, argument alpha must not be a complex number.");
+    }
+    Ok(())
+}
+
+pub fn arg_dtype(a: &Arg) -> DType {
     match a {
         Arg::T(t) => t.dtype,
         Arg::S(p) => scalar_kind(*p),
@@ -229,10 +469,6 @@ fn has_zero(t: &Tensor) -> Result<bool> {
     Ok(t.to_pivots()?.iter().any(|p| matches!(p, Pivot::I(0))))
 }
 
-fn has_negative_exponent(base: &Tensor, exp: &Tensor) -> Result<bool> {
-    let (b, e) = (base.to_pivots()?, exp.to_pivots()?);
-    Ok(b.iter().zip(e.iter()).any(|(b, e)| matches!(e, Pivot::I(x) if *x < 0) && !matches!(b, Pivot::I(1) | Pivot::I(-1))))
-}
 
 fn run<S: Stored>(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor, alpha: Pivot) {
     let (pa, pb) = (a.storage.as_ptr() as *const S, b.storage.as_ptr() as *const S);

@@ -1,5 +1,8 @@
 //! Device-agnostic ops: validate, promote and broadcast once, then call a backend kernel.
 pub mod binary;
+pub mod iter_layout;
+pub mod ternary;
+pub mod activation;
 pub mod unary;
 pub mod random;
 pub mod matmul;

@@ -130,11 +130,14 @@ pub fn unary_dtypes(op: UnaryOp, dt: DType) -> Result<(DType, DType)> {
     use UnaryOp::*;
     let name = op.name();
     let unsupported = || -> Result<(DType, DType)> {
-        bail!(runtime, "\"{}_cpu\" not implemented for '{}'", name, dt.scalar_name())
+        bail!(not_implemented, "\"{}_cpu\" not implemented for '{}'", name, dt.scalar_name())
     };
     if op.bool_out() {
-        if dt.is_complex() && matches!(op, IsPosInf | IsNegInf | Signbit) {
-            bail!(runtime, "{} is not implemented for complex tensors.", name);
+        if dt.is_complex() && matches!(op, IsPosInf | IsNegInf) {
+            bail!(type_error, "{} does not support complex inputs.", name);
+        }
+        if dt.is_complex() && op == Signbit {
+            bail!(not_implemented, "signbit is not implemented for complex tensors.");
         }
         return Ok((dt, DType::Bool));
     }
@@ -150,15 +153,18 @@ pub fn unary_dtypes(op: UnaryOp, dt: DType) -> Result<(DType, DType)> {
     }
     match op {
         Neg if dt == DType::Bool => bail!(
-            runtime,
+            not_implemented,
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         ),
         BitNot if !dt.is_integral(true) => unsupported(),
         Abs if dt.is_complex() => Ok((dt, dt.to_real())),
-        Sign if dt.is_complex() => bail!(runtime, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead."),
-        Floor | Ceil | Round | Trunc | Frac | Relu if dt.is_complex() => unsupported(),
+        Sign if dt.is_complex() => bail!(not_implemented, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead."),
+        Floor | Ceil | Trunc if dt.is_complex() => bail!(not_implemented, "{} is not supported for complex inputs", name),
+        Round if dt.is_complex() => bail!(not_implemented, "\"round_vml_cpu\" not implemented for '{}'", dt.scalar_name()),
+        Relu if dt.is_complex() => bail!(not_implemented, "clamp is not supported for complex types"),
+        Frac if dt.is_complex() => unsupported(),
         Frac if !dt.is_floating_point() => unsupported(),
-        Relu if dt == DType::Bool => unsupported(),
+        Relu if dt == DType::Bool => bail!(not_implemented, "Boolean inputs not supported for relu"),
         _ => Ok((dt, dt)),
     }
 }
