@@ -353,6 +353,20 @@ fn act_out(py: Python<'_>, input: &Bound<'_, PyAny>, r: Tensor, inplace: bool) -
 #[pyo3(signature = (name, input, p0=0.0, p1=0.0, inplace=false))]
 pub fn _activation(py: Python<'_>, name: &str, input: &Bound<'_, PyAny>, p0: f64, p1: f64, inplace: bool) -> PyResult<Py<PyAny>> {
     let x = tensor_of(input, name, "input", 1)?;
+    // Activations with a derivative in the autograd table record their node when grad is needed.
+    let op = match name {
+        "silu" => Some(crate::ops::unary::UnaryOp::Silu),
+        "gelu" => Some(crate::ops::unary::UnaryOp::Gelu),
+        "gelu_tanh" => Some(crate::ops::unary::UnaryOp::GeluTanh),
+        "mish" => Some(crate::ops::unary::UnaryOp::Mish),
+        "logsigmoid" => Some(crate::ops::unary::UnaryOp::LogSigmoid),
+        _ => None,
+    };
+    if let (Some(op), false) = (op, inplace) {
+        if crate::autograd::should_record(&[&x]) {
+            return Ok(wrap(py, crate::autograd::formulas::unary(op, &x, None)?)?.into_any());
+        }
+    }
     let r = act::activation(name, &x, p0, p1)?;
     act_out(py, input, r, inplace)
 }

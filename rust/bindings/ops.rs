@@ -228,7 +228,7 @@ macro_rules! operators {
                     }
                     if BinaryOp::$op == BinaryOp::Div {
                         let Some(a) = operand(other)? else { return Ok(py.NotImplemented()) };
-                        let recip = crate::ops::unary::unary(crate::ops::unary::UnaryOp::Reciprocal, &slf.borrow().t, None)?;
+                        let recip = crate::autograd::formulas::unary(crate::ops::unary::UnaryOp::Reciprocal, &slf.borrow().t, None)?;
                         return apply(py, BinaryOp::Mul, &Operand::T(recip), &a, None, None);
                     }
                     let Some(a) = operand(other)? else { return Ok(py.NotImplemented()) };

@@ -219,7 +219,7 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
     }
     let common = result_type(&[a.operand(), b.operand()]);
     // torch promotes these to its bcomplex32 dtype, which has no CPU arithmetic kernels.
-    let bcomplex = common.is_complex() && !op.is_comparison() && real_part_dtype(&a, &b) == DType::BF16;
+    let bcomplex = common.is_complex() && !op.is_comparison() && !op.is_logical() && real_part_dtype(&a, &b) == DType::BF16;
     if bcomplex {
         if let Some(o) = out {
             if !o.dtype.is_complex() {

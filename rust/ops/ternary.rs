@@ -131,7 +131,9 @@ pub fn clamp(x: &Tensor, lo: Option<Arg>, hi: Option<Arg>, out: Option<&Tensor>)
         };
         for (b, which) in [(&lo, "min"), (&hi, "max")] {
             if let Some(Arg::S(Pivot::I(v))) = b {
-                if *v < min || *v > max {
+                // torch rejects only bounds that would clamp everything: a min above the type's
+                // range or a max below it.
+                if (which == "min" && *v > max) || (which == "max" && *v < min) {
                     bail!(runtime, "Clamp {} value {} is outside the representable range of {}", which, v, dt.scalar_name());
                 }
             }
@@ -495,7 +497,7 @@ pub fn angle(x: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
     cpu_check(&[x], "angle")?;
     if x.dtype.is_complex() {
         let (re, im) = (real(x)?, imag(x)?);
-        let r = binary(BinaryOp::Atan2, Arg::T(&im), Arg::T(&re), None, None)?;
+        let r = binary(BinaryOp::Atan2, Arg::T(&im), Arg::T(&re), None, None)?.contiguous()?;
         return finish(r, out);
     }
     let dt = if x.dtype.is_floating_point() { x.dtype } else { default_dtype() };
@@ -518,7 +520,7 @@ pub fn angle(x: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
 pub fn isreal(x: &Tensor) -> Result<Tensor> {
     if x.dtype.is_complex() {
         let im = imag(x)?;
-        return binary(BinaryOp::Eq, Arg::T(&im), Arg::S(Pivot::I(0)), None, None);
+        return binary(BinaryOp::Eq, Arg::T(&im), Arg::S(Pivot::I(0)), None, None)?.contiguous();
     }
     Tensor::full(x.shape(), Pivot::B(true), DType::Bool, x.device())
 }
