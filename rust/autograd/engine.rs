@@ -146,7 +146,7 @@ pub fn run(roots: Vec<(Edge, Tensor)>, keep_graph: bool, create_graph: bool, mod
                 let buf = buffers.entry(ck).or_insert_with(|| vec![None; n_out]);
                 accumulate_slot(&mut buf[e.input_nr], g)?;
             }
-            let d = deps.get_mut(&ck).expect("edge counted in discovery");
+            let Some(d) = deps.get_mut(&ck) else { bail!(runtime, "internal error: autograd edge missed by graph discovery") };
             *d -= 1;
             if *d == 0 {
                 if buffers.contains_key(&ck) {

@@ -972,7 +972,6 @@ pub fn named_product(name: &'static str, f: fn(&Tensor, &Tensor) -> Result<Tenso
 pub fn add_product(
     name: &'static str,
     f: fn(&Tensor, &Tensor, &Tensor, Option<Pivot>, Option<Pivot>, bool) -> Result<Tensor>,
-    prod: fn(&Tensor, &Tensor) -> Result<Tensor>,
     input: &Tensor,
     a: &Tensor,
     b: &Tensor,
@@ -986,7 +985,6 @@ pub fn add_product(
     let (bv, av) = (beta.map(pivot_f64).unwrap_or(1.0), alpha.map(pivot_f64).unwrap_or(1.0));
     let ishape = input.shape().to_vec();
     let saved = vec![SavedTensor::input(a), SavedTensor::input(b)];
-    let _ = prod;
     record(name, &[input, a, b], &mut [&mut r], saved, move |ctx, g| {
         let g = gr(g)?;
         let gi = if ctx.needs(0) { Some(sum_to(&scale(g, bv)?, &ishape)?) } else { None };
