@@ -45,6 +45,7 @@ from ._C import (  # noqa: F401
     multinomial,
 )
 from ._legacy import *  # noqa: F401,F403
+from ._views import *  # noqa: F401,F403
 from . import cuda  # noqa: F401
 from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
 

@@ -11,6 +11,7 @@ pub mod random;
 pub mod tensor;
 pub mod unary;
 pub mod views;
+pub mod index;
 
 use pyo3::prelude::*;
 
@@ -125,5 +126,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         cuda::_cuda_synchronize,
     );
     unary::register(m)?;
+    views::register(m)?;
+    index::register(m)?;
     Ok(())
 }

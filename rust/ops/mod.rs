@@ -2,6 +2,8 @@
 pub mod binary;
 pub mod unary;
 pub mod random;
+pub mod shape;
+pub mod index;
 
 use crate::error::Result;
 use crate::tensor::Tensor;

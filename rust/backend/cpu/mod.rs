@@ -5,4 +5,5 @@ pub mod elementwise;
 pub mod num;
 pub mod parallel;
 pub mod iter;
+pub mod index;
 pub mod vmath;
