@@ -45,6 +45,7 @@ from ._C import (  # noqa: F401
     multinomial,
 )
 from ._legacy import *  # noqa: F401,F403
+from ._views import *  # noqa: F401,F403
 from . import cuda  # noqa: F401
 from .serialization import save, load  # noqa: F401,E402
 from . import autograd  # noqa: F401

@@ -17,6 +17,7 @@ pub mod sort;
 pub mod tensor;
 pub mod unary;
 pub mod views;
+pub mod index;
 
 use pyo3::prelude::*;
 
@@ -137,5 +138,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     reduce::register(m)?;
     sort::register(m)?;
     elementwise::register(m)?;
+    views::register(m)?;
+    index::register(m)?;
     Ok(())
 }

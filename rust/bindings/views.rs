@@ -1,101 +1,50 @@
-//! Basic views and indexing on `Tensor`: select, narrow, transpose, permute, view/reshape and
-//! `__getitem__`/`__setitem__` with ints, slices, None and Ellipsis.
+//! View and shape methods on `Tensor` (select, narrow, transpose, permute, view/reshape, squeeze,
+//! expand, movedim, diagonal, unfold, as_strided, ...) and the copying shape ops (cat, flip, roll,
+//! repeat, tril/triu). Indexing is in `index.rs`.
 #![allow(unsafe_op_in_unsafe_fn)]
-use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyEllipsis, PyInt, PySlice, PyString, PyTuple};
+use pyo3::types::{PyInt, PyList, PyTuple};
 
-use crate::element::Pivot;
 use crate::layout::{Layout, infer_size, wrap_dim};
+use crate::ops::shape as sh;
+use crate::tensor::Tensor;
 
 use super::dtype::PyDType;
-use super::tensor::{PyTensor, legacy_type_name, parse_size, wrap};
+use crate::autograd::pick::pick;
 
-impl PyTensor {
-    /// Applies one basic index (int, slice, None, Ellipsis) list to the layout.
-    fn index_layout(&self, key: &Bound<'_, PyAny>) -> PyResult<Option<Layout>> {
-        let items: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
-            Ok(t) => t.iter().collect(),
-            Err(_) => vec![key.clone()],
-        };
-        let consumed = items.iter().filter(|k| !k.is_none() && !k.is_instance_of::<PyEllipsis>()).count();
-        if consumed > self.t.ndim() {
-            return Err(PyIndexError::new_err(format!(
-                "too many indices for tensor of dimension {}",
-                self.t.ndim()
-            )));
-        }
-        let mut l = self.t.layout.clone();
-        let mut shape = Vec::new();
-        let mut strides = Vec::new();
-        let mut dim = 0usize;
-        let mut offset = l.offset as isize;
-        let mut seen_ellipsis = false;
-        for k in &items {
-            if k.is_none() {
-                // Like unsqueeze on the partly indexed tensor: the stride spans the next dim.
-                shape.push(1);
-                strides.push(if dim < l.ndim() { l.shape[dim] as isize * l.strides[dim] } else { 1 });
-            } else if k.is_instance_of::<PyEllipsis>() {
-                let skip = if seen_ellipsis { 0 } else { self.t.ndim() - consumed };
-                seen_ellipsis = true;
-                for _ in 0..skip {
-                    shape.push(l.shape[dim]);
-                    strides.push(l.strides[dim]);
-                    dim += 1;
-                }
-            } else if let Ok(s) = k.cast::<PySlice>() {
-                let n = l.shape[dim] as isize;
-                let step: Option<isize> = s.getattr("step")?.extract()?;
-                let step = step.unwrap_or(1);
-                if step <= 0 {
-                    return Err(PyValueError::new_err("step must be greater than zero"));
-                }
-                let clampi = |v: Option<isize>, dflt: isize| -> isize {
-                    match v {
-                        None => dflt,
-                        Some(v) if v < 0 => (v + n).max(0),
-                        Some(v) => v.min(n),
-                    }
-                };
-                let start = clampi(s.getattr("start")?.extract()?, 0);
-                let stop = clampi(s.getattr("stop")?.extract()?, n).max(start);
-                let len = (stop - start + step - 1) / step;
-                offset += start * l.strides[dim];
-                shape.push(len.max(0) as usize);
-                strides.push(l.strides[dim] * step);
-                dim += 1;
-            } else if k.is_instance_of::<PyInt>() || (k.hasattr("__index__")? && k.cast::<PyTensor>().is_err()) {
-                let i: i64 = k.call_method0("__index__")?.extract()?;
-                let n = l.shape[dim] as i64;
-                if i < -n || i >= n {
-                    return Err(PyIndexError::new_err(format!(
-                        "index {} is out of bounds for dimension {} with size {}",
-                        i, dim, n
-                    )));
-                }
-                let i = if i < 0 { i + n } else { i };
-                offset += i as isize * l.strides[dim];
-                dim += 1;
-            } else if k.is_instance_of::<PyString>() {
-                return Err(PyTypeError::new_err(
-                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got str)",
-                ));
-            } else {
-                return Ok(None);
-            }
-        }
-        while dim < l.ndim() {
-            shape.push(l.shape[dim]);
-            strides.push(l.strides[dim]);
-            dim += 1;
-        }
-        l.shape = shape;
-        l.strides = strides;
-        l.offset = offset as usize;
-        Ok(Some(l))
-    }
+/// A view of `t` through the layout map `f`, recorded as `name` under autograd.
+fn vw(t: &Tensor, name: &'static str, f: impl Fn(&Layout) -> Layout) -> crate::error::Result<Tensor> {
+    t.view_op(name, |l| Ok(f(l)))
 }
+
+/// `t` viewed with `shape` (the caller checked that the strides allow it).
+pub fn view_as_shape(t: &Tensor, name: &'static str, shape: Vec<usize>) -> crate::error::Result<Tensor> {
+    t.view_op(name, move |l| match view_layout(l, &shape) {
+        Some(v) => Ok(v),
+        None => crate::bail!(runtime, "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead."),
+    })
+}
+
+/// `l` viewed with `shape`, when its strides allow it (contiguous layouts always do).
+fn view_layout(l: &Layout, shape: &[usize]) -> Option<Layout> {
+    let strides = match l.view_strides(shape) {
+        Some(s) => s,
+        None if l.is_contiguous() => crate::layout::contiguous_strides(shape),
+        None => return None,
+    };
+    Some(Layout { shape: shape.to_vec(), strides, offset: l.offset })
+}
+
+/// `reshape`: a view when the strides allow it, else a copy (`UnsafeViewBackward0` over a clone).
+pub fn reshape_t(t: &Tensor, size: Vec<usize>) -> crate::error::Result<Tensor> {
+    if view_layout(&t.layout, &size).is_some() {
+        return view_as_shape(t, "ViewBackward0", size);
+    }
+    let c = crate::autograd::formulas::clone(t, |x| x.contiguous_copy())?;
+    view_as_shape(&c, "UnsafeViewBackward0", size)
+}
+use super::tensor::{PyTensor, legacy_type_name, parse_size, wrap};
 
 #[pymethods]
 impl PyTensor {
@@ -115,7 +64,7 @@ impl PyTensor {
             )));
         }
         let i = if index < 0 { index + n } else { index } as usize;
-        wrap(py, self.t.with_layout(self.t.layout.select(d, i)))
+        wrap(py, vw(&self.t, "SelectBackward0", move |l| l.select(d, i))?)
     }
 
     fn narrow(&self, py: Python<'_>, dim: i64, start: i64, length: i64) -> PyResult<Py<PyTensor>> {
@@ -128,12 +77,12 @@ impl PyTensor {
                 start, length, n
             )));
         }
-        wrap(py, self.t.with_layout(self.t.layout.narrow(d, s as usize, length as usize)))
+        wrap(py, vw(&self.t, "SliceBackward0", move |l| l.narrow(d, s as usize, length as usize))?)
     }
 
     fn transpose(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
         let (a, b) = (self.dim_arg(dim0)?, self.dim_arg(dim1)?);
-        wrap(py, self.t.with_layout(self.t.layout.transpose(a, b)))
+        wrap(py, vw(&self.t, "TransposeBackward0", move |l| l.transpose(a, b))?)
     }
 
     fn t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
@@ -146,7 +95,7 @@ impl PyTensor {
         if self.t.ndim() < 2 {
             return wrap(py, self.t.clone());
         }
-        wrap(py, self.t.with_layout(self.t.layout.transpose(0, 1)))
+        wrap(py, vw(&self.t, "TBackward0", |l| l.transpose(0, 1))?)
     }
 
     fn t_(slf: PyRefMut<'_, Self>) -> PyResult<PyRefMut<'_, Self>> {
@@ -175,7 +124,7 @@ impl PyTensor {
             )?;
         }
         let dims: Vec<usize> = (0..n).rev().collect();
-        wrap(py, self.t.with_layout(self.t.layout.permute(&dims)))
+        wrap(py, vw(&self.t, "PermuteBackward0", move |l| l.permute(&dims))?)
     }
 
     #[getter(mT)]
@@ -196,7 +145,7 @@ impl PyTensor {
                 n
             )));
         }
-        wrap(py, self.t.with_layout(self.t.layout.transpose(n - 2, n - 1)))
+        wrap(py, vw(&self.t, "TransposeBackward0", move |l| l.transpose(n - 2, n - 1))?)
     }
 
     #[pyo3(signature = (*dims))]
@@ -220,26 +169,19 @@ impl PyTensor {
             seen[w] = true;
             out.push(w);
         }
-        wrap(py, self.t.with_layout(self.t.layout.permute(&out)))
+        wrap(py, vw(&self.t, "PermuteBackward0", move |l| l.permute(&out))?)
     }
 
     #[pyo3(signature = (*shape))]
     fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
         if shape.len() == 1 {
             if let Ok(d) = shape.get_item(0)?.cast::<PyDType>() {
-                if d.get().dt.itemsize() != self.t.dtype.itemsize() {
-                    return Err(PyRuntimeError::new_err(
-                        "view(dtype) between dtypes of different sizes is not supported yet",
-                    ));
-                }
-                let mut t = self.t.clone();
-                t.dtype = d.get().dt;
-                return wrap(py, t);
+                return wrap(py, sh::view_dtype(&self.t, d.get().dt)?);
             }
         }
         let size = infer_size(&parse_size("view", shape)?, self.t.numel())?;
-        match self.t.layout.view_strides(&size) {
-            Some(strides) => wrap(py, self.t.with_layout(Layout { shape: size, strides, offset: self.t.layout.offset })),
+        match view_layout(&self.t.layout, &size) {
+            Some(_) => wrap(py, view_as_shape(&self.t, "ViewBackward0", size)?),
             None => Err(PyRuntimeError::new_err(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
             )),
@@ -249,49 +191,330 @@ impl PyTensor {
     #[pyo3(signature = (*shape))]
     fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
         let size = infer_size(&parse_size("reshape", shape)?, self.t.numel())?;
-        match self.t.layout.view_strides(&size) {
-            Some(strides) => wrap(py, self.t.with_layout(Layout { shape: size, strides, offset: self.t.layout.offset })),
-            None => {
-                let c = self.t.contiguous()?;
-                wrap(py, c.with_layout(Layout::contiguous(&size)))
-            }
-        }
+        wrap(py, reshape_t(&self.t, size)?)
     }
+}
 
-    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-        match self.index_layout(key)? {
-            Some(l) => wrap(py, self.t.with_layout(l)),
-            None => Err(PyIndexError::new_err(
-                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got an unsupported index type)",
-            )),
-        }
+/// Dims given as an int or a sequence of ints (`squeeze(dim)`, `flip(dims)`, `roll(dims=)`).
+fn int_list(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Vec<i64>> {
+    if obj.is_instance_of::<PyInt>() {
+        return Ok(vec![obj.extract()?]);
     }
+    if obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>() || obj.hasattr("__len__")? && obj.cast::<PyTensor>().is_err() {
+        let mut v = Vec::new();
+        for x in obj.try_iter()? {
+            v.push(x?.extract::<i64>()?);
+        }
+        return Ok(v);
+    }
+    if let Ok(i) = obj.call_method0("__index__") {
+        return Ok(vec![i.extract()?]);
+    }
+    Err(PyTypeError::new_err(format!(
+        "{fname}(): argument '{arg}' must be tuple of ints, not {}",
+        obj.get_type().name()?
+    )))
+}
 
-    fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let Some(l) = self.index_layout(key)? else {
-            return Err(PyIndexError::new_err("unsupported index type for assignment"));
-        };
-        let dst = self.t.with_layout(l);
-        if let Ok(v) = value.cast::<PyTensor>() {
-            dst.copy_(&v.borrow().t)?;
-        } else if let Some(p) = super::convert::py_to_pivot(value)? {
-            if matches!(p, Pivot::C(..)) && !dst.dtype.is_complex() {
-                return Err(PyRuntimeError::new_err(format!(
-                    "value cannot be converted to type {} without overflow",
-                    dst.dtype.name()
+/// `*dims` given either spread out or as one sequence.
+fn spread_ints(args: &Bound<'_, PyTuple>, fname: &str) -> PyResult<Vec<i64>> {
+    if args.len() == 1 {
+        return int_list(&args.get_item(0)?, fname, "dims");
+    }
+    Ok(parse_size(fname, args)?)
+}
+
+fn tensors_arg(obj: &Bound<'_, PyAny>, fname: &str) -> PyResult<Vec<Tensor>> {
+    if obj.cast::<PyTensor>().is_ok() || !(obj.is_instance_of::<PyTuple>() || obj.is_instance_of::<PyList>()) {
+        return Err(PyTypeError::new_err(format!(
+            "{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, not {}",
+            obj.get_type().name()?
+        )));
+    }
+    let mut v = Vec::new();
+    for (i, x) in obj.try_iter()?.enumerate() {
+        let x = x?;
+        match x.cast::<PyTensor>() {
+            Ok(t) => v.push(t.borrow().t.clone()),
+            Err(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "expected Tensor as element {} in argument 0, but got {}",
+                    i,
+                    x.get_type().name()?
                 )));
             }
-            dst.fill_(p)?;
-        } else if value.is_instance_of::<pyo3::types::PyList>() || value.is_instance_of::<PyTuple>() {
-            return Err(PyTypeError::new_err(format!(
-                "can't assign a {} to a {}",
-                value.get_type().name()?,
-                legacy_type_name(dst.dtype, dst.device())
-            )));
-        } else {
-            let src = super::create::tensor_from_data(value, None)?;
-            dst.copy_(&src)?;
         }
-        Ok(())
     }
+    Ok(v)
+}
+
+impl PyTensor {
+    fn squeeze_impl(&self, dim: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
+        let n = self.t.ndim();
+        match dim {
+            None => Ok(sh::squeeze(&self.t, None, "SqueezeBackward0")?),
+            Some(d) if d.is_none() => Ok(sh::squeeze(&self.t, None, "SqueezeBackward0")?),
+            Some(d) => {
+                let dims = int_list(d, "squeeze", "dim")?;
+                let w: Vec<usize> = dims.iter().map(|&x| wrap_dim(x, n)).collect::<crate::error::Result<_>>()?;
+                if n == 0 {
+                    return Ok(self.t.clone());
+                }
+                let name = if d.is_instance_of::<PyInt>() { "SqueezeBackward1" } else { "SqueezeBackward2" };
+                Ok(sh::squeeze(&self.t, Some(&w), name)?)
+            }
+        }
+    }
+
+    fn expand_impl(&self, sizes: &[i64]) -> PyResult<Tensor> {
+        if sizes.len() < self.t.ndim() {
+            return Err(PyRuntimeError::new_err(format!(
+                "expand({}{{[{}]}}, size=[{}]): the number of sizes provided ({}) must be greater or equal to the number of dimensions in the tensor ({})",
+                legacy_type_name(self.t.dtype, self.t.device()),
+                self.t.shape().iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "),
+                sizes.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "),
+                sizes.len(),
+                self.t.ndim()
+            )));
+        }
+        Ok(sh::expand(&self.t, sizes)?)
+    }
+
+    fn roll_impl(&self, shifts: &Bound<'_, PyAny>, dims: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
+        let shifts = int_list(shifts, "roll", "shifts")?;
+        let dims = match dims {
+            Some(d) if !d.is_none() => int_list(d, "roll", "dims")?,
+            _ => vec![],
+        };
+        Ok(pick("RollBackward0", &self.t, move |x| roll_t(x, &shifts, &dims))?)
+    }
+}
+
+fn roll_t(t: &Tensor, shifts: &[i64], dims: &[i64]) -> crate::error::Result<Tensor> {
+    {
+        if dims.is_empty() {
+            if shifts.len() != 1 {
+                crate::bail!(runtime, "shifts and dimensions must align. shifts: {}, dims:0", shifts.len());
+            }
+            let n = t.numel();
+            let flat = t.contiguous()?;
+            let flat = flat.with_layout(Layout { shape: vec![n], strides: vec![1], offset: flat.layout.offset });
+            let r = sh::roll_dim(&flat, shifts[0], 0)?;
+            return Ok(r.with_layout(Layout::contiguous(t.shape())));
+        }
+        if shifts.len() != dims.len() {
+            crate::bail!(runtime, "shifts and dimensions must align. shifts: {}, dims:{}", shifts.len(), dims.len());
+        }
+        let mut cur = t.clone();
+        for (&s, &d) in shifts.iter().zip(dims) {
+            let d = wrap_dim(d, t.ndim())?;
+            cur = sh::roll_dim(&cur, s, d)?;
+        }
+        Ok(cur)
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    fn view_as(&self, py: Python<'_>, other: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+        let shape = PyTuple::new(py, other.borrow().t.shape())?;
+        self.view(py, &PyTuple::new(py, [shape])?)
+    }
+
+    fn reshape_as(&self, py: Python<'_>, other: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+        let shape = PyTuple::new(py, other.borrow().t.shape())?;
+        self.reshape(py, &PyTuple::new(py, [shape])?)
+    }
+
+    #[pyo3(signature = (dim=None))]
+    fn squeeze(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+        wrap(py, self.squeeze_impl(dim)?)
+    }
+
+    #[pyo3(signature = (dim=None))]
+    fn squeeze_<'py>(slf: Bound<'py, Self>, dim: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
+        let t = slf.borrow().squeeze_impl(dim)?;
+        slf.borrow_mut().t.layout = t.layout;
+        Ok(slf)
+    }
+
+    fn unsqueeze(&self, py: Python<'_>, dim: i64) -> PyResult<Py<PyTensor>> {
+        wrap(py, sh::unsqueeze(&self.t, dim)?)
+    }
+
+    fn unsqueeze_<'py>(slf: Bound<'py, Self>, dim: i64) -> PyResult<Bound<'py, Self>> {
+        let t = sh::unsqueeze(&slf.borrow().t, dim)?;
+        slf.borrow_mut().t.layout = t.layout;
+        Ok(slf)
+    }
+
+    fn transpose_<'py>(slf: Bound<'py, Self>, dim0: i64, dim1: i64) -> PyResult<Bound<'py, Self>> {
+        let (a, b) = (slf.borrow().dim_arg(dim0)?, slf.borrow().dim_arg(dim1)?);
+        let l = slf.borrow().t.layout.transpose(a, b);
+        slf.borrow_mut().t.layout = l;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (*sizes))]
+    fn expand(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        let sizes = parse_size("expand", sizes)?;
+        wrap(py, self.expand_impl(&sizes)?)
+    }
+
+    fn expand_as(&self, py: Python<'_>, other: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+        let sizes: Vec<i64> = other.borrow().t.shape().iter().map(|&d| d as i64).collect();
+        wrap(py, self.expand_impl(&sizes)?)
+    }
+
+    fn movedim(&self, py: Python<'_>, source: &Bound<'_, PyAny>, destination: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+        let s = int_list(source, "movedim", "source")?;
+        let d = int_list(destination, "movedim", "destination")?;
+        wrap(py, sh::movedim(&self.t, &s, &d)?)
+    }
+
+    #[pyo3(signature = (offset=0, dim1=0, dim2=1))]
+    fn diagonal(&self, py: Python<'_>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Py<PyTensor>> {
+        wrap(py, sh::diagonal(&self.t, offset, dim1, dim2)?)
+    }
+
+    #[pyo3(signature = (offset=0, dim1=-2, dim2=-1))]
+    fn diag_embed(&self, py: Python<'_>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Py<PyTensor>> {
+        wrap(py, pick("DiagEmbedBackward0", &self.t, move |x| sh::diag_embed(x, offset, dim1, dim2))?)
+    }
+
+    fn unfold(&self, py: Python<'_>, dimension: i64, size: i64, step: i64) -> PyResult<Py<PyTensor>> {
+        wrap(py, sh::unfold(&self.t, dimension, size, step)?)
+    }
+
+    #[pyo3(signature = (*dims))]
+    fn flip(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        let dims = spread_ints(dims, "flip")?;
+        wrap(py, pick("FlipBackward0", &self.t, move |x| sh::flip(x, &dims))?)
+    }
+
+    #[pyo3(signature = (shifts, dims=None))]
+    fn roll(&self, py: Python<'_>, shifts: &Bound<'_, PyAny>, dims: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+        wrap(py, self.roll_impl(shifts, dims)?)
+    }
+
+    #[pyo3(signature = (*sizes))]
+    fn repeat(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        if sizes.is_empty() {
+            return Err(PyTypeError::new_err("repeat() missing 1 required positional arguments: \"repeats\""));
+        }
+        let sizes = parse_size("repeat", sizes)?;
+        wrap(py, pick("RepeatBackward0", &self.t, move |x| sh::repeat(x, &sizes))?)
+    }
+
+    #[pyo3(signature = (diagonal=0))]
+    fn tril(&self, py: Python<'_>, diagonal: i64) -> PyResult<Py<PyTensor>> {
+        wrap(py, pick("TrilBackward0", &self.t, move |x| sh::tri(x, diagonal, false))?)
+    }
+
+    #[pyo3(signature = (diagonal=0))]
+    fn triu(&self, py: Python<'_>, diagonal: i64) -> PyResult<Py<PyTensor>> {
+        wrap(py, pick("TriuBackward0", &self.t, move |x| sh::tri(x, diagonal, true))?)
+    }
+
+    #[pyo3(signature = (diagonal=0))]
+    fn tril_<'py>(slf: Bound<'py, Self>, diagonal: i64) -> PyResult<Bound<'py, Self>> {
+        sh::tri_(&slf.borrow().t, diagonal, false, "tril")?;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (diagonal=0))]
+    fn triu_<'py>(slf: Bound<'py, Self>, diagonal: i64) -> PyResult<Bound<'py, Self>> {
+        sh::tri_(&slf.borrow().t, diagonal, true, "triu")?;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (size, stride, storage_offset=None))]
+    fn as_strided(&self, py: Python<'_>, size: &Bound<'_, PyAny>, stride: &Bound<'_, PyAny>, storage_offset: Option<i64>) -> PyResult<Py<PyTensor>> {
+        wrap(py, self.as_strided_impl(size, stride, storage_offset)?)
+    }
+
+    #[pyo3(signature = (size, stride, storage_offset=None))]
+    fn as_strided_<'py>(slf: Bound<'py, Self>, size: &Bound<'py, PyAny>, stride: &Bound<'py, PyAny>, storage_offset: Option<i64>) -> PyResult<Bound<'py, Self>> {
+        let t = slf.borrow().as_strided_impl(size, stride, storage_offset)?;
+        slf.borrow_mut().t.layout = t.layout;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (*sizes, memory_format=None))]
+    fn resize_<'py>(slf: Bound<'py, Self>, sizes: &Bound<'py, PyTuple>, memory_format: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
+        let _ = memory_format;
+        let size = super::tensor::to_shape(&parse_size("resize_", sizes)?)?;
+        let this = slf.borrow().t.clone();
+        let need = crate::tensor::checked_numel(&size, this.dtype)?;
+        let cap = this.storage.nbytes() / this.dtype.itemsize();
+        let new_t = if this.layout.offset + need <= cap {
+            this.with_layout(Layout { shape: size.clone(), strides: crate::layout::contiguous_strides(&size), offset: this.layout.offset })
+        } else {
+            // Grow: a new storage holding the old bytes, as torch's resize_ keeps the prefix.
+            let fresh = Tensor::zeros(&[this.layout.offset + need], this.dtype, this.device())?;
+            let old = cap.min(this.layout.offset + need);
+            // SAFETY: both storages hold at least `old` elements.
+            unsafe { std::ptr::copy_nonoverlapping(this.storage.as_ptr(), fresh.storage.as_ptr(), old * this.dtype.itemsize()) };
+            fresh.with_layout(Layout { shape: size.clone(), strides: crate::layout::contiguous_strides(&size), offset: this.layout.offset })
+        };
+        slf.borrow_mut().t = new_t;
+        Ok(slf)
+    }
+}
+
+impl PyTensor {
+    fn as_strided_impl(&self, size: &Bound<'_, PyAny>, stride: &Bound<'_, PyAny>, storage_offset: Option<i64>) -> PyResult<Tensor> {
+        let size = int_list(size, "as_strided", "size")?;
+        let stride = int_list(stride, "as_strided", "stride")?;
+        if let Some(&d) = size.iter().find(|&&d| d < 0) {
+            return Err(PyRuntimeError::new_err(format!("as_strided: Negative size given {d}")));
+        }
+        if stride.iter().any(|&s| s < 0) {
+            return Err(PyRuntimeError::new_err("as_strided: Negative strides are not supported at the moment, got strides: ".to_string() + &format!("{:?}", stride)));
+        }
+        let off = storage_offset.unwrap_or(self.t.layout.offset as i64);
+        if off < 0 {
+            return Err(PyRuntimeError::new_err(format!("Tensor: invalid storage offset {off}")));
+        }
+        let shape: Vec<usize> = size.iter().map(|&d| d as usize).collect();
+        let strides: Vec<isize> = stride.iter().map(|&d| d as isize).collect();
+        Ok(self.t.as_strided(&shape, &strides, off as usize)?)
+    }
+}
+
+// ----- torch.* functions -----
+
+#[pyfunction]
+#[pyo3(signature = (tensors, dim=0, *, out=None))]
+pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
+    let ts = tensors_arg(tensors, "cat")?;
+    let r = py.detach(|| {
+        let d = ts.iter().find(|t| !(t.ndim() == 1 && t.numel() == 0)).map(|t| wrap_dim(dim, t.ndim())).transpose()?.unwrap_or(0);
+        crate::autograd::pick::cat("CatBackward0", &ts, d, |xs| sh::cat(xs, dim))
+    })?;
+    match out {
+        None => Ok(wrap(py, r)?.into_any()),
+        Some(o) => {
+            let same = o.borrow().t.shape() == r.shape();
+            if same {
+                o.borrow().t.copy_(&r)?;
+            } else {
+                let fresh = r.to_dtype(o.borrow().t.dtype, true)?;
+                o.borrow_mut().t = fresh;
+            }
+            Ok(o.clone().into_any().unbind())
+        }
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (input, offset=0, dim1=-2, dim2=-1))]
+pub fn diag_embed(py: Python<'_>, input: &Bound<'_, PyTensor>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Py<PyTensor>> {
+    input.borrow().diag_embed(py, offset, dim1, dim2)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(cat, m)?)?;
+    m.add_function(wrap_pyfunction!(diag_embed, m)?)?;
+    Ok(())
 }

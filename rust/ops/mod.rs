@@ -8,6 +8,8 @@ pub mod random;
 pub mod matmul;
 pub mod reduce;
 pub mod sort;
+pub mod shape;
+pub mod index;
 
 use crate::error::Result;
 use crate::tensor::Tensor;

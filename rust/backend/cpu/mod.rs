@@ -8,4 +8,5 @@ pub mod reduce;
 pub mod sort;
 pub mod iter;
 pub mod gemm;
+pub mod index;
 pub mod vmath;
