@@ -260,6 +260,33 @@ def test_sgd_bit_exact_on_oxytorch(kw):
     compare_traj(ref, ours, exact=True)
 
 
+TENSOR_LR_CASES = [
+    ("SGD", dict(momentum=0.9)),
+    ("Adam", dict(weight_decay=0.1, decoupled_weight_decay=True)),
+    ("AdamW", {}),
+    ("RMSprop", dict(momentum=0.5)),
+    ("Adagrad", dict(lr_decay=0.1)),
+    ("Adamax", {}),
+    ("NAdam", dict(weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", dict(weight_decay=0.1, decoupled_weight_decay=True)),
+]
+
+
+@pytest.mark.parametrize("name,kw", TENSOR_LR_CASES, ids=[c[0] for c in TENSOR_LR_CASES])
+def test_tensor_lr(name, kw, monkeypatch):
+    """lr given as a 0-dim tensor: torch's tensor arithmetic for the step sizes is reproduced."""
+    arrays = initial_arrays()
+    tp = make_params(torch, arrays)
+    ref = run(getattr(torch.optim, name)(tp, lr=torch.tensor(0.01), foreach=False, **kw), tp, torch)
+    op = make_params(ot, arrays)
+    compare_traj(ref, run(ot_opt(name, op, dict(kw, lr=ot.tensor(0.01))), op, ot), exact=False)
+    for m in OPT_MODULES:
+        monkeypatch.setattr(importlib.import_module(f"oxytorch.optim.{m}"), "torch", torch)
+    op = make_params(torch, arrays)
+    ours = run(ot_opt(name, op, dict(kw, lr=torch.tensor(0.01), foreach=False)), op, torch)
+    compare_traj(ref, ours, exact=True)
+
+
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_implementation_flags_accepted(name):
     """foreach/fused/differentiable are accepted and run the single-tensor update."""
