@@ -241,3 +241,4 @@ def typename(obj):
     if isinstance(obj, Tensor):
         return obj.type()
     return type(obj).__name__
+from . import optim  # noqa: E402,F401
