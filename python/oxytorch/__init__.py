@@ -240,3 +240,4 @@ def typename(obj):
     if isinstance(obj, Tensor):
         return obj.type()
     return type(obj).__name__
+from . import nn  # noqa: F401,E402
