@@ -19,8 +19,6 @@ def _check_param_device(param, old_param_device):
 
 def parameters_to_vector(parameters):
     """Flattens and concatenates ``parameters`` into one 1-D tensor (a copy)."""
-    if isinstance(parameters, _C.Tensor):
-        raise TypeError(f"expected parameters to be an iterable of Tensors, got {type(parameters).__name__}")
     params = list(parameters)
     device = None
     for p in params:
@@ -45,8 +43,6 @@ def vector_to_parameters(vec, parameters):
     by a view of ``vec``, as torch does)."""
     if not isinstance(vec, _C.Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
-    if isinstance(parameters, _C.Tensor):
-        raise TypeError(f"expected parameters to be an iterable of Tensors, got {type(parameters).__name__}")
     device = None
     pointer = 0
     for param in parameters:
