@@ -996,3 +996,102 @@ def test_mlp_training_steps_match_torch():
                     p.sub_(p.grad * 0.1)
     for (n, a), (_, b) in zip(o.state_dict().items(), t.state_dict().items()):
         assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- forwards available now
+FORWARD_NOW = [
+    lambda nn: nn.ReLU(), lambda nn: nn.ReLU6(), lambda nn: nn.LeakyReLU(0.2), lambda nn: nn.ELU(0.7),
+    lambda nn: nn.SELU(), lambda nn: nn.CELU(0.5), lambda nn: nn.GELU(), lambda nn: nn.GELU("tanh"),
+    lambda nn: nn.SiLU(), lambda nn: nn.Mish(), lambda nn: nn.Sigmoid(), lambda nn: nn.Tanh(),
+    lambda nn: nn.Softsign(), lambda nn: nn.Softplus(2.0, 5.0), lambda nn: nn.Hardtanh(-0.5, 0.7),
+    lambda nn: nn.Hardsigmoid(), lambda nn: nn.Hardswish(), lambda nn: nn.LogSigmoid(),
+    lambda nn: nn.Softmax(dim=1), lambda nn: nn.LogSoftmax(dim=-1), lambda nn: nn.Softmin(dim=0),
+    lambda nn: nn.Softmax2d(), lambda nn: nn.PReLU(4), lambda nn: nn.Threshold(0.1, -2.0),
+    lambda nn: nn.Tanhshrink(), lambda nn: nn.GLU(1), lambda nn: nn.Hardshrink(), lambda nn: nn.Softshrink(0.3),
+    lambda nn: nn.RReLU(), lambda nn: nn.Identity(), lambda nn: nn.Flatten(), lambda nn: nn.Flatten(0, 2),
+    lambda nn: nn.Flatten(-2, -1), lambda nn: nn.Unflatten(1, (2, 2)), lambda nn: nn.Unflatten(-1, (1, -1)),
+    lambda nn: nn.Sequential(nn.Flatten(), nn.Linear(16, 3), nn.Tanh()),
+]
+
+
+@pytest.mark.parametrize("i", range(len(FORWARD_NOW)))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_module_forward_values(i, dtype):
+    torch.manual_seed(0)
+    x = torch.randn(3, 4, 2, 2, dtype=getattr(torch, dtype)) * 3
+    t = FORWARD_NOW[i](torch.nn).to(getattr(torch, dtype)).eval()
+    o = FORWARD_NOW[i](ot.nn).to(getattr(ot, dtype)).eval()
+    copy_params(t, o)
+    assert_close(o(ot_from(x)), t(x), rtol=1e-6, atol=1e-6)
+
+
+def test_inplace_activation_modules_modify_input():
+    for make in (lambda nn: nn.ReLU(True), lambda nn: nn.LeakyReLU(0.1, True), lambda nn: nn.ELU(inplace=True),
+                 lambda nn: nn.Hardtanh(inplace=True), lambda nn: nn.SiLU(True), lambda nn: nn.Threshold(0.0, 5.0, True)):
+        torch.manual_seed(0)
+        x = torch.randn(5)
+        xo = ot_from(x)
+        yt = make(torch.nn)(x)
+        yo = make(ot.nn)(xo)
+        assert yo is xo
+        assert_close(xo, x, rtol=1e-6)
+
+
+def test_flatten_errors():
+    raises_both(lambda lib: lib.nn.Flatten(2, 1)(lib.ones(2, 3, 4)))
+    raises_both(lambda lib: lib.nn.Unflatten(1, (2, 2))(lib.ones(2, 3)))
+
+
+MHA_CASES = [
+    ({}, {}),
+    ({"batch_first": True}, {}),
+    ({"kdim": 3, "vdim": 5}, {}),
+    ({}, {"need_weights": False}),
+    ({}, {"average_attn_weights": False}),
+    ({}, {"attn_mask": "bool"}),
+    ({}, {"attn_mask": "float3d"}),
+    ({}, {"key_padding_mask": True}),
+    ({}, {"attn_mask": "float", "key_padding_mask": True}),
+    ({"bias": False}, {}),
+    ({}, {"unbatched": True}),
+]
+
+
+@pytest.mark.parametrize("kw,fkw", MHA_CASES)
+def test_multihead_attention_forward(kw, fkw):
+    torch.manual_seed(0)
+    t = torch.nn.MultiheadAttention(6, 2, **kw)
+    o = ot.nn.MultiheadAttention(6, 2, **kw)
+    copy_params(t, o)
+    L, S, N = 4, 5, 3
+    bf = kw.get("batch_first", False)
+    kd, vd = kw.get("kdim", 6), kw.get("vdim", 6)
+    if fkw.get("unbatched"):
+        q, k, v = torch.randn(L, 6), torch.randn(S, kd), torch.randn(S, vd)
+    else:
+        q = torch.randn((N, L, 6) if bf else (L, N, 6))
+        k = torch.randn((N, S, kd) if bf else (S, N, kd))
+        v = torch.randn((N, S, vd) if bf else (S, N, vd))
+    tf = {key: val for key, val in fkw.items() if key in ("need_weights", "average_attn_weights")}
+    of = dict(tf)
+    if fkw.get("attn_mask") == "bool":
+        m = torch.rand(L, S) > 0.7
+        m[:, 0] = False
+        tf["attn_mask"], of["attn_mask"] = m, ot.from_numpy(m.numpy())
+    elif fkw.get("attn_mask") == "float":
+        m = torch.randn(L, S)
+        tf["attn_mask"], of["attn_mask"] = m, ot_from(m)
+    elif fkw.get("attn_mask") == "float3d":
+        m = torch.randn(N * 2, L, S)
+        tf["attn_mask"], of["attn_mask"] = m, ot_from(m)
+    if fkw.get("key_padding_mask"):
+        m = torch.zeros(N, S)
+        m[1, 3:] = float("-inf")
+        tf["key_padding_mask"], of["key_padding_mask"] = m, ot_from(m)
+    at, wt = t(q, k, v, **tf)
+    ao, wo = o(ot_from(q), ot_from(k), ot_from(v), **of)
+    assert_close(ao, at, rtol=1e-5, atol=1e-6)
+    if wt is None:
+        assert wo is None
+    else:
+        assert_close(wo, wt, rtol=1e-5, atol=1e-6)
