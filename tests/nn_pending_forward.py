@@ -356,3 +356,32 @@ def test_multihead_attention_backward(kw, fkw):
         assert_close(a.grad, b.grad, rtol=1e-4, atol=1e-6)
     for (n, a), (_, b) in zip(o.named_parameters(), t.named_parameters()):
         assert_close(a.grad, b.grad, rtol=1e-4, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- padding, resampling, fold
+@pytest.mark.parametrize("make,shape", [
+    (lambda nn: nn.ZeroPad2d((1, 2, 0, 3)), (2, 3, 4, 4)),
+    (lambda nn: nn.ConstantPad1d(2, 1.5), (2, 3, 5)),
+    (lambda nn: nn.ConstantPad3d(1, -1.0), (1, 2, 2, 3, 3)),
+    (lambda nn: nn.ReflectionPad1d((2, 1)), (2, 3, 5)),
+    (lambda nn: nn.ReflectionPad2d(2), (2, 3, 4, 5)),
+    (lambda nn: nn.ReplicationPad2d((1, 0, 2, 1)), (2, 3, 4, 5)),
+    (lambda nn: nn.ReplicationPad3d(1), (1, 2, 3, 3, 3)),
+    (lambda nn: nn.CircularPad2d(1), (2, 3, 4, 5)),
+    (lambda nn: nn.Upsample(scale_factor=2), (2, 3, 4, 5)),
+    (lambda nn: nn.Upsample(size=(7, 9), mode="bilinear"), (2, 3, 4, 5)),
+    (lambda nn: nn.Upsample(scale_factor=1.5, mode="bilinear", align_corners=True), (2, 3, 4, 5)),
+    (lambda nn: nn.UpsamplingNearest2d(size=6), (1, 2, 3, 3)),
+    (lambda nn: nn.UpsamplingBilinear2d(scale_factor=2), (1, 2, 3, 3)),
+    (lambda nn: nn.Unfold(2), (2, 3, 4, 5)),
+    (lambda nn: nn.Unfold((2, 3), dilation=1, padding=1, stride=2), (2, 3, 5, 6)),
+    (lambda nn: nn.Fold((4, 5), 2), (2, 12, 12)),
+])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_padding_resampling_fold_modules(make, shape, dtype):
+    run_module(make, [randn(*shape)], dtype)
+
+
+def test_cosine_similarity_module():
+    run_module(lambda nn: nn.CosineSimilarity(dim=1), [randn(4, 5), randn(4, 5)])
+    run_module(lambda nn: nn.CosineSimilarity(dim=0, eps=1e-3), [randn(4, 5), randn(4, 5)], "float64")

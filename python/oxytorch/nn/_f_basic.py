@@ -24,6 +24,10 @@ __all__ = [
     "softshrink",
     "rrelu",
     "rrelu_",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "channel_shuffle",
+    "pairwise_distance",
 ]
 
 _Tensor = _C.Tensor
@@ -407,3 +411,95 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     return rrelu(input, lower, upper, training, True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure-view reshuffles and pairwise_distance, composed from autograd-aware ops.
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r)."""
+    if input.dim() < 3:
+        raise RuntimeError(
+            "pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+            f"{input.dim()} dimension(s)"
+        )
+    r = int(upscale_factor)
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    shape = tuple(input.shape)
+    c, h, w = shape[-3:]
+    if c % (r * r) != 0:
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+            f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}"
+        )
+    batch = shape[:-3]
+    nb = len(batch)
+    oc = c // (r * r)
+    x = input.reshape(batch + (oc, r, r, h, w))
+    perm = tuple(range(nb)) + (nb, nb + 3, nb + 1, nb + 4, nb + 2)
+    return x.permute(*perm).contiguous().reshape(batch + (oc, h * r, w * r))
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
+    if input.dim() < 3:
+        raise RuntimeError(
+            "pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+            f"{input.dim()} dimension(s)"
+        )
+    r = int(downscale_factor)
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    shape = tuple(input.shape)
+    c, h, w = shape[-3:]
+    if h % r != 0:
+        raise RuntimeError(
+            "pixel_unshuffle expects height to be divisible by downscale_factor, but input.size(-2)="
+            f"{h} is not divisible by {r}"
+        )
+    if w % r != 0:
+        raise RuntimeError(
+            "pixel_unshuffle expects width to be divisible by downscale_factor, but input.size(-1)="
+            f"{w} is not divisible by {r}"
+        )
+    batch = shape[:-3]
+    nb = len(batch)
+    x = input.contiguous().reshape(batch + (c, h // r, r, w // r, r))
+    perm = tuple(range(nb)) + (nb, nb + 2, nb + 4, nb + 1, nb + 3)
+    return x.permute(*perm).contiguous().reshape(batch + (c * r * r, h // r, w // r))
+
+
+def channel_shuffle(input, groups):
+    """Splits the channels (dim 1) into ``groups`` and interleaves them."""
+    if input.dim() <= 2:
+        raise RuntimeError(
+            f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(input.shape)}"
+        )
+    g = int(groups)
+    if g <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{g}")
+    shape = tuple(input.shape)
+    c = shape[1]
+    if c % g != 0:
+        raise RuntimeError(
+            f"Number of channels must be divisible by groups. Got {c} channels and {g} groups."
+        )
+    x = input.contiguous().reshape((shape[0], g, c // g) + shape[2:])
+    return x.transpose(1, 2).contiguous().reshape(shape)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """``||x1 - x2 + eps||_p`` over the last dimension."""
+    d = x1 - x2 + eps
+    if d.dim() == 0:
+        d = d.reshape((1,))
+    if p == 2:
+        return (d * d).sum(-1, keepdim=keepdim).sqrt()
+    if p == 1:
+        return d.abs().sum(-1, keepdim=keepdim)
+    if p == float("inf"):
+        return d.abs().amax(-1, keepdim=keepdim)
+    if p == 0:
+        return (d != 0).to(d.dtype).sum(-1, keepdim=keepdim)
+    return (d.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
