@@ -385,3 +385,30 @@ def test_padding_resampling_fold_modules(make, shape, dtype):
 def test_cosine_similarity_module():
     run_module(lambda nn: nn.CosineSimilarity(dim=1), [randn(4, 5), randn(4, 5)])
     run_module(lambda nn: nn.CosineSimilarity(dim=0, eps=1e-3), [randn(4, 5), randn(4, 5)], "float64")
+
+
+# ----------------------------------------------------------------------------- transformer
+@pytest.mark.parametrize("make,kind", [
+    (lambda nn: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), "enc"),
+    (lambda nn: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=True,
+                                           activation="gelu"), "enc_bf"),
+    (lambda nn: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), 2, nn.LayerNorm(8)), "enc"),
+    (lambda nn: nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0), "dec"),
+    (lambda nn: nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0), 2), "dec"),
+    (lambda nn: nn.Transformer(8, 2, 2, 1, 16, dropout=0.0), "full"),
+])
+@pytest.mark.parametrize("train", [True, False])
+def test_transformer_forward_backward(make, kind, train):
+    import warnings
+
+    torch.manual_seed(0)
+    x = torch.randn(3, 5, 8) if kind == "enc_bf" else torch.randn(5, 3, 8)
+    y = torch.randn(4, 3, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if kind in ("enc", "enc_bf"):
+            run_module(make, [x], train=train, tol=dict(rtol=1e-4, atol=1e-5))
+        elif kind == "dec":
+            run_module(make, [y, x], train=train, tol=dict(rtol=1e-4, atol=1e-5))
+        else:
+            run_module(make, [x, y], train=train, tol=dict(rtol=1e-4, atol=1e-5))

@@ -212,6 +212,12 @@ LAYERS = [
     lambda nn: nn.PixelShuffle(2), lambda nn: nn.PixelUnshuffle(3), lambda nn: nn.ChannelShuffle(2),
     lambda nn: nn.Fold((4, 5), 2), lambda nn: nn.Fold(4, (2, 3), dilation=2, padding=1, stride=2),
     lambda nn: nn.Unfold(3), lambda nn: nn.Unfold((2, 3), padding=1, stride=(1, 2)),
+    lambda nn: nn.TransformerEncoderLayer(8, 2, 16),
+    lambda nn: nn.TransformerEncoderLayer(8, 2, 16, activation="gelu", batch_first=True, norm_first=True, bias=False),
+    lambda nn: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16), 3, nn.LayerNorm(8)),
+    lambda nn: nn.TransformerDecoderLayer(8, 4, 12, dropout=0.2),
+    lambda nn: nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 4, 12), 2),
+    lambda nn: nn.Transformer(8, 2, 2, 1, 16),
     lambda nn: nn.Sequential(),
     lambda nn: nn.ModuleList(),
     lambda nn: nn.ModuleDict(),
@@ -1108,3 +1114,17 @@ def test_multihead_attention_forward(kw, fkw):
         assert wo is None
     else:
         assert_close(wo, wt, rtol=1e-5, atol=1e-6)
+
+
+def test_transformer_helpers_and_errors():
+    for sz in (1, 4):
+        assert_close(ot.nn.Transformer.generate_square_subsequent_mask(sz),
+                     torch.nn.Transformer.generate_square_subsequent_mask(sz), exact=True)
+    raises_both(lambda lib: lib.nn.TransformerEncoderLayer(8, 2, activation="tanh"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raises_both(lambda lib: lib.nn.Transformer(8, 2, 1, 1, 16)(lib.ones(3, 2, 8), lib.ones(3, 4, 8)))
+        raises_both(lambda lib: lib.nn.Transformer(8, 2, 1, 1, 16)(lib.ones(3, 2, 6), lib.ones(3, 2, 6)))
+    for lib in (torch, ot):
+        with pytest.warns(UserWarning, match="enable_nested_tensor is True, but self.use_nested_tensor is False"):
+            lib.nn.TransformerEncoder(lib.nn.TransformerEncoderLayer(8, 2, 16), 1)

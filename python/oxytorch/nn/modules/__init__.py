@@ -32,5 +32,8 @@ from .misc import (  # noqa: F401
     ChannelShuffle, CosineSimilarity, Fold, PairwiseDistance, PixelShuffle, PixelUnshuffle, Unfold,
     Upsample, UpsamplingBilinear2d, UpsamplingNearest2d,
 )
+from .transformer import (  # noqa: F401
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)
 
 __all__ = [n for n in dir() if not n.startswith("_") and n[0].isupper()]
