@@ -1128,3 +1128,15 @@ def test_transformer_helpers_and_errors():
     for lib in (torch, ot):
         with pytest.warns(UserWarning, match="enable_nested_tensor is True, but self.use_nested_tensor is False"):
             lib.nn.TransformerEncoder(lib.nn.TransformerEncoderLayer(8, 2, 16), 1)
+
+
+def test_data_parallel_single_device():
+    torch.manual_seed(0)
+    t = torch.nn.DataParallel(torch.nn.Linear(3, 2))
+    o = ot.nn.DataParallel(ot.nn.Linear(3, 2))
+    assert repr(o) == repr(t)
+    assert list(o.state_dict()) == list(t.state_dict()) == ["module.weight", "module.bias"]
+    copy_params(t, o)
+    x = torch.randn(4, 3)
+    assert_close(o(ot_from(x)), t(x))
+    assert o.device_ids == t.device_ids == []

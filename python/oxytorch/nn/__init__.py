@@ -6,3 +6,5 @@ from . import modules  # noqa: F401
 from . import init  # noqa: F401
 from . import utils  # noqa: F401
 from . import parameter  # noqa: F401
+from . import parallel  # noqa: F401
+from .parallel import DataParallel  # noqa: F401
