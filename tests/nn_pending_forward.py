@@ -412,3 +412,15 @@ def test_transformer_forward_backward(make, kind, train):
             run_module(make, [y, x], train=train, tol=dict(rtol=1e-4, atol=1e-5))
         else:
             run_module(make, [x, y], train=train, tol=dict(rtol=1e-4, atol=1e-5))
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda nn: nn.InstanceNorm1d(3), (2, 3, 6)),
+    (lambda nn: nn.InstanceNorm1d(3, affine=True), (3, 6)),
+    (lambda nn: nn.InstanceNorm2d(3, affine=True, track_running_stats=True), (2, 3, 4, 5)),
+    (lambda nn: nn.InstanceNorm3d(2, momentum=0.3, track_running_stats=True), (2, 2, 3, 3, 3)),
+])
+@pytest.mark.parametrize("train", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_instance_norm(make, shape, train, dtype):
+    run_module(make, [randn(*shape) * 2 + 1], dtype, train=train)

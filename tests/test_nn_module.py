@@ -167,6 +167,8 @@ LAYERS = [
     lambda nn: nn.BatchNorm1d(3),
     lambda nn: nn.BatchNorm2d(4, momentum=None, affine=False),
     lambda nn: nn.BatchNorm3d(5, eps=1e-3, track_running_stats=False),
+    lambda nn: nn.InstanceNorm1d(3), lambda nn: nn.InstanceNorm2d(4, affine=True, track_running_stats=True),
+    lambda nn: nn.InstanceNorm3d(2, momentum=None, affine=True, bias=False),
     lambda nn: nn.LayerNorm([3, 4], elementwise_affine=False),
     lambda nn: nn.LayerNorm(4, bias=False),
     lambda nn: nn.GroupNorm(2, 4),
@@ -1140,3 +1142,9 @@ def test_data_parallel_single_device():
     x = torch.randn(4, 3)
     assert_close(o(ot_from(x)), t(x))
     assert o.device_ids == t.device_ids == []
+
+
+def test_instance_norm_errors():
+    raises_both(lambda lib: lib.nn.InstanceNorm2d(3)(lib.ones(2, 3)))
+    raises_both(lambda lib: lib.nn.InstanceNorm1d(3, affine=True)(lib.ones(2, 4, 5)))
+    raises_both(lambda lib: lib.nn.functional.instance_norm(lib.ones(2, 3, 1)))

@@ -28,6 +28,7 @@ __all__ = [
     "pixel_unshuffle",
     "channel_shuffle",
     "pairwise_distance",
+    "instance_norm",
 ]
 
 _Tensor = _C.Tensor
@@ -503,3 +504,39 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     if p == 0:
         return (d != 0).to(d.dtype).sum(-1, keepdim=keepdim)
     return (d.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Per-sample, per-channel normalisation: batch_norm over the (1, N*C, *) view of ``input``
+    (how ATen computes it); running statistics are averaged over the batch."""
+    from . import functional as F
+
+    shape = tuple(input.shape)
+    if use_input_stats:
+        prod = 1
+        for s in shape[2:]:
+            prod *= s
+        if prod == 1:
+            raise ValueError(
+                f"Expected more than 1 spatial element when training, got input size {input.size()}"
+            )
+    b, c = shape[0], shape[1]
+    x = input.contiguous().reshape((1, b * c) + shape[2:])
+
+    def tile(t):
+        if t is None:
+            return None
+        return (_C.zeros((b, c), dtype=t.dtype) + t.reshape((1, c))).reshape((b * c,))
+
+    rm, rv = tile(running_mean), tile(running_var)
+    out = F.batch_norm(x, rm, rv, tile(weight), tile(bias), use_input_stats, momentum, eps)
+    if use_input_stats:
+        from ..autograd.grad_mode import no_grad
+
+        with no_grad():
+            if running_mean is not None:
+                running_mean.copy_(rm.reshape((b, c)).mean(0))
+            if running_var is not None:
+                running_var.copy_(rv.reshape((b, c)).mean(0))
+    return out.reshape(shape)
