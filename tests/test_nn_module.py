@@ -699,13 +699,45 @@ def test_global_forward_hooks():
     assert calls == ["ReLU", "Sequential"]
 
 
-def test_full_backward_hook_approximation():
-    m = ot.nn.Linear(3, 2)
-    seen = []
-    m.register_full_backward_hook(lambda mod, gi, go: seen.append((len(gi), len(go), tuple(go[0].shape))))
-    x = ot.randn(4, 3, requires_grad=True)
-    m(x).sum().backward()
-    assert seen == [(1, 1, (4, 2))]
+def test_full_backward_hooks_match_torch():
+    def run(lib):
+        lib.manual_seed(0)
+        m = lib.nn.Linear(3, 2)
+        log = []
+
+        def full(mod, gi, go):
+            log.append(("full", [None if g is None else to_np(g).round(4).tolist() for g in gi],
+                        [to_np(g).round(4).tolist() for g in go]))
+            return tuple(None if g is None else g * 2 for g in gi)
+
+        def pre(mod, go):
+            log.append(("pre", [to_np(g).round(4).tolist() for g in go]))
+            return (go[0] * 3,)
+
+        h = m.register_full_backward_hook(full)
+        m.register_full_backward_pre_hook(pre)
+        x = lib.ones(4, 3, requires_grad=True)
+        (m(x).sum() + x.sum()).backward()  # x also gets a gradient outside the module
+        log.append(("grads", to_np(x.grad).tolist(), to_np(m.weight.grad).round(4).tolist()))
+        h.remove()
+        x.grad = None
+        m(x).sum().backward()
+        log.append(("after_remove", to_np(x.grad).round(4).tolist()))
+        m2 = lib.nn.Linear(3, 2)
+        m2.register_full_backward_hook(lambda mod, gi, go: log.append(("noinput", gi, len(go))))
+        with pytest.warns(UserWarning, match="Full backward hook is firing"):
+            m2(lib.ones(1, 3)).sum().backward()
+        return log
+
+    a, b = run(torch), run(ot)
+    assert a == b
+    raises_both(lambda lib: _both_kinds_of_backward_hooks(lib))
+
+
+def _both_kinds_of_backward_hooks(lib):
+    m = lib.nn.Linear(1, 1)
+    m.register_full_backward_hook(lambda *a: None)
+    m.register_backward_hook(lambda *a: None)
 
 
 # ----------------------------------------------------------------------------- copy / pickle

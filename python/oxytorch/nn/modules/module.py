@@ -146,6 +146,29 @@ def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
     return handle
 
 
+_BWFN = None
+
+
+def _BackwardHookFunction():
+    """An identity autograd Function whose backward hands the incoming gradients to a callback."""
+    global _BWFN
+    if _BWFN is None:
+        from ...autograd.function import Function
+
+        class BackwardHookFunction(Function):
+            @staticmethod
+            def forward(ctx, callback, *tensors):
+                ctx.callback = callback
+                return tuple(t.view(tuple(t.shape)) for t in tensors)
+
+            @staticmethod
+            def backward(ctx, *grads):
+                return (None,) + tuple(ctx.callback(grads))
+
+        _BWFN = BackwardHookFunction
+    return _BWFN
+
+
 def _forward_unimplemented(self, *input):
     raise NotImplementedError(
         f'Module [{type(self).__name__}] is missing the required "forward" function'
@@ -490,7 +513,8 @@ class Module:
         return handle
 
     def register_full_backward_pre_hook(self, hook, prepend=False):
-        """``hook(module, grad_output)``: approximated by a hook on the output's gradient."""
+        """``hook(module, grad_output)`` runs when the gradients of the module's outputs are known
+        and may return replacement grad_outputs."""
         handle = RemovableHandle(self._backward_pre_hooks)
         self._backward_pre_hooks[handle.id] = hook
         if prepend:
@@ -498,9 +522,9 @@ class Module:
         return handle
 
     def register_full_backward_hook(self, hook, prepend=False):
-        """``hook(module, grad_input, grad_output)``. Approximation: called once per backward
-        with the gradients of the module's tensor inputs and outputs (gathered through tensor
-        hooks); returning a new grad_input is not supported."""
+        """``hook(module, grad_input, grad_output)`` runs when the gradients of the module's
+        positional tensor inputs are computed and may return replacement grad_inputs (the
+        inputs and outputs pass through identity autograd nodes, as in torch)."""
         if self._is_full_backward_hook is False:
             raise RuntimeError(
                 "Cannot use both regular backward hooks and full backward hooks on a "
@@ -557,52 +581,81 @@ class Module:
         return handle
 
     # ------------------------------------------------------------------ calling
-    def _setup_backward_hooks(self, args, result):
-        """Approximate full backward (pre-)hooks with tensor hooks on inputs and outputs."""
-        pre_hooks = list(self._backward_pre_hooks.values())
-        hooks = list(self._backward_hooks.values())
-        outs = (result,) if isinstance(result, Tensor) else tuple(result) if isinstance(result, tuple) else ()
-        ins = tuple(args)
-        out_idx = [i for i, t in enumerate(outs) if isinstance(t, Tensor) and t.requires_grad]
-        in_idx = [i for i, t in enumerate(ins) if isinstance(t, Tensor) and t.requires_grad]
-        if not out_idx:
-            return
-        state = {"grad_out": [None] * len(outs), "grad_in": [None] * len(ins), "pending": len(out_idx)}
+    def _wrap_backward_inputs(self, args, state):
+        """Routes the module's tensor inputs through an identity autograd node whose backward
+        calls the full backward hooks with (grad_input, grad_output), as torch's BackwardHook."""
+        idx = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+        state["n_args"] = len(args)
+        state["in_idx"] = idx
+        if not idx:
+            return args
         module = self
 
-        def fire_inputs():
-            if hooks:
-                for h in hooks:
-                    h(module, tuple(state["grad_in"]), tuple(state["grad_out"]))
+        def on_grads(grads):
+            grad_input = [None] * state["n_args"]
+            for i, g in zip(state["in_idx"], grads):
+                grad_input[i] = g
+            grad_input = tuple(grad_input)
+            for hook in module._backward_hooks.values():
+                res = hook(module, grad_input, state.get("grad_output", ()))
+                if res is not None:
+                    if not isinstance(res, tuple) or len(res) != len(grad_input):
+                        raise RuntimeError(
+                            "Backward hook returned an invalid number of grad_input, "
+                            f"got {len(res) if isinstance(res, tuple) else 1}, but expected {len(grad_input)}"
+                        )
+                    grad_input = res
+            return tuple(grad_input[i] for i in state["in_idx"])
 
-        def in_hook(i):
-            def f(g):
-                state["grad_in"][i] = g
-                state["in_pending"] -= 1
-                if state["in_pending"] == 0:
-                    fire_inputs()
-            return f
+        wrapped = _BackwardHookFunction().apply(on_grads, *[args[i] for i in idx])
+        args = list(args)
+        for i, w in zip(idx, wrapped):
+            args[i] = w
+        return tuple(args)
 
-        def out_hook(i):
-            def f(g):
-                state["grad_out"][i] = g
-                state["pending"] -= 1
-                if state["pending"] == 0:
-                    for h in pre_hooks:
-                        r = h(module, tuple(state["grad_out"]))
-                        if r is not None:
-                            state["grad_out"] = list(r)
-                    if not in_idx:
-                        fire_inputs()
-                    return state["grad_out"][i]
-                return None
-            return f
+    def _wrap_backward_outputs(self, result, state):
+        single = isinstance(result, Tensor)
+        outs = (result,) if single else result if isinstance(result, tuple) else None
+        if outs is None:
+            warnings.warn(
+                "For backward hooks to be called, module output should be a Tensor or a tuple of "
+                f"Tensors but received {type(result)}",
+                stacklevel=3,
+            )
+            return result
+        idx = [i for i, t in enumerate(outs) if isinstance(t, Tensor) and t.requires_grad]
+        if not idx:
+            return result
+        module = self
 
-        state["in_pending"] = len(in_idx)
-        for i in out_idx:
-            outs[i].register_hook(out_hook(i))
-        for i in in_idx:
-            ins[i].register_hook(in_hook(i))
+        def on_grads(grads):
+            grad_output = [None] * len(outs)
+            for i, g in zip(idx, grads):
+                grad_output[i] = g
+            grad_output = tuple(grad_output)
+            for hook in module._backward_pre_hooks.values():
+                res = hook(module, grad_output)
+                if res is not None:
+                    grad_output = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+            state["grad_output"] = grad_output
+            if not state.get("in_idx") and module._backward_hooks:
+                warnings.warn(
+                    "Full backward hook is firing when gradients are computed with respect to module "
+                    "outputs since no inputs require gradients. See "
+                    "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook "
+                    "for more details.",
+                    stacklevel=2,
+                )
+                grad_input = (None,) * state.get("n_args", 0)
+                for hook in module._backward_hooks.values():
+                    hook(module, grad_input, grad_output)
+            return tuple(grad_output[i] for i in idx)
+
+        wrapped = _BackwardHookFunction().apply(on_grads, *[outs[i] for i in idx])
+        outs = list(outs)
+        for i, w in zip(idx, wrapped):
+            outs[i] = w
+        return outs[0] if single else tuple(outs)
 
     def _call_impl(self, *args, **kwargs):
         forward_call = self.forward
@@ -629,6 +682,10 @@ class Module:
                         if not isinstance(res, tuple):
                             res = (res,)
                         args = res
+            bw_state = None
+            if self._backward_hooks or self._backward_pre_hooks:
+                bw_state = {}
+                args = self._wrap_backward_inputs(args, bw_state)
             result = forward_call(*args, **kwargs)
             for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
                 if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
@@ -639,8 +696,8 @@ class Module:
                     res = hook(self, args, result)
                 if res is not None:
                     result = res
-            if self._backward_hooks or self._backward_pre_hooks:
-                self._setup_backward_hooks(args, result)
+            if bw_state is not None:
+                result = self._wrap_backward_outputs(result, bw_state)
             return result
         except Exception:
             for hook_id, hook in _global_forward_hooks.items():
