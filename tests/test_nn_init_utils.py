@@ -43,7 +43,7 @@ INIT_CASES = [
 
 
 @pytest.mark.parametrize("name,shape,kw", INIT_CASES)
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
 def test_init_same_values_as_torch_under_same_seed(name, shape, kw, dtype):
     vals = []
     for lib in (torch, ot):
@@ -138,7 +138,7 @@ DROPOUT_SHAPES = {
 
 @pytest.mark.parametrize("name", list(DROPOUT_SHAPES))
 @pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
 def test_dropout_matches_torch_bit_for_bit(name, p, dtype):
     """oxytorch draws the mask from the same generator stream as torch's CPU kernel."""
     shape = DROPOUT_SHAPES[name]

@@ -972,7 +972,7 @@ def test_mha_parameters_and_init():
 
 
 # ----------------------------------------------------------------------------- F.linear / Linear
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
 @pytest.mark.parametrize("shape", [(4,), (3, 4), (2, 3, 4), (2, 1, 3, 4), (0, 4)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_forward_backward(dtype, shape, bias):
@@ -984,7 +984,8 @@ def test_linear_forward_backward(dtype, shape, bias):
     copy_params(t, o)
     xo = ot_from(x).requires_grad_()
     yt, yo = t(x), o(xo)
-    tol = dict(rtol=1e-5, atol=1e-5) if dtype == "float32" else dict(rtol=1e-12, atol=1e-12)
+    tol = {"float32": dict(rtol=1e-5, atol=1e-5), "float64": dict(rtol=1e-12, atol=1e-12),
+           "float16": dict(rtol=2e-3, atol=2e-3), "bfloat16": dict(rtol=2e-2, atol=2e-2)}[dtype]
     assert_close(yo, yt, **tol)
     if len(shape) == 2 and bias:
         assert yo.grad_fn.name() == yt.grad_fn.name() == "AddmmBackward0"
