@@ -179,3 +179,24 @@ def test_rnn_warning_and_all_weights():
     assert [[tuple(w.shape) for w in ws] for ws in o.all_weights] == \
         [[tuple(w.shape) for w in ws] for ws in t.all_weights]
     o.flatten_parameters()
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_pad_sequence(batch_first, side):
+    torch.manual_seed(0)
+    seqs = [torch.randn(n, 3, requires_grad=True) for n in (4, 2, 5)]
+    oseqs = [ot_from(s).requires_grad_() for s in seqs]
+    a = torch.nn.utils.rnn.pad_sequence(seqs, batch_first=batch_first, padding_value=-1.5, padding_side=side)
+    b = ot.nn.utils.rnn.pad_sequence(oseqs, batch_first=batch_first, padding_value=-1.5, padding_side=side)
+    assert_close(b, a, exact=True)
+    w = torch.randn(a.shape)
+    (a * w).sum().backward()
+    (b * ot_from(w)).sum().backward()
+    for x, y in zip(oseqs, seqs):
+        assert_close(x.grad, y.grad, exact=True)
+    lens = torch.tensor([4, 2, 5])
+    if side == "right":
+        for x, y in zip(ot.nn.utils.rnn.unpad_sequence(b, ot_from(lens), batch_first),
+                        torch.nn.utils.rnn.unpad_sequence(a, lens, batch_first)):
+            assert_close(x, y, exact=True)
