@@ -201,6 +201,12 @@ LAYERS = [
     lambda nn: nn.NLLLoss(), lambda nn: nn.MSELoss(reduction="sum"), lambda nn: nn.L1Loss(),
     lambda nn: nn.SmoothL1Loss(beta=0.5), lambda nn: nn.HuberLoss(delta=2.0), lambda nn: nn.BCELoss(),
     lambda nn: nn.BCEWithLogitsLoss(), lambda nn: nn.KLDivLoss(log_target=True),
+    lambda nn: nn.PoissonNLLLoss(log_input=False, full=True), lambda nn: nn.GaussianNLLLoss(eps=1e-3),
+    lambda nn: nn.MarginRankingLoss(0.5), lambda nn: nn.CosineEmbeddingLoss(0.1), lambda nn: nn.HingeEmbeddingLoss(),
+    lambda nn: nn.SoftMarginLoss(reduction="sum"), lambda nn: nn.MultiLabelMarginLoss(),
+    lambda nn: nn.MultiMarginLoss(p=2, weight=_lib_of(nn).ones(3)), lambda nn: nn.TripletMarginLoss(2.0, swap=True),
+    lambda nn: nn.TripletMarginWithDistanceLoss(), lambda nn: nn.CTCLoss(blank=1, zero_infinity=True),
+    lambda nn: nn.MultiLabelSoftMarginLoss(weight=_lib_of(nn).ones(4)),
     lambda nn: nn.ZeroPad1d(2), lambda nn: nn.ZeroPad2d((1, 2, 3, 4)), lambda nn: nn.ZeroPad3d(1),
     lambda nn: nn.ConstantPad1d(1, 2.5), lambda nn: nn.ConstantPad2d((1, 0, 2, 0), -1.0),
     lambda nn: nn.ConstantPad3d(2, 0.0), lambda nn: nn.ReflectionPad1d(2), lambda nn: nn.ReflectionPad2d((1, 1, 2, 0)),
@@ -889,7 +895,15 @@ def test_parameterlist_parameterdict():
 
 
 # ----------------------------------------------------------------------------- layers: construction errors
+def _lib_of(nn):
+    return torch if nn is torch.nn else ot
+
+
 CTOR_ERRORS = [
+    lambda nn: nn.MultiMarginLoss(p=3),
+    lambda nn: nn.MultiMarginLoss(weight=_lib_of(nn).ones(2, 2)),
+    lambda nn: nn.TripletMarginLoss(margin=0),
+    lambda nn: nn.TripletMarginWithDistanceLoss(margin=-1.0),
     lambda nn: nn.Conv2d(3, 4, 3, groups=2),
     lambda nn: nn.Conv2d(4, 3, 3, groups=2),
     lambda nn: nn.Conv2d(4, 4, 3, groups=0),
