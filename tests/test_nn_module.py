@@ -151,6 +151,9 @@ LAYERS = [
     lambda nn: nn.Linear(3, 4, bias=False),
     lambda nn: nn.Bilinear(2, 3, 4),
     lambda nn: nn.LazyLinear(5),
+    lambda nn: nn.LazyConv1d(4, 3, bias=False, padding=1), lambda nn: nn.LazyConv2d(4, 3),
+    lambda nn: nn.LazyConv3d(2, (1, 2, 3), groups=2, padding_mode="reflect", padding=1),
+    lambda nn: nn.LazyBatchNorm2d(), lambda nn: nn.LazyBatchNorm1d(affine=False),
     lambda nn: nn.Conv1d(2, 4, 3, stride=2, padding=1, dilation=2, groups=2, bias=False),
     lambda nn: nn.Conv2d(3, 6, (3, 5), padding="same", padding_mode="reflect"),
     lambda nn: nn.Conv2d(3, 6, 3, padding="valid"),
@@ -252,8 +255,8 @@ def test_layer_repr_params_and_init(i):
     assert [n for n, _ in ob] == [n for n, _ in tb]
     assert list(o.state_dict().keys()) == list(t.state_dict().keys())
     for (n, a), (_, b) in zip(op + ob, tp + tb):
-        if isinstance(b, torch.nn.parameter.UninitializedParameter):
-            assert isinstance(a, ot.nn.UninitializedParameter)
+        if torch.nn.parameter.is_lazy(b):
+            assert ot.nn.parameter.is_lazy(a) and type(a).__name__ == type(b).__name__
             continue
         assert type(a).__name__ == type(b).__name__, n
         assert a.requires_grad == b.requires_grad, n
@@ -1195,3 +1198,36 @@ def test_instance_norm_errors():
     raises_both(lambda lib: lib.nn.InstanceNorm2d(3)(lib.ones(2, 3)))
     raises_both(lambda lib: lib.nn.InstanceNorm1d(3, affine=True)(lib.ones(2, 4, 5)))
     raises_both(lambda lib: lib.nn.functional.instance_norm(lib.ones(2, 3, 1)))
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda nn: nn.LazyConv1d(4, 3, bias=False, padding=1), (2, 3, 8)),
+    (lambda nn: nn.LazyConv2d(4, 3), (2, 3, 8, 8)),
+    (lambda nn: nn.LazyConv2d(6, 3, groups=3), (3, 5, 5)),
+    (lambda nn: nn.LazyConv3d(2, (1, 2, 3), groups=2), (1, 4, 3, 4, 5)),
+    (lambda nn: nn.LazyBatchNorm2d(), (2, 3, 4, 4)),
+])
+def test_lazy_modules_materialise_like_torch(make, shape):
+    """Shapes inferred from the first input, the class swapped, and the same seeded init."""
+    from oxytorch.nn.modules.lazy import _infer_parameters_hook
+
+    x = torch.randn(shape)
+    torch.manual_seed(3)
+    t = make(torch.nn)
+    ot.manual_seed(3)
+    o = make(ot.nn)
+    t.eval()  # (running statistics stay at their initial values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t(x)
+    _infer_parameters_hook(o, (ot_from(x),), {})  # the pre-forward step (the conv forward lands with wip-conv)
+    assert type(o).__name__ == type(t).__name__
+    assert repr(o) == repr(t)
+    for (n, a), (_, b) in zip(o.state_dict().items(), t.state_dict().items()):
+        assert_close(a, b, exact=True)
+    raises_both(lambda lib: _lazy_bad_input(lib))
+
+
+def _lazy_bad_input(lib):
+    m = lib.nn.LazyConv2d(4, 3)
+    m(lib.ones(2, 3))
