@@ -559,6 +559,15 @@ def test_parameter_basics():
     assert p.is_leaf and p.grad_fn is None
 
 
+def test_parameter_errors():
+    raises_both(lambda lib: lib.nn.Parameter([1.0, 2.0]))
+    for lib in (torch, ot):
+        with pytest.raises(RuntimeError, match="(?i)only Tensors of floating point"):
+            lib.nn.Parameter(lib.ones(2, dtype=lib.int64))
+        p = lib.nn.Parameter(lib.ones(2, dtype=lib.int64), requires_grad=False)
+        assert not p.requires_grad
+
+
 def test_parameter_deepcopy_pickle():
     p = ot.nn.Parameter(ot.arange(6.0).reshape(2, 3))
     for q in (copy.deepcopy(p), pickle.loads(pickle.dumps(p))):

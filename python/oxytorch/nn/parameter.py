@@ -49,11 +49,7 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = _C.empty(0)
-        if not isinstance(data, Tensor):
-            raise TypeError(
-                f"Parameter.__new__() argument 'data' must be Tensor, not {type(data).__name__}"
-            )
-        t = Tensor.__new__(cls, data.detach())
+        t = Tensor.__new__(cls, data.detach())  # (a non-tensor raises AttributeError, as in torch)
         t.requires_grad_(bool(requires_grad))
         return t
 
