@@ -200,3 +200,74 @@ def test_pad_sequence(batch_first, side):
         for x, y in zip(ot.nn.utils.rnn.unpad_sequence(b, ot_from(lens), batch_first),
                         torch.nn.utils.rnn.unpad_sequence(a, lens, batch_first)):
             assert_close(x, y, exact=True)
+
+
+from torch.nn.utils import rnn as TR  # noqa: E402
+from oxytorch.nn.utils import rnn as OR  # noqa: E402
+
+PACKED = [
+    ("lstm_bi2", lambda nn: nn.LSTM(2, 3, 2, bidirectional=True), True),
+    ("gru", lambda nn: nn.GRU(2, 3), False),
+    ("rnn_bi", lambda nn: nn.RNN(2, 3, bidirectional=True), False),
+    ("lstm_proj", lambda nn: nn.LSTM(2, 4, proj_size=2), True),
+]
+
+
+@pytest.mark.parametrize("name,make,lstm", PACKED, ids=[p[0] for p in PACKED])
+@pytest.mark.parametrize("enforce_sorted,lens", [(False, [5, 2, 4]), (True, [5, 4, 1])])
+@pytest.mark.parametrize("with_state", [False, True])
+def test_packed_sequences_through_rnn(name, make, lstm, enforce_sorted, lens, with_state):
+    torch.manual_seed(0)
+    x = torch.randn(5, 3, 2, requires_grad=True)
+    xo = ot_from(x).requires_grad_()
+    pt = TR.pack_padded_sequence(x, lens, enforce_sorted=enforce_sorted)
+    po = OR.pack_padded_sequence(xo, ot.tensor(lens), enforce_sorted=enforce_sorted)
+    assert_close(po.data, pt.data, exact=True)
+    assert po.batch_sizes.tolist() == pt.batch_sizes.tolist()
+    for a, b in ((po.sorted_indices, pt.sorted_indices), (po.unsorted_indices, pt.unsorted_indices)):
+        assert (a is None and b is None) or a.tolist() == b.tolist()
+    t, o = _build(make)
+    args_t, args_o = [pt], [po]
+    if with_state:
+        nd = 2 if t.bidirectional else 1
+        hs = t.proj_size if t.proj_size > 0 else t.hidden_size
+        h0 = torch.randn(t.num_layers * nd, 3, hs)
+        if lstm:
+            c0 = torch.randn(t.num_layers * nd, 3, t.hidden_size)
+            args_t.append((h0, c0))
+            args_o.append((ot_from(h0), ot_from(c0)))
+        else:
+            args_t.append(h0)
+            args_o.append(ot_from(h0))
+    yt, ht = t(*args_t)
+    yo, ho = o(*args_o)
+    assert isinstance(yo, OR.PackedSequence)
+    padt, lt = TR.pad_packed_sequence(yt, batch_first=True, padding_value=0.5, total_length=6)
+    pado, lo = OR.pad_packed_sequence(yo, batch_first=True, padding_value=0.5, total_length=6)
+    assert lo.tolist() == lt.tolist()
+    assert_close(pado, padt, rtol=1e-5, atol=1e-6)
+    hts = ht if lstm else (ht,)
+    hos = ho if lstm else (ho,)
+    for a, b in zip(hos, hts):
+        assert_close(a, b, rtol=1e-5, atol=1e-6)
+    (padt.sum() + sum(h.sum() for h in hts)).backward()
+    total = pado.sum()
+    for h in hos:
+        total = total + h.sum()
+    total.backward()
+    assert_close(xo.grad, x.grad, rtol=1e-5, atol=1e-6)
+    for (n, a), (_, b) in zip(o.named_parameters(), t.named_parameters()):
+        assert_close(a.grad, b.grad, rtol=1e-5, atol=1e-5)
+
+
+def test_pack_sequence_roundtrip_and_errors():
+    torch.manual_seed(0)
+    seqs = [torch.randn(n, 2) for n in (3, 1, 2)]
+    pt = TR.pack_sequence(seqs, enforce_sorted=False)
+    po = OR.pack_sequence([ot_from(s) for s in seqs], enforce_sorted=False)
+    assert_close(po.data, pt.data, exact=True)
+    for a, b in zip(OR.unpack_sequence(po), TR.unpack_sequence(pt)):
+        assert_close(a, b, exact=True)
+    raises_both(lambda lib: lib.nn.utils.rnn.pack_padded_sequence(lib.ones(3, 2, 1), [1, 3]))
+    raises_both(lambda lib: lib.nn.utils.rnn.pad_packed_sequence(
+        lib.nn.utils.rnn.pack_padded_sequence(lib.ones(3, 2, 1), [3, 1]), total_length=2))

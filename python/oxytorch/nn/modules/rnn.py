@@ -258,8 +258,107 @@ class RNNBase(Module):
             return layer_in, (h_n, _stack(c_out, 0))
         return layer_in, h_n
 
+    def _run_packed(self, data, batch_sizes, hx, cell, is_lstm):
+        """Variable-length time loop over packed ``data``; hx rows are in sorted order."""
+        num_dirs = 2 if self.bidirectional else 1
+        starts, off = [], 0
+        for b in batch_sizes:
+            starts.append(off)
+            off += b
+        steps = len(batch_sizes)
+        layer_in = data
+        h_out, c_out = [], []
+
+        def narrow_state(st, a, n):
+            return (st[0].narrow(0, a, n), st[1].narrow(0, a, n)) if is_lstm else st.narrow(0, a, n)
+
+        def cat_states(parts):
+            if is_lstm:
+                return (_cat([p[0] for p in parts], 0), _cat([p[1] for p in parts], 0))
+            return _cat(parts, 0)
+
+        for layer in range(self.num_layers):
+            dir_outputs = []
+            for d in range(num_dirs):
+                idx = layer * num_dirs + d
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_weights(layer, d)
+                init = (hx[0][idx], hx[1][idx]) if is_lstm else hx[idx]
+                outs = [None] * steps
+
+                def step(x, st):
+                    if is_lstm:
+                        st = cell(x, st, w_ih, w_hh, b_ih, b_hh, w_hr)
+                        return st, st[0]
+                    st = cell(x, st, w_ih, w_hh, b_ih, b_hh)
+                    return st, st
+
+                if d == 0:
+                    state, cur, finished = init, batch_sizes[0], []
+                    for t in range(steps):
+                        b = batch_sizes[t]
+                        if b < cur:
+                            finished.append(narrow_state(state, b, cur - b))
+                            state = narrow_state(state, 0, b)
+                            cur = b
+                        state, outs[t] = step(layer_in.narrow(0, starts[t], b), state)
+                    final = cat_states([state] + finished[::-1]) if finished else state
+                else:
+                    state, cur = None, 0
+                    for t in range(steps - 1, -1, -1):
+                        b = batch_sizes[t]
+                        if b > cur:
+                            extra = narrow_state(init, cur, b - cur)
+                            state = extra if state is None else cat_states([state, extra])
+                            cur = b
+                        state, outs[t] = step(layer_in.narrow(0, starts[t], b), state)
+                    final = state
+                dir_outputs.append(_cat(outs, 0))
+                if is_lstm:
+                    h_out.append(final[0])
+                    c_out.append(final[1])
+                else:
+                    h_out.append(final)
+            layer_out = dir_outputs[0] if num_dirs == 1 else _cat(dir_outputs, 1)
+            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+                layer_out = F.dropout(layer_out, self.dropout, True)
+            layer_in = layer_out
+        h_n = _stack(h_out, 0)
+        if is_lstm:
+            return layer_in, (h_n, _stack(c_out, 0))
+        return layer_in, h_n
+
+    def _forward_packed(self, packed, hx, is_lstm, cell):
+        from ..utils.rnn import PackedSequence, _gather_rows
+
+        num_dirs = 2 if self.bidirectional else 1
+        batch_sizes = packed.batch_sizes.tolist()
+        batch = batch_sizes[0]
+        data = packed.data
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        h_shape = (self.num_layers * num_dirs, batch, real_hidden)
+        c_shape = (self.num_layers * num_dirs, batch, self.hidden_size)
+        if hx is None:
+            hx = (_C.zeros(h_shape, dtype=data.dtype), _C.zeros(c_shape, dtype=data.dtype)) if is_lstm \
+                else _C.zeros(h_shape, dtype=data.dtype)
+        elif packed.sorted_indices is not None:
+            if is_lstm:
+                hx = tuple(_gather_rows(h, packed.sorted_indices, 1) for h in hx)
+            else:
+                hx = _gather_rows(hx, packed.sorted_indices, 1)
+        out, hidden = self._run_packed(data, batch_sizes, hx, cell, is_lstm)
+        if packed.unsorted_indices is not None:
+            if is_lstm:
+                hidden = tuple(_gather_rows(h, packed.unsorted_indices, 1) for h in hidden)
+            else:
+                hidden = _gather_rows(hidden, packed.unsorted_indices, 1)
+        return PackedSequence(out, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices), hidden
+
     def _forward_impl(self, input, hx, is_lstm, cell):
         num_dirs = 2 if self.bidirectional else 1
+        from ..utils.rnn import PackedSequence
+
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx, is_lstm, cell)
         if input.dim() not in (2, 3):
             raise ValueError(
                 f"{self.mode if self.mode == 'LSTM' or self.mode == 'GRU' else 'RNN'}: Expected input to be 2D or 3D, got {input.dim()}D instead"
