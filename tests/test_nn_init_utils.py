@@ -418,3 +418,41 @@ def test_pairwise_distance(p, shapes, keepdim):
     yo.sum().backward()
     assert_close(ao.grad, a.grad, rtol=1e-9)
     assert_close(bo.grad, b.grad, rtol=1e-9)
+
+
+# ----------------------------------------------------------------------------- weight_norm
+@pytest.mark.parametrize("make,shape,dim", [
+    (lambda nn: nn.Linear(4, 3), (5, 4), 0),
+    (lambda nn: nn.Linear(4, 3), (5, 4), None),
+    (lambda nn: nn.Linear(4, 3), (5, 4), 1),
+    (lambda nn: nn.Bilinear(2, 3, 4), None, -1),
+])
+def test_weight_norm(make, shape, dim):
+    mods = []
+    for lib in (torch, ot):
+        lib.manual_seed(0)
+        with pytest.warns(FutureWarning, match="torch.nn.utils.weight_norm` is deprecated"):
+            mods.append(lib.nn.utils.weight_norm(make(lib.nn), dim=dim))
+    t, o = mods
+    assert repr(o) == repr(t)
+    assert list(o.state_dict()) == list(t.state_dict())
+    for (k, a), (_, b) in zip(o.state_dict().items(), t.state_dict().items()):
+        assert_close(a, b, rtol=1e-6)
+    assert_close(o.weight, t.weight, rtol=1e-6)
+    if shape is not None:
+        x = torch.randn(shape)
+        with torch.no_grad():
+            t.weight_g.mul_(2)
+        with ot.no_grad():
+            o.weight_g.mul_(2)
+        yt, yo = t(x), o(ot_from(x))
+        assert_close(yo, yt, rtol=1e-5)
+        yt.sum().backward()
+        yo.sum().backward()
+        assert_close(o.weight_g.grad, t.weight_g.grad, rtol=1e-5, atol=1e-6)
+        assert_close(o.weight_v.grad, t.weight_v.grad, rtol=1e-5, atol=1e-6)
+    torch.nn.utils.remove_weight_norm(t)  # restores a plain weight Parameter
+    ot.nn.utils.remove_weight_norm(o)
+    assert list(o.state_dict()) == list(t.state_dict())
+    assert_close(o.weight, t.weight, rtol=1e-5)
+    raises_both(lambda lib: lib.nn.utils.remove_weight_norm(lib.nn.Linear(1, 1)))
