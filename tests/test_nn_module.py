@@ -1134,6 +1134,9 @@ MHA_CASES = [
     ({}, {"attn_mask": "float", "key_padding_mask": True}),
     ({"bias": False}, {}),
     ({}, {"unbatched": True}),
+    ({"add_bias_kv": True}, {}),
+    ({"add_zero_attn": True}, {"average_attn_weights": False}),
+    ({"add_bias_kv": True, "add_zero_attn": True, "batch_first": True}, {}),
 ]
 
 

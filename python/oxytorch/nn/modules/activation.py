@@ -409,10 +409,7 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
-def _cat(tensors, dim):
-    from ... import cat  # lands with the views work on main
-
-    return cat(tensors, dim)
+from ._ops import _cat  # noqa: E402
 
 
 class MultiheadAttention(Module):

@@ -15,59 +15,7 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 Tensor = _C.Tensor
 
 
-# --------------------------------------------------------------------------------- helpers
-_CAT = None
-
-
-def _cat_fn():
-    global _CAT
-    if _CAT is None:
-        from ...autograd.function import Function
-
-        class CatBackward(Function):
-            @staticmethod
-            def forward(ctx, dim, *tensors):
-                ctx.dim = dim
-                ctx.sizes = [t.shape[dim] for t in tensors]
-                shape = list(tensors[0].shape)
-                shape[dim] = sum(ctx.sizes)
-                out = _C.empty(tuple(shape), dtype=tensors[0].dtype)
-                off = 0
-                for t, n in zip(tensors, ctx.sizes):
-                    out.narrow(dim, off, n).copy_(t)
-                    off += n
-                return out
-
-            @staticmethod
-            def backward(ctx, g):
-                grads, off = [], 0
-                for n in ctx.sizes:
-                    grads.append(g.narrow(ctx.dim, off, n))
-                    off += n
-                return (None,) + tuple(grads)
-
-        _CAT = CatBackward
-    return _CAT
-
-
-def _cat(tensors, dim):
-    torch = __import__("oxytorch")
-    if hasattr(torch, "cat"):
-        return torch.cat(tensors, dim)
-    if len(tensors) == 1:
-        return tensors[0]
-    return _cat_fn().apply(dim, *tensors)
-
-
-def _stack(tensors, dim=0):
-    torch = __import__("oxytorch")
-    if hasattr(torch, "stack"):
-        return torch.stack(tensors, dim)
-    expanded = []
-    for t in tensors:
-        shape = tuple(t.shape)
-        expanded.append(t.reshape(shape[:dim] + (1,) + shape[dim:]))
-    return _cat(expanded, dim)
+from ._ops import _cat, _stack
 
 
 def _rnn_tanh_cell(x, h, w_ih, w_hh, b_ih, b_hh):
