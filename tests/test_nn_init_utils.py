@@ -355,6 +355,7 @@ def test_parameters_vector_roundtrip():
     vt = torch.nn.utils.parameters_to_vector(t.parameters())
     vo = ot.nn.utils.parameters_to_vector(o.parameters())
     assert_close(vo, vt, exact=True)
+    assert vo.requires_grad == vt.requires_grad
     new = torch.arange(float(vt.numel()))
     torch.nn.utils.vector_to_parameters(new, t.parameters())
     ot.nn.utils.vector_to_parameters(ot_from(new), o.parameters())

@@ -23,19 +23,9 @@ def parameters_to_vector(parameters):
     device = None
     for p in params:
         device = _check_param_device(p, device)
-    cat = getattr(__import__("oxytorch"), "cat", None)
-    flat = [p.reshape(-1) for p in params]
-    if cat is not None:
-        return cat(flat)
-    total = sum(p.numel() for p in params)
-    dtype = params[0].dtype if params else None
-    out = _C.empty(total, dtype=dtype)
-    offset = 0
-    for f in flat:
-        n = f.numel()
-        out[offset:offset + n].copy_(f.detach())
-        offset += n
-    return out
+    from ..modules._ops import _cat
+
+    return _cat([p.reshape(-1) for p in params], 0)
 
 
 def vector_to_parameters(vec, parameters):
