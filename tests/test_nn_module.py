@@ -1243,3 +1243,30 @@ def test_lazy_modules_materialise_like_torch(make, shape):
 def _lazy_bad_input(lib):
     m = lib.nn.LazyConv2d(4, 3)
     m(lib.ones(2, 3))
+
+
+def test_assign_before_init_errors():
+    def early_module(lib):
+        class M(lib.nn.Module):
+            def __init__(self):
+                self.fc = lib.nn.Linear(1, 1)
+                super().__init__()
+
+        M()
+
+    def early_param(lib):
+        class M(lib.nn.Module):
+            def __init__(self):
+                self.w = lib.nn.Parameter(lib.ones(1))
+
+        M()
+
+    def early_buffer(lib):
+        class M(lib.nn.Module):
+            def __init__(self):
+                self.register_buffer("b", lib.ones(1))
+
+        M()
+
+    for fn in (early_module, early_param, early_buffer):
+        raises_both(fn)
