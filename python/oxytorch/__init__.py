@@ -242,3 +242,4 @@ def typename(obj):
         return obj.type()
     return type(obj).__name__
 from . import optim  # noqa: E402,F401
+from . import nn  # noqa: F401,E402
