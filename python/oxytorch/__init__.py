@@ -243,3 +243,4 @@ def typename(obj):
     return type(obj).__name__
 from . import optim  # noqa: E402,F401
 from . import nn  # noqa: F401,E402
+from . import utils  # noqa: F401,E402
