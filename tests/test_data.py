@@ -651,9 +651,51 @@ def test_timeout_raises():
         def __getitem__(self, i):
             import time
 
-            time.sleep(5)
+            time.sleep(2)
             return i
 
     dl = oxytorch.utils.data.DataLoader(Slow(), num_workers=1, timeout=0.5)
     with pytest.raises(RuntimeError, match=r"DataLoader timed out after 0.5 seconds"):
         list(dl)
+
+
+class _Plain(oxytorch.utils.data.Dataset):
+    def __len__(self):
+        return 17
+
+    def __getitem__(self, i):
+        return i
+
+
+class _TPlain(torch.utils.data.Dataset):
+    def __len__(self):
+        return 17
+
+    def __getitem__(self, i):
+        return i
+
+
+def test_workers_shuffle_epochs_match_torch():
+    # same generator seed -> same base_seed draw, then the same permutations epoch after epoch
+    out = []
+    for m, ds in ((oxytorch, _Plain()), (torch, _TPlain())):
+        dl = m.utils.data.DataLoader(ds, batch_size=3, shuffle=True, num_workers=2, timeout=30,
+                                     persistent_workers=True, generator=m.Generator().manual_seed(9))
+        out.append([[b.tolist() for b in dl] for _ in range(2)])
+        dl._iterator._shutdown_workers()
+    assert out[0] == out[1]
+    assert out[0][0] != out[0][1]
+
+
+def test_abandoned_iterator_stops_workers():
+    dl = oxytorch.utils.data.DataLoader(_Plain(), batch_size=2, num_workers=2, timeout=30)
+    it = iter(dl)
+    assert next(it).tolist() == [0, 1]
+    workers = list(it._workers)
+    del it
+    import gc
+
+    gc.collect()
+    for w in workers:
+        w.join(timeout=10)
+        assert not w.is_alive()
