@@ -271,6 +271,18 @@ def test_dataset_base():
     raises_both(lambda m: m.utils.data.Dataset()[0], NotImplementedError)
     raises_both(lambda m: m.utils.data.IterableDataset(), TypeError, "abstract")
     raises_both(lambda m: m.utils.data.Sampler().__iter__(), NotImplementedError)
+    raises_both(lambda m: m.utils.data.Sampler(range(3)), TypeError)
+
+
+def test_too_many_workers_warning():
+    msgs = []
+    n = len(os.sched_getaffinity(0)) + 1
+    for m in MODS:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            m.utils.data.DataLoader(range(3), num_workers=n)
+        msgs.append([str(x.message) for x in w])
+    assert msgs[0] == msgs[1] and len(msgs[0]) == 1
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 1234])
@@ -555,15 +567,15 @@ class _InfoDataset(oxytorch.utils.data.Dataset):
 def test_worker_info_seed_and_init_fn():
     assert oxytorch.utils.data.get_worker_info() is None
     g = oxytorch.Generator().manual_seed(3)
-    dl = oxytorch.utils.data.DataLoader(_InfoDataset(), batch_size=None, num_workers=3, timeout=30,
+    dl = oxytorch.utils.data.DataLoader(_InfoDataset(), batch_size=None, num_workers=2, timeout=30,
                                         worker_init_fn=_record_init, generator=g)
     rows = list(dl)
     base = int(torch.empty((), dtype=torch.int64).random_(generator=torch.Generator().manual_seed(3)).item())
     assert [r[4] for r in rows] == list(range(6))
     for wid, nw, seed, log, i, r, npr in rows:
-        assert wid == i % 3 and nw == 3 and seed == base + wid and log == [wid]
+        assert wid == i % 2 and nw == 2 and seed == base + wid and log == [wid]
     # each worker seeds oxytorch's generator with base_seed + id, exactly as torch does
-    first = {r[0]: r for r in rows if r[4] < 3}
+    first = {r[0]: r for r in rows if r[4] < 2}
     for wid, row in first.items():
         assert row[5] == float(torch.rand(1, generator=torch.Generator().manual_seed(base + wid)))
         np.random.seed(torch.utils.data._utils.worker._generate_state(base, wid))

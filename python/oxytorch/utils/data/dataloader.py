@@ -136,6 +136,33 @@ class DataLoader:
         self.__initialized = True
         self._IterableDataset_len_called = None
         self._iterator = None
+        self.check_worker_number_rationality()
+
+    def check_worker_number_rationality(self):
+        """Warn (as torch does) when more workers are requested than usable CPUs."""
+        if not self.num_workers:
+            return
+        cpuset_checked = hasattr(os, "sched_getaffinity")
+        try:
+            suggest = len(os.sched_getaffinity(0)) if cpuset_checked else os.cpu_count()
+        except Exception:
+            suggest = os.cpu_count()
+        if suggest is not None and self.num_workers <= suggest:
+            return
+        if suggest is not None:
+            cpuset_note = "" if cpuset_checked else " (`cpuset` is not taken into account)"
+            detail = (
+                f"Our suggested max number of worker in current system is {suggest}{cpuset_note}, "
+                "which is smaller than what this DataLoader is going to create."
+            )
+        else:
+            detail = "DataLoader is not able to compute a suggested max number of worker in current system."
+        warnings.warn(
+            f"This DataLoader will create {self.num_workers} worker processes in total. {detail} "
+            "Please be aware that excessive worker creation might get DataLoader running slow or even freeze, "
+            "lower the worker number to avoid potential slowness/freeze if necessary.",
+            stacklevel=3,
+        )
 
     @property
     def multiprocessing_context(self):
@@ -180,6 +207,7 @@ class DataLoader:
     def _get_iterator(self):
         if self.num_workers == 0:
             return _SingleProcessDataLoaderIter(self)
+        self.check_worker_number_rationality()
         return _MultiProcessingDataLoaderIter(self)
 
     def __iter__(self):

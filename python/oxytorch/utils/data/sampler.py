@@ -16,9 +16,6 @@ __all__ = [
 class Sampler:
     """Base class: subclasses define ``__iter__`` over indices (and optionally ``__len__``)."""
 
-    def __init__(self, data_source=None):
-        pass
-
     def __iter__(self):
         raise NotImplementedError
 
