@@ -5,6 +5,7 @@
 //! Ownership: a tensor's meta owns its `grad_fn`; a node owns the nodes of its inputs (`next`).
 //! Leaves hand out one `AccumulateGrad` node that refers back to them weakly, and outputs that a
 //! node saves are kept without their meta, so the graph has no reference cycles.
+pub mod act;
 pub mod engine;
 pub mod formulas;
 pub mod node;

@@ -94,7 +94,13 @@ fn give_back<'py>(slf: Bound<'py, PyTensor>, result: Tensor) -> PyResult<Bound<'
         .into());
     }
     t.check_writable()?;
-    t.copy_(&result)?;
+    crate::autograd::check_inplace(&t)?;
+    t.detached().copy_(&result.detached())?;
+    // An in-place op computed out of place under autograd: `self` takes over the result's history.
+    if let Some((node, nr)) = result.grad_fn() {
+        let mut me = slf.borrow_mut();
+        me.t.meta().set_grad_fn(Some((node, nr)));
+    }
     Ok(slf)
 }
 
@@ -108,13 +114,13 @@ pub fn where_(py: Python<'_>, condition: &Bound<'_, PyAny>, input: &Bound<'_, Py
     let c = tensor_of(condition, "where", "condition", 1)?;
     let a = number_or_tensor(input, "where", "input")?;
     let b = number_or_tensor(other, "where", "other")?;
-    give(py, tern::where_(&c, a.arg(), b.arg(), None)?, out)
+    give(py, crate::autograd::act::where_(&c, a.arg(), b.arg(), None)?, out)
 }
 
 fn clamp_impl(x: &Tensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>, fname: &str) -> PyResult<Tensor> {
     let lo = opt_operand(min, fname, "min")?;
     let hi = opt_operand(max, fname, "max")?;
-    Ok(tern::clamp(x, lo.as_ref().map(|o| o.arg()), hi.as_ref().map(|o| o.arg()), None)?)
+    Ok(crate::autograd::act::clamp(x, lo.as_ref().map(|o| o.arg()), hi.as_ref().map(|o| o.arg()), None, fname)?)
 }
 
 #[pyfunction]
@@ -186,7 +192,7 @@ pub fn masked_fill(py: Python<'_>, input: &Bound<'_, PyAny>, mask: &Bound<'_, Py
     let x = tensor_of(input, "masked_fill", "input", 1)?;
     let m = tensor_of(mask, "masked_fill", "mask", 2)?;
     let v = number_or_tensor(value, "masked_fill", "value")?;
-    Ok(wrap(py, tern::masked_fill(&x, &m, v.arg())?)?.into_any())
+    Ok(wrap(py, crate::autograd::act::masked_fill(&x, &m, v.arg())?)?.into_any())
 }
 
 #[pyfunction]
@@ -336,6 +342,9 @@ pub fn is_conj(input: &Bound<'_, PyAny>) -> PyResult<bool> {
 #[pyo3(signature = (input, min_val=-1.0, max_val=1.0, inplace=false))]
 pub fn _hardtanh<'py>(py: Python<'py>, input: &Bound<'py, PyAny>, min_val: f64, max_val: f64, inplace: bool) -> PyResult<Py<PyAny>> {
     let x = tensor_of(input, "hardtanh", "input", 1)?;
+    if crate::autograd::should_record(&[&x]) {
+        return _activation(py, "hardtanh", input, min_val, max_val, inplace);
+    }
     let r = act::hardtanh(&x, min_val, max_val)?;
     act_out(py, input, r, inplace)
 }
@@ -353,21 +362,19 @@ fn act_out(py: Python<'_>, input: &Bound<'_, PyAny>, r: Tensor, inplace: bool) -
 #[pyo3(signature = (name, input, p0=0.0, p1=0.0, inplace=false))]
 pub fn _activation(py: Python<'_>, name: &str, input: &Bound<'_, PyAny>, p0: f64, p1: f64, inplace: bool) -> PyResult<Py<PyAny>> {
     let x = tensor_of(input, name, "input", 1)?;
-    // Activations with a derivative in the autograd table record their node when grad is needed.
-    let op = match name {
-        "silu" => Some(crate::ops::unary::UnaryOp::Silu),
-        "gelu" => Some(crate::ops::unary::UnaryOp::Gelu),
-        "gelu_tanh" => Some(crate::ops::unary::UnaryOp::GeluTanh),
-        "mish" => Some(crate::ops::unary::UnaryOp::Mish),
-        "logsigmoid" => Some(crate::ops::unary::UnaryOp::LogSigmoid),
-        _ => None,
-    };
-    if let (Some(op), false) = (op, inplace) {
-        if crate::autograd::should_record(&[&x]) {
-            return Ok(wrap(py, crate::autograd::formulas::unary(op, &x, None)?)?.into_any());
+    // Under autograd: out of place records the activation's node; in place runs it on a snapshot
+    // that carries x's history and moves x's history to the new node.
+    if crate::autograd::act::differentiable(name) && crate::autograd::should_record(&[&x]) {
+        if !inplace {
+            return Ok(wrap(py, crate::autograd::act::activation(name, &x, p0, p1)?)?.into_any());
         }
+        let slf = input.cast::<PyTensor>()?.clone();
+        let mut t = x.clone();
+        crate::autograd::inplace_with_grad(&mut t, |s| crate::autograd::act::activation_named(name, s, p0, p1, true))?;
+        slf.borrow_mut().t.ag = t.ag;
+        return Ok(slf.into_any().unbind());
     }
-    let r = act::activation(name, &x, p0, p1)?;
+    let r = if name == "selu" { act::activation("elu", &x, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946)? } else { act::activation(name, &x, p0, p1)? };
     act_out(py, input, r, inplace)
 }
 
