@@ -8,6 +8,7 @@
 pub mod engine;
 pub mod formulas;
 pub mod node;
+pub mod nnfn;
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

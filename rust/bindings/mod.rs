@@ -17,6 +17,7 @@ pub mod sort;
 pub mod tensor;
 pub mod unary;
 pub mod views;
+pub mod nnfn;
 
 use pyo3::prelude::*;
 
@@ -137,5 +138,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     reduce::register(m)?;
     sort::register(m)?;
     elementwise::register(m)?;
+    nnfn::register(m)?;
     Ok(())
 }
