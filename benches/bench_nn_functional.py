@@ -74,7 +74,9 @@ def workloads():
 
 
 def main():
-    torch.set_num_threads(ot.get_num_threads() if hasattr(ot, "get_num_threads") else 1)
+    # one thread each: the shared machine makes multi-threaded timings noisy
+    torch.set_num_threads(1)
+    ot.set_num_threads(1)
     print(f"{'workload':44s} {'oxytorch':>12s} {'torch':>12s} {'ratio':>7s}")
     for name, (fo, ft, number) in workloads().items():
         fo()

@@ -216,13 +216,11 @@ def test_cross_entropy_probabilities(reduction, ls, weighted):
 
 
 def test_cross_entropy_noncontiguous_and_names():
-    xo, xt = pair(arr(5, 7), "float32", grad=True, layout="T")
-    to, tt = ipair([0, 1, 2, 3, 4, 5, 6][:7][:7][:7][:7][:7] if False else [0, 1, 2, 3, 4, 0, 1])
+    to, tt = ipair([0, 1, 2, 3, 4, 0, 1])
     xo2, xt2 = pair(arr(7, 5), "float32", grad=True, layout="T")
     ro, rt = check(lambda x: OF.cross_entropy(x, to), lambda x: TF.cross_entropy(x, tt), [xo2], [xt2])
     assert gname(ro) == "NllLossBackward0"
     assert ro.grad_fn.next_functions[0][0].name() == "LogSoftmaxBackward0"
-    del xo, xt
 
 
 def test_nll_and_ce_errors():

@@ -23,6 +23,12 @@ fn gr(g: &[Option<Tensor>]) -> Result<&Tensor> {
 /// `LogSoftmaxBackward0`; softmin is softmax of `-x`, and `dtype=` casts first, as torch does).
 pub fn softmax(x: &Tensor, dim: i64, dtype: Option<DType>, kind: SoftmaxKind) -> Result<Tensor> {
     if !should_record(&[x]) {
+        if dtype.is_none() && kind != SoftmaxKind::Softmin && x.ndim() > 0 {
+            let d = wrap_dim(dim, x.ndim())?;
+            if let Some(y) = k::softmax_forward(x, d, kind == SoftmaxKind::LogSoftmax)? {
+                return Ok(y);
+            }
+        }
         return act::softmax(x, dim, dtype, kind);
     }
     let mut xin = match dtype {
@@ -34,8 +40,11 @@ pub fn softmax(x: &Tensor, dim: i64, dtype: Option<DType>, kind: SoftmaxKind) ->
     }
     let log = kind == SoftmaxKind::LogSoftmax;
     let base = if log { SoftmaxKind::LogSoftmax } else { SoftmaxKind::Softmax };
-    let mut y = act::softmax(&xin.detached(), dim, None, base)?;
     let d = wrap_dim(dim, xin.ndim().max(1))?;
+    let mut y = match k::softmax_forward(&xin, d, log)? {
+        Some(y) => y,
+        None => act::softmax(&xin.detached(), dim, None, base)?,
+    };
     let name = if log { "LogSoftmaxBackward0" } else { "SoftmaxBackward0" };
     let saved = vec![SavedTensor::output(&y, 0)];
     record(name, &[&xin], &mut [&mut y], saved, move |ctx, g| {

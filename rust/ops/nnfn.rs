@@ -4,7 +4,7 @@
 //!
 //! Layout convention: every kernel makes its operands contiguous in the math dtype and views them
 //! as `(outer, len, inner)` around the reduced dim, so one index formula serves every dim.
-use num_traits::{One, Zero};
+use num_traits::{Float, One, Zero};
 
 use crate::bail;
 use crate::device::Device;
@@ -100,6 +100,142 @@ pub fn split3(shape: &[usize], dim: usize) -> (usize, usize, usize) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// softmax / log_softmax forward (float32 / float64) with laned reductions
+// ---------------------------------------------------------------------------------------------
+
+/// Max of a row (NaN when any element is NaN), in 8 independent lanes so it vectorises.
+#[inline]
+fn lane_max<T: Fl>(x: &[T]) -> T {
+    let mut m = [T::neg_infinity(); 8];
+    let mut nan = false;
+    let ch = x.chunks_exact(8);
+    let rem = ch.remainder();
+    for c in ch {
+        for j in 0..8 {
+            m[j] = if c[j] > m[j] { c[j] } else { m[j] };
+            nan |= c[j].is_nan();
+        }
+    }
+    for &v in rem {
+        m[0] = if v > m[0] { v } else { m[0] };
+        nan |= v.is_nan();
+    }
+    if nan {
+        return T::nan();
+    }
+    m.iter().fold(T::neg_infinity(), |a, &b| if b > a { b } else { a })
+}
+
+/// Sum of a row accumulated in f64 over 4 independent lanes.
+#[inline]
+fn lane_sum<T: Fl>(x: &[T]) -> f64 {
+    let mut s = [0f64; 4];
+    let ch = x.chunks_exact(4);
+    let rem = ch.remainder();
+    for c in ch {
+        for j in 0..4 {
+            s[j] += c[j].d();
+        }
+    }
+    let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+    for &v in rem {
+        t += v.d();
+    }
+    t
+}
+
+/// Sum of `a[i] * b[i]` in f64 over 4 independent lanes.
+#[inline]
+fn lane_dot<T: Fl>(a: &[T], b: &[T]) -> f64 {
+    let mut s = [0f64; 4];
+    let n = a.len().min(b.len());
+    let k = n / 4 * 4;
+    for i in (0..k).step_by(4) {
+        for j in 0..4 {
+            s[j] += (a[i + j] * b[i + j]).d();
+        }
+    }
+    let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+    for i in k..n {
+        t += (a[i] * b[i]).d();
+    }
+    t
+}
+
+fn exp_inplace<T: Fl>(buf: &mut [T]) {
+    // SAFETY: T is exactly f32 or f64 (the only Fl impls); the casts reinterpret the same slice.
+    if std::mem::size_of::<T>() == 4 {
+        crate::backend::cpu::vmath::exp_f32_inplace(unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr() as *mut f32, buf.len()) });
+    } else {
+        for v in buf.iter_mut() {
+            *v = v.exp();
+        }
+    }
+}
+
+/// One row of softmax (or log_softmax) from `x` into `o`; `tmp` is scratch of the row's length.
+fn softmax_row<T: Fl>(x: &[T], o: &mut [T], tmp: &mut [T], log: bool) {
+    let max = lane_max(x);
+    let m = if max.is_infinite() && max < T::zero() { T::zero() } else { max };
+    for (d, &v) in o.iter_mut().zip(x) {
+        *d = v - m;
+    }
+    if log {
+        tmp.copy_from_slice(o);
+        exp_inplace(tmp);
+        let ls = T::f(T::f(lane_sum(tmp)).d()).ln();
+        for d in o.iter_mut() {
+            *d = *d - ls;
+        }
+    } else {
+        exp_inplace(o);
+        let s = T::f(lane_sum(o));
+        for d in o.iter_mut() {
+            *d = *d / s;
+        }
+    }
+}
+
+/// softmax / log_softmax over `dim` for float32/float64 CPU tensors of at least one dim (None for
+/// other inputs, which take the general path). The result is contiguous.
+pub fn softmax_forward(x: &Tensor, dim: usize, log: bool) -> Result<Option<Tensor>> {
+    if !matches!(x.dtype, DType::F32 | DType::F64) || x.device() != Device::Cpu || x.ndim() == 0 {
+        return Ok(None);
+    }
+    let xc = x.detached().contiguous()?;
+    let out = Tensor::for_overwrite(x.shape(), x.dtype)?;
+    let (outer, len, inner) = split3(x.shape(), dim);
+    if len == 0 || x.numel() == 0 {
+        return Ok(Some(out));
+    }
+    with_float!(x.dtype, T => {
+        // SAFETY: xc is contiguous of x's dtype; out is fresh.
+        let (xs, os) = unsafe { (sl::<T>(&xc), sl_mut::<T>(&out)) };
+        let mut tmp = vec![T::zero(); len];
+        if inner == 1 {
+            for (xr, or) in xs.chunks(len).zip(os.chunks_mut(len)) {
+                softmax_row(xr, or, &mut tmp, log);
+            }
+        } else {
+            let mut xb = vec![T::zero(); len];
+            let mut ob = vec![T::zero(); len];
+            for o in 0..outer {
+                for i in 0..inner {
+                    for k in 0..len {
+                        xb[k] = xs[(o * len + k) * inner + i];
+                    }
+                    softmax_row(&xb, &mut ob, &mut tmp, log);
+                    for k in 0..len {
+                        os[(o * len + k) * inner + i] = ob[k];
+                    }
+                }
+            }
+        }
+    });
+    Ok(Some(out))
+}
+
+// ---------------------------------------------------------------------------------------------
 // softmax / log_softmax backward
 // ---------------------------------------------------------------------------------------------
 
@@ -116,12 +252,12 @@ pub fn softmax_backward_data(g: &Tensor, y: &Tensor, dim: usize, log: bool) -> R
         if inner == 1 {
             for ((gr, yr), or) in gs.chunks(len.max(1)).zip(ys.chunks(len.max(1))).zip(os.chunks_mut(len.max(1))) {
                 if log {
-                    let s = gr.iter().fold(T::zero(), |a, &v| a + v);
+                    let s = T::f(lane_sum(gr));
                     for k in 0..gr.len() {
                         or[k] = gr[k] - yr[k].exp() * s;
                     }
                 } else {
-                    let s = gr.iter().zip(yr).fold(T::zero(), |a, (&gv, &yv)| a + gv * yv);
+                    let s = T::f(lane_dot(gr, yr));
                     for k in 0..gr.len() {
                         or[k] = yr[k] * (gr[k] - s);
                     }

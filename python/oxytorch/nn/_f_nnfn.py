@@ -118,8 +118,6 @@ def _grad_scale(g, red, numel):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     reduction = _resolve(size_average, reduce, reduction)
     red = _reduction_enum(reduction)
-    if input.dim() == 3 or input.dim() > 4:
-        pass
     return _C._nll_loss(input, target, weight, red, int(ignore_index))
 
 
@@ -253,7 +251,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             loss = loss * w
         out = _reduce_out(loss, red)
     n = loss.numel()
-    shape = tuple(loss.shape)
 
     def backward(g):
         gs = _grad_scale(g, red, n)
@@ -271,7 +268,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             gt = _sum_to(gs * d, t.shape)
         return gi, gt
 
-    del shape
     return _record("BinaryCrossEntropyWithLogitsBackward0", [input, target], out, backward)
 
 
