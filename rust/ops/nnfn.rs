@@ -4,7 +4,7 @@
 //!
 //! Layout convention: every kernel makes its operands contiguous in the math dtype and views them
 //! as `(outer, len, inner)` around the reduced dim, so one index formula serves every dim.
-use num_traits::{Float, One, Zero};
+use num_traits::{One, Zero};
 
 use crate::bail;
 use crate::device::Device;
