@@ -10,6 +10,7 @@ pub mod engine;
 pub mod formulas;
 pub mod node;
 pub mod pick;
+pub mod nnfn;
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -405,7 +405,7 @@ fn softmax_common(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<i64>, dt
     let Some(dim) = dim else {
         return Err(PyTypeError::new_err(format!("{fname}() missing required argument 'dim'")));
     };
-    Ok(wrap(py, act::softmax(&x, dim, dt, kind)?)?.into_any())
+    Ok(wrap(py, crate::autograd::nnfn::softmax(&x, dim, dt, kind)?)?.into_any())
 }
 
 // ---------------------------------------------------------------------------------------------

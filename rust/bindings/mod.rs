@@ -18,6 +18,7 @@ pub mod tensor;
 pub mod unary;
 pub mod views;
 pub mod index;
+pub mod nnfn;
 
 use pyo3::prelude::*;
 
@@ -140,5 +141,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     elementwise::register(m)?;
     views::register(m)?;
     index::register(m)?;
+    nnfn::register(m)?;
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod reduce;
 pub mod sort;
 pub mod shape;
 pub mod index;
+pub mod nnfn;
 
 use crate::error::Result;
 use crate::tensor::Tensor;

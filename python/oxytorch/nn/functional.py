@@ -149,3 +149,4 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     _check_dim(input, dim)
     return _C.log_softmax(input, dim, dtype=dtype)
 from ._f_basic import *  # noqa
+from ._f_nnfn import *  # noqa
