@@ -240,3 +240,4 @@ def typename(obj):
     if isinstance(obj, Tensor):
         return obj.type()
     return type(obj).__name__
+from .nn._conv_top import *  # noqa: F401,F403,E402

@@ -7,6 +7,7 @@
 //! node saves are kept without their meta, so the graph has no reference cycles.
 pub mod engine;
 pub mod formulas;
+pub mod conv;
 pub mod node;
 
 use std::cell::Cell;

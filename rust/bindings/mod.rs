@@ -1,6 +1,7 @@
 #![allow(non_snake_case)]
 //! The `oxytorch._C` extension module: PyO3 bindings with no math in them.
 pub mod autograd;
+pub mod conv;
 pub mod convert;
 pub mod create;
 pub mod cuda;
@@ -137,5 +138,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     reduce::register(m)?;
     sort::register(m)?;
     elementwise::register(m)?;
+    conv::register(m)?;
     Ok(())
 }

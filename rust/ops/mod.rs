@@ -8,6 +8,7 @@ pub mod random;
 pub mod matmul;
 pub mod reduce;
 pub mod sort;
+pub mod conv;
 
 use crate::error::Result;
 use crate::tensor::Tensor;

@@ -148,3 +148,4 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
         dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
     _check_dim(input, dim)
     return _C.log_softmax(input, dim, dtype=dtype)
+from ._f_conv import *  # noqa

@@ -9,3 +9,4 @@ pub mod sort;
 pub mod iter;
 pub mod gemm;
 pub mod vmath;
+pub mod conv;
