@@ -245,3 +245,4 @@ from . import optim  # noqa: E402,F401
 from . import nn  # noqa: F401,E402
 from . import utils  # noqa: F401,E402
 from ._nnfn import *  # noqa: F401,F403,E402
+from .nn._conv_top import *  # noqa: F401,F403,E402

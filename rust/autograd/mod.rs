@@ -8,6 +8,7 @@
 pub mod act;
 pub mod engine;
 pub mod formulas;
+pub mod conv;
 pub mod node;
 pub mod pick;
 pub mod nnfn;

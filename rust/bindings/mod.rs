@@ -1,6 +1,7 @@
 #![allow(non_snake_case)]
 //! The `oxytorch._C` extension module: PyO3 bindings with no math in them.
 pub mod autograd;
+pub mod conv;
 pub mod convert;
 pub mod create;
 pub mod cuda;
@@ -142,5 +143,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     views::register(m)?;
     index::register(m)?;
     nnfn::register(m)?;
+    conv::register(m)?;
     Ok(())
 }

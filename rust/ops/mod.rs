@@ -11,6 +11,7 @@ pub mod sort;
 pub mod shape;
 pub mod index;
 pub mod nnfn;
+pub mod conv;
 
 use crate::error::Result;
 use crate::tensor::Tensor;

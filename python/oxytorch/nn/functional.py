@@ -150,3 +150,4 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _C.log_softmax(input, dim, dtype=dtype)
 from ._f_basic import *  # noqa
 from ._f_nnfn import *  # noqa
+from ._f_conv import *  # noqa

@@ -10,3 +10,4 @@ pub mod iter;
 pub mod gemm;
 pub mod index;
 pub mod vmath;
+pub mod conv;
