@@ -157,3 +157,21 @@ def test_setitem_on_int_index_keeps_plain_results():
     # Integer results (picks of integer tensors) never record.
     x = ot.arange(6).view(2, 3)
     assert x[ot.tensor([1])].grad_fn is None and x.flip(0).grad_fn is None
+
+
+@pytest.mark.parametrize("op", ["baddbmm", "addbmm"])
+def test_batched_add_products(op):
+    rng = np.random.default_rng(3)
+    i_shape = (2, 3, 5) if op == "baddbmm" else (3, 5)
+    data = [rng.standard_normal(s) for s in (i_shape, (2, 3, 4), (2, 4, 5))]
+    res = {}
+    for L in LIBS:
+        ts = [L.tensor(d, requires_grad=k > 0) for k, d in enumerate(data)]
+        y = getattr(L, op)(ts[0], ts[1], ts[2], beta=0.5, alpha=2.0)
+        y.pow(2).sum().backward()
+        res[L] = (y, [t.grad for t in ts[1:]], y.grad_fn.name())
+    (oy, og, on), (ry, rg, rn) = res[ot], res[real]
+    np.testing.assert_allclose(oy.detach().numpy(), ry.detach().numpy(), rtol=1e-12)
+    for a, b in zip(og, rg):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+    assert on == rn

@@ -166,8 +166,8 @@ macro_rules! add_fns {
 add_fns!(
     addmm, addmm_m, addmm_, "addmm", mat1, mat2, |i, a, b, bt, al, inplace| if inplace { mops::addmm(i, a, b, bt, al, true) } else { crate::autograd::formulas::add_product("AddmmBackward0", mops::addmm, i, a, b, bt, al) };
     addmv, addmv_m, addmv_, "addmv", mat, vec, |i, a, b, bt, al, inplace| if inplace { mops::addmv(i, a, b, bt, al, true) } else { crate::autograd::formulas::add_product("AddmvBackward0", mops::addmv, i, a, b, bt, al) };
-    baddbmm, baddbmm_m, baddbmm_, "baddbmm", batch1, batch2, mops::baddbmm;
-    addbmm, addbmm_m, addbmm_, "addbmm", batch1, batch2, mops::addbmm;
+    baddbmm, baddbmm_m, baddbmm_, "baddbmm", batch1, batch2, |i, a, b, bt, al, inplace| if inplace { mops::baddbmm(i, a, b, bt, al, true) } else { crate::autograd::formulas::add_product("BaddbmmBackward0", mops::baddbmm, i, a, b, bt, al) };
+    addbmm, addbmm_m, addbmm_, "addbmm", batch1, batch2, |i, a, b, bt, al, inplace| if inplace { mops::addbmm(i, a, b, bt, al, true) } else { crate::autograd::formulas::add_product("AddbmmBackward0", mops::addbmm, i, a, b, bt, al) };
 );
 
 /// `torch.trace(input)`.

@@ -764,13 +764,14 @@ def threshold(input, threshold, value, inplace=False):
     th, val = threshold, value
 
     def fwd(x):
-        return _C.where(x > th, x, _C.full((), val, dtype=x.dtype))
+        # x <= th picks the value, so NaN inputs stay NaN as in torch
+        return _C.where(x <= th, _C.full((), val, dtype=x.dtype), x)
 
     if inplace:
         with _C_no_grad():
             input.copy_(fwd(input.detach()))
         return input
-    return _pointwise_act("ThresholdBackward0", input, fwd, lambda x: (x > th).to(x.dtype))
+    return _pointwise_act("ThresholdBackward0", input, fwd, lambda x: (x <= th).logical_not().to(x.dtype))
 
 
 def threshold_(input, threshold, value):
