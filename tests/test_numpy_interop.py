@@ -452,3 +452,17 @@ def test_tensor_numpy_tensor_roundtrip(shape, name):
     # torch's own round trip is the reference (empty arrays come back with NumPy's zero strides).
     t_back = torch.from_numpy(t.float().numpy()).to(torch.bfloat16) if name == "bfloat16" else torch.from_numpy(t.numpy())
     assert_same(back, t_back, exact=True)
+
+
+def test_as_tensor_of_numpy_scalars_keeps_its_buffer():
+    # A NumPy scalar's buffer lives in a temporary array owned by its __array_interface__ dict;
+    # the tensor must keep it alive (this used to read freed memory).
+    import gc
+
+    ts = [ot.as_tensor(np.int32(i)) for i in range(50)]
+    fs = [ot.as_tensor(np.float64(i) / 3) for i in range(50)]
+    gc.collect()
+    junk = [np.arange(8, dtype=np.int64) * 7 for _ in range(200)]
+    assert [t.item() for t in ts] == list(range(50)) and all(t.dtype == ot.int32 for t in ts)
+    assert [f.item() for f in fs] == [i / 3 for i in range(50)] and all(f.dtype == ot.float64 for f in fs)
+    del junk

@@ -63,9 +63,13 @@ pub fn tensor_from_array(arr: &Bound<'_, PyAny>, copy: bool) -> PyResult<Tensor>
     let layout = Layout { shape, strides, offset: 0 };
     let (_, hi) = layout.extent();
     let nbytes = if layout.numel() == 0 { 0 } else { hi as usize * dtype.itemsize() };
-    // SAFETY: NumPy guarantees `nbytes` valid bytes from `ptr` while the array lives; the keeper holds it.
+    // The interface dict is kept too: for NumPy scalars its '__ref' entry owns the buffer `ptr` points
+    // into (a temporary array), which would otherwise be freed as soon as the dict is.
+    let keep = pyo3::types::PyTuple::new(arr.py(), [arr.clone(), ai.clone().into_any()])?;
+    // SAFETY: NumPy guarantees `nbytes` valid bytes from `ptr` while the array (or, for a scalar, the
+    // interface dict's '__ref') lives; the keeper holds both.
     let storage = unsafe {
-        Storage::from_borrowed(ptr as *mut u8, nbytes, !readonly, Box::new(PyKeeper(arr.clone().unbind())))
+        Storage::from_borrowed(ptr as *mut u8, nbytes, !readonly, Box::new(PyKeeper(keep.into_any().unbind())))
     };
     let t = Tensor::from_storage(Arc::new(storage), layout, dtype);
     if copy { Ok(t.clone_tensor()?) } else { Ok(t) }
