@@ -175,3 +175,19 @@ def test_batched_add_products(op):
     for a, b in zip(og, rg):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
     assert on == rn
+
+
+def test_deepcopy_follows_torch():
+    import copy
+
+    for L in LIBS:
+        x = L.ones(2, requires_grad=True)
+        (x * 3).sum().backward()
+        y = copy.deepcopy(x)
+        assert y.is_leaf and y.requires_grad and y.grad_fn is None and y.grad.tolist() == [3.0, 3.0]
+        assert y.data_ptr() != x.data_ptr()
+        with pytest.raises(RuntimeError, match="graph leaves"):
+            copy.deepcopy(x * 2)
+        a = L.arange(3.0)
+        pair = copy.deepcopy([a, a])
+        assert pair[0] is pair[1]

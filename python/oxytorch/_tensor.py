@@ -89,9 +89,31 @@ def _reduce_ex(self, proto):
 
 
 def _deepcopy(self, memo):
+    """torch's deepcopy protocol: graph leaves only; the copy is a new leaf with the same
+    requires_grad, a deep-copied .grad and (for subclasses) a deep-copied __dict__."""
+    if not self.is_leaf:
+        raise RuntimeError(
+            "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment.  "
+            "If you were attempting to deepcopy a module, this may be because of a torch.nn.utils.weight_norm usage, "
+            "see https://github.com/pytorch/pytorch/pull/103001"
+        )
     if id(self) in memo:
         return memo[id(self)]
-    out = self.clone()
+    import copy
+
+    from .autograd.grad_mode import no_grad
+
+    with no_grad():
+        out = self.clone()
+    if type(self) is not Tensor:
+        out = Tensor.__new__(type(self), out)
+    if self.requires_grad:
+        out.requires_grad_(True)
+    if self.grad is not None:
+        out.grad = copy.deepcopy(self.grad, memo)
+    if type(self) is not Tensor and getattr(self, "__dict__", None):
+        for k, v in self.__dict__.items():
+            setattr(out, k, copy.deepcopy(v, memo))
     memo[id(self)] = out
     return out
 
