@@ -312,3 +312,9 @@ def test_random_indexing(expr, assign):
         return y
 
     run(fn, shape=shape)
+
+
+def test_setitem_drops_leading_unit_dims_of_the_value():
+    run(lambda L, x: (x.__setitem__(0, L.ones(1, 1, 5)), x)[1], shape=(3, 5))
+    run(lambda L, x: (x.__setitem__(slice(1, None), L.ones(1, 2, 5) * 2), x)[1], shape=(3, 5))
+    run(lambda L, x: (x.__setitem__(True, L.ones(1, 1, 3, 5) * 3), x)[1], shape=(3, 5))

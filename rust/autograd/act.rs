@@ -1,7 +1,7 @@
 //! Autograd for the parameterised activations (leaky_relu, hardtanh/relu6, elu/selu/celu, softplus,
 //! hardsigmoid, hardswish, softsign, tanhshrink) and for where / clamp / masked_fill, with torch's
 //! node names and its derivative conventions at the kinks.
-use super::formulas::{self, sum_to};
+use super::formulas::{self, gr, sum_to};
 use super::{SavedTensor, record, should_record};
 use crate::bail;
 use crate::dtype::DType;
@@ -15,13 +15,6 @@ use crate::tensor::Tensor;
 
 const SELU_ALPHA: f64 = 1.6732632423543772848170429916717;
 const SELU_SCALE: f64 = 1.0507009873554804934193349852946;
-
-fn grad0(g: &[Option<Tensor>]) -> Result<&Tensor> {
-    match g.first() {
-        Some(Some(t)) => Ok(t),
-        _ => bail!(runtime, "internal error: missing gradient"),
-    }
-}
 
 /// The derivative d act(x) / dx, elementwise, in x's dtype (evaluated in f64).
 fn derivative(name: &str, x: &Tensor, p0: f64, p1: f64) -> Result<Tensor> {
@@ -134,7 +127,7 @@ pub fn activation_named(name: &str, x: &Tensor, p0: f64, p1: f64, inplace: bool)
     }
     let owned = name.to_string();
     record(node_name(name, inplace), &[x], &mut [&mut r], vec![SavedTensor::input(x)], move |ctx, g| {
-        let g = grad0(g)?;
+        let g = gr(g)?;
         let d = derivative(&owned, &ctx.saved(0)?, p0, p1)?;
         Ok(vec![Some(formulas::mul(g, &d)?)])
     });
@@ -182,7 +175,7 @@ pub fn where_(cond: &Tensor, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Ten
     let slots: Vec<Option<Vec<usize>>> = [&a, &b].iter().map(|x| if let Arg::T(t) = x { Some(t.shape().to_vec()) } else { None }).collect();
     let c = cond.detached().to_dtype(DType::Bool, false)?;
     record("WhereBackward0", &ts, &mut [&mut r], vec![], move |ctx, g| {
-        let g = grad0(g)?;
+        let g = gr(g)?;
         let mut out = Vec::new();
         let mut i = 0;
         for (k, s) in slots.iter().enumerate() {
@@ -229,7 +222,7 @@ pub fn clamp(x: &Tensor, lo: Option<Arg>, hi: Option<Arg>, out: Option<&Tensor>,
         _ => "ClampBackward1",
     };
     if tensor_bounds {
-        return clamp_tensor_bounds(x, &xd, lo.is_some().then_some(()).and(lod), hi.is_some().then_some(()).and(hid), r, &ins);
+        return clamp_tensor_bounds(x, &xd, lod, hid, r, &ins);
     }
     // Number bounds: the gradient passes strictly inside (x > lo, x < hi), as torch's does.
     let ge = match &lod {
@@ -250,7 +243,7 @@ pub fn clamp(x: &Tensor, lo: Option<Arg>, hi: Option<Arg>, out: Option<&Tensor>,
         _ => None,
     };
     record(name, &ins, &mut [&mut r], vec![], move |ctx, g| {
-        let g = grad0(g)?;
+        let g = gr(g)?;
         let inside = match (&ge, &le) {
             (Some(a), Some(b2)) => b::binary(BinaryOp::LogicalAnd, Arg::T(a), Arg::T(b2), None, None)?,
             (Some(a), None) => a.clone(),
@@ -312,7 +305,7 @@ fn clamp_tensor_bounds(x: &Tensor, xd: &Tensor, lo: Option<Owned>, hi: Option<Ow
     }
     let xshape = x.shape().to_vec();
     record("ClampBackward0", ins, &mut [&mut r], vec![], move |ctx, g| {
-        let g = grad0(g)?.detached();
+        let g = gr(g)?.detached();
         let mut res = vec![if ctx.needs(0) { Some(sum_to(&b::binary(BinaryOp::Mul, Arg::T(&g), Arg::T(&wx), None, None)?, &xshape)?) } else { None }];
         let mut i = 1;
         for w in [&wlo, &whi].into_iter().flatten() {
@@ -343,7 +336,7 @@ pub fn masked_fill(x: &Tensor, mask: &Tensor, value: Arg) -> Result<Tensor> {
     let vshape = if let Arg::T(v) = &value { Some(v.shape().to_vec()) } else { None };
     let name = if ins.len() > 1 { "MaskedFillBackward1" } else { "MaskedFillBackward0" };
     record(name, &ins, &mut [&mut r], vec![], move |ctx, g| {
-        let g = grad0(g)?;
+        let g = gr(g)?;
         let z = zeros_like(g)?;
         let gx = if ctx.needs(0) { Some(sum_to(&tern::where_(&m, Arg::T(&z), Arg::T(&g.detached()), None)?, &xshape)?) } else { None };
         let mut res = vec![gx];

@@ -87,7 +87,7 @@ macro_rules! dispatch_wide {
 }
 
 /// The type sums run in: half types widen (torch accumulates them in float32).
-fn wide(dt: crate::dtype::DType) -> crate::dtype::DType {
+pub(crate) fn wide(dt: crate::dtype::DType) -> crate::dtype::DType {
     use crate::dtype::DType::*;
     match dt {
         F16 | BF16 => F32,
@@ -96,7 +96,7 @@ fn wide(dt: crate::dtype::DType) -> crate::dtype::DType {
     }
 }
 
-fn gr(g: &[Option<Tensor>]) -> Result<&Tensor> {
+pub(crate) fn gr(g: &[Option<Tensor>]) -> Result<&Tensor> {
     match g.first() {
         Some(Some(t)) => Ok(t),
         _ => bail!(runtime, "internal error: missing gradient"),

@@ -3,6 +3,7 @@
 //! diag_embed), and for cat. The backward of a pick is the transpose of the same selection: the op
 //! is replayed on element positions (1..=n, with 0 for "no element") and the incoming gradient is
 //! scatter-added back to those positions, so one rule serves every pick op without its own kernel.
+use super::formulas::{gr, wide};
 use super::{record, should_record};
 use crate::bail;
 use crate::device::Device;
@@ -11,13 +12,6 @@ use crate::element::{C64, C128};
 use crate::error::Result;
 use crate::layout::Layout;
 use crate::tensor::Tensor;
-
-fn grad0(g: &[Option<Tensor>]) -> Result<&Tensor> {
-    match g.first() {
-        Some(Some(t)) => Ok(t),
-        _ => bail!(runtime, "internal error: missing gradient"),
-    }
-}
 
 /// Positions 1..=n laid out densely in `shape` (int64).
 fn positions(shape: &[usize]) -> Result<Tensor> {
@@ -33,11 +27,7 @@ fn positions(shape: &[usize]) -> Result<Tensor> {
 
 /// Adds `g[i]` into `out[pos[i] - 1]` for every `pos[i] > 0`; `out` has `shape`.
 fn scatter_back(g: &Tensor, pos: &Tensor, shape: &[usize]) -> Result<Tensor> {
-    let wide = match g.dtype {
-        DType::F16 | DType::BF16 => DType::F32,
-        DType::C32 => DType::C64,
-        d => d,
-    };
+    let wide = wide(g.dtype);
     let gc = g.detached().to_dtype(wide, false)?.contiguous()?;
     let pc = pos.contiguous()?;
     if gc.numel() != pc.numel() {
@@ -83,7 +73,7 @@ where
     }
     let shape = x.shape().to_vec();
     record(name, &[x], &mut [&mut r], vec![], move |_, g| {
-        let g = grad0(g)?;
+        let g = gr(g)?;
         let pos = f(&positions(&shape)?)?;
         Ok(vec![Some(scatter_back(g, &pos, &shape)?)])
     });
@@ -109,7 +99,7 @@ where
     let shapes: Vec<Vec<usize>> = xs.iter().map(|x| x.shape().to_vec()).collect();
     let dtypes: Vec<DType> = xs.iter().map(|x| x.dtype).collect();
     record(name, &refs, &mut [&mut r], vec![], move |ctx, g| {
-        let g = grad0(g)?;
+        let g = gr(g)?;
         let mut at = 0usize;
         let mut out = Vec::with_capacity(shapes.len());
         for (i, s) in shapes.iter().enumerate() {

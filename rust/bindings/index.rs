@@ -297,25 +297,15 @@ impl PyTensor {
 
     fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         // A bare bool key: torch writes nothing for False and treats True as `...` (a cast copy).
-        if key.is_instance_of::<pyo3::types::PyBool>() {
-            let v = value_tensor(value, &self.t)?;
+        let items = if key.is_instance_of::<pyo3::types::PyBool>() {
             if !key.extract::<bool>()? {
+                value_tensor(value, &self.t)?;
                 return Ok(());
             }
-            let shape: Vec<i64> = self.t.shape().iter().map(|&d| d as i64).collect();
-            if v.ndim() > shape.len() {
-                let mut s = v.shape().to_vec();
-                while s.len() > shape.len() && s[0] == 1 {
-                    s.remove(0);
-                }
-                let v2 = crate::ops::shape::squeeze(&v, Some(&(0..v.ndim() - s.len()).collect::<Vec<_>>()), "SqueezeBackward2")?;
-                self.t.copy_(&crate::ops::shape::expand(&v2, &shape)?)?;
-            } else {
-                self.t.copy_(&crate::ops::shape::expand(&v, &shape)?)?;
-            }
-            return Ok(());
-        }
-        let items = parse_key(key)?;
+            vec![Item::Ellipsis]
+        } else {
+            parse_key(key)?
+        };
         let (view, adv) = apply_key(&self.t, &items)?;
         let v = value_tensor(value, &self.t)?;
         if adv.is_empty() {
@@ -324,6 +314,10 @@ impl PyTensor {
                 view.fill_(v.item()?)?;
             } else {
                 let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
+                // Leading size-1 dims of the value beyond the target's rank are dropped, as torch does.
+                let extra = v.ndim().saturating_sub(shape.len());
+                let lead = v.shape().iter().take(extra).take_while(|&&d| d == 1).count();
+                let v = if lead > 0 { crate::ops::shape::squeeze(&v, Some(&(0..lead).collect::<Vec<_>>()), "SqueezeBackward2")? } else { v };
                 if v.ndim() > shape.len() {
                     view.copy_(&v)?;
                 } else {

@@ -41,28 +41,21 @@ pub fn expand(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
     let n = sizes.len();
     let lead = n - t.ndim();
     let mut shape = Vec::with_capacity(n);
-    let mut strides = Vec::with_capacity(n);
     for (i, &s) in sizes.iter().enumerate() {
         if i < lead {
             if s < 0 {
                 bail!(runtime, "The expanded size of the tensor ({}) isn't allowed in a leading, non-existing dimension {}", s, i);
             }
             shape.push(s as usize);
-            strides.push(0);
             continue;
         }
-        let (cur, st) = (t.shape()[i - lead], t.strides()[i - lead]);
+        let cur = t.shape()[i - lead];
         if s == -1 {
             shape.push(cur);
-            strides.push(st);
         } else if s < -1 {
             bail!(runtime, "Trying to create tensor with negative dimension {}: {}", s, fmt_shape(sizes));
-        } else if cur as i64 == s {
-            shape.push(cur);
-            strides.push(st);
-        } else if cur == 1 {
+        } else if cur as i64 == s || cur == 1 {
             shape.push(s as usize);
-            strides.push(0);
         } else {
             bail!(
                 runtime,
@@ -75,7 +68,6 @@ pub fn expand(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
             );
         }
     }
-    let _ = strides;
     t.view_op("ExpandBackward0", move |l| {
         let lead = shape.len() - l.ndim();
         let st = (0..shape.len()).map(|i| if i < lead || (l.shape[i - lead] == 1 && shape[i] != 1) { 0 } else { l.strides[i - lead] }).collect();
@@ -131,26 +123,9 @@ pub fn diagonal(t: &Tensor, offset: i64, dim1: i64, dim2: i64) -> Result<Tensor>
     if a == b {
         bail!(runtime, "diagonal dimensions cannot be identical {}, {}", dim1, dim2);
     }
-    let l = &t.layout;
-    let (sa, sb) = (l.shape[a] as i64, l.shape[b] as i64);
-    let (len, off) = if offset >= 0 {
-        ((sa.min(sb - offset)).max(0), if sa.min(sb - offset) > 0 { offset as isize * l.strides[b] } else { 0 })
-    } else {
-        ((sa + offset).min(sb).max(0), if (sa + offset).min(sb) > 0 { -offset as isize * l.strides[a] } else { 0 })
-    };
-    let mut shape = Vec::new();
-    let mut strides = Vec::new();
-    for d in 0..n {
-        if d != a && d != b {
-            shape.push(l.shape[d]);
-            strides.push(l.strides[d]);
-        }
-    }
-    shape.push(len as usize);
-    strides.push(l.strides[a] + l.strides[b]);
-    let _ = (shape, strides, off);
     t.view_op("DiagonalBackward0", move |l| {
         let (sa, sb) = (l.shape[a] as i64, l.shape[b] as i64);
+        let len = if offset >= 0 { sa.min(sb - offset) } else { (sa + offset).min(sb) }.max(0);
         let off = if offset >= 0 {
             if sa.min(sb - offset) > 0 { offset as isize * l.strides[b] } else { 0 }
         } else if (sa + offset).min(sb) > 0 {
@@ -170,8 +145,7 @@ pub fn diagonal(t: &Tensor, offset: i64, dim1: i64, dim2: i64) -> Result<Tensor>
 /// `unfold(dimension, size, step)`: windows along a dim as a new last dim.
 pub fn unfold(t: &Tensor, dim: i64, size: i64, step: i64) -> Result<Tensor> {
     let d = wrap_dim(dim, t.ndim())?;
-    let l = &t.layout;
-    let (n, st) = if l.ndim() == 0 { (1, 1) } else { (l.shape[d] as i64, l.strides[d]) };
+    let n = if t.ndim() == 0 { 1 } else { t.shape()[d] as i64 };
     if size > n {
         bail!(runtime, "maximum size for tensor at dimension {} is {} but size is {}", d, n, size);
     }
@@ -181,13 +155,6 @@ pub fn unfold(t: &Tensor, dim: i64, size: i64, step: i64) -> Result<Tensor> {
     if step <= 0 {
         bail!(runtime, "step is {} but must be > 0", step);
     }
-    let mut shape = l.shape.clone();
-    let mut strides = l.strides.clone();
-    if l.ndim() > 0 {
-        shape[d] = ((n - size) / step + 1) as usize;
-        strides[d] = st * step as isize;
-    }
-    let _ = (shape, strides, st);
     t.view_op("UnfoldBackward0", move |l| {
         let (n, st) = if l.ndim() == 0 { (1, 1) } else { (l.shape[d] as i64, l.strides[d]) };
         let mut shape = l.shape.clone();
