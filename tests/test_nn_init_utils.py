@@ -278,6 +278,11 @@ def test_prelu_module_and_errors():
     assert_close(o(ot_from(x)), t(x))
     raises_both(lambda lib: lib.nn.functional.prelu(lib.ones(3, 4), lib.ones(3)))
     raises_both(lambda lib: lib.nn.functional.prelu(lib.ones(4), lib.ones(4)))
+    raises_both(lambda lib: lib.nn.functional.prelu(lib.ones(2, 3), lib.ones(2, 3)))
+    raises_both(lambda lib: lib.nn.functional.prelu(lib.ones(2, 3, 4), lib.ones(3, 1)))
+    raises_both(lambda lib: lib.nn.functional.prelu(lib.ones(2, 3, dtype=lib.float64), lib.ones(3)))
+    raises_both(lambda lib: lib.nn.functional.prelu(lib.ones(3), lib.ones(3)))
+    assert OF.prelu(ot.ones(2, 3, requires_grad=True), ot.ones(3, requires_grad=True)).grad_fn.name() == "PreluKernelBackward0"
     raises_both(lambda lib: lib.nn.functional.glu(lib.ones(3, 5)))
     raises_both(lambda lib: lib.nn.functional.glu(lib.tensor(1.0)))
 

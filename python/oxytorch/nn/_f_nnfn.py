@@ -812,18 +812,21 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 
 def prelu(input, weight):
     x, w = input.detach(), weight.detach()
-    if w.dim() > 1:
-        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = %d" % w.dim())
+    if x.dtype != w.dtype:
+        from .._elementwise import _SCALAR_NAMES as names
+
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {names[str(x.dtype)]} and {names[str(w.dtype)]}")
+    # torch counts the channels of a 1-D input as 1, and the weight's elements, whatever its shape
     c = w.numel()
-    if c != 1:
-        if input.dim() == 0 or (input.shape[1] if input.dim() >= 2 else input.shape[0]) != c:
-            ch = input.shape[1] if input.dim() >= 2 else (input.shape[0] if input.dim() else 1)
-            raise RuntimeError(
-                f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {c} and channel size = {ch}.")
-    cdim = 1 if input.dim() >= 2 else 0
+    channels = input.shape[1] if input.dim() >= 2 else 1
+    if c != 1 and c != channels:
+        raise RuntimeError(
+            f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {c} and channel size = {channels}.")
+    if w.dim() > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {w.dim()}")
     shape = [1] * max(input.dim(), 1)
     if c != 1:
-        shape[cdim] = c
+        shape[1] = c
     wv = w.reshape(shape) if input.dim() else w.reshape(())
     with _C_no_grad():
         pos = (x > 0).to(x.dtype)

@@ -151,4 +151,3 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 from ._f_basic import *  # noqa
 from ._f_nnfn import *  # noqa
 from ._f_conv import *  # noqa
-from ._f_basic import prelu  # noqa: E402,F401  (prelu with torch's weight-shape checks)
