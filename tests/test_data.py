@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import oxytorch
+import oxytorch as ot
 
 MODS = (oxytorch, torch)
 
@@ -711,3 +712,28 @@ def test_abandoned_iterator_stops_workers():
     for w in workers:
         w.join(timeout=10)
         assert not w.is_alive()
+
+
+@pytest.mark.parametrize("n,replicas,shuffle,drop_last", [
+    (10, 3, True, False), (10, 3, False, False), (10, 3, True, True), (10, 3, False, True), (9, 3, True, False),
+    (2, 5, False, False), (2, 5, True, False), (7, 1, True, False), (0, 2, False, False),
+])
+def test_distributed_sampler_matches_torch(n, replicas, shuffle, drop_last):
+    for rank in range(replicas):
+        kw = dict(num_replicas=replicas, rank=rank, shuffle=shuffle, drop_last=drop_last, seed=3)
+        so = ot.utils.data.DistributedSampler(range(n), **kw)
+        st = torch.utils.data.DistributedSampler(range(n), **kw)
+        for epoch in (0, 1, 5):
+            so.set_epoch(epoch)
+            st.set_epoch(epoch)
+            assert list(so) == list(st)
+            assert len(so) == len(st)
+
+
+def test_distributed_sampler_errors_and_loader():
+    raises_both(lambda m: m.utils.data.DistributedSampler(range(4)), ValueError)
+    raises_both(lambda m: m.utils.data.DistributedSampler(range(4), num_replicas=2, rank=2), ValueError)
+    raises_both(lambda m: m.utils.data.DistributedSampler(range(4), num_replicas=2, rank=-1), ValueError)
+    ds = ot.utils.data.TensorDataset(ot.arange(10))
+    loader = ot.utils.data.DataLoader(ds, batch_size=2, sampler=ot.utils.data.DistributedSampler(ds, 2, 1, shuffle=False))
+    assert [b[0].tolist() for b in loader] == [[1, 3], [5, 7], [9]]
