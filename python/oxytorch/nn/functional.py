@@ -151,3 +151,4 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 from ._f_basic import *  # noqa
 from ._f_nnfn import *  # noqa
 from ._f_conv import *  # noqa
+from ._f_bag import *  # noqa
