@@ -424,3 +424,25 @@ def test_transformer_forward_backward(make, kind, train):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_instance_norm(make, shape, train, dtype):
     run_module(make, [randn(*shape) * 2 + 1], dtype, train=train)
+
+
+@pytest.mark.parametrize("attn", [None, "2d", "3d"])
+@pytest.mark.parametrize("kpm", [False, True])
+def test_mha_merge_masks(attn, kpm):
+    b, L, e, h = 2, 3, 4, 2
+    rng = np.random.default_rng(0)
+    q = rng.standard_normal((b, L, e))
+    masks = {"2d": rng.standard_normal((L, L)), "3d": rng.standard_normal((b * h, L, L))}
+    outs = []
+    for lib in (ot, torch):
+        m = lib.nn.MultiheadAttention(e, h, batch_first=True)
+        am = None if attn is None else lib.tensor(masks[attn])
+        kp = lib.tensor(np.arange(b * L, dtype=float).reshape(b, L)) if kpm else None
+        outs.append(m.merge_masks(am, kp, lib.tensor(q)))
+    (mo, to_), (mt, tt) = outs
+    assert to_ == tt
+    if mt is None:
+        assert mo is None
+    else:
+        assert tuple(mo.shape) == tuple(mt.shape)
+        np.testing.assert_allclose(mo.numpy(), mt.numpy())

@@ -598,4 +598,18 @@ class MultiheadAttention(Module):
         return out, weights
 
     def merge_masks(self, attn_mask, key_padding_mask, query):
-        raise NotImplementedError("MultiheadAttention.merge_masks is not supported by oxytorch yet")
+        """Combines a 2-D/3-D ``attn_mask`` and a ``key_padding_mask`` into one (batch, heads, L, L) mask for a
+        batch-first ``query``; returns ``(mask, mask_type)`` with type 1 = key padding only, 2 = merged."""
+        mask_type, merged = None, None
+        if key_padding_mask is not None:
+            mask_type, merged = 1, key_padding_mask
+        if attn_mask is not None:
+            batch, seq_len, _ = query.shape
+            mask_type = 2
+            if attn_mask.dim() == 3:
+                merged = attn_mask.view(batch, -1, seq_len, seq_len)
+            else:
+                merged = attn_mask.view(1, 1, seq_len, seq_len).expand(batch, self.num_heads, -1, -1)
+            if key_padding_mask is not None:
+                merged = merged + key_padding_mask.view(batch, 1, 1, seq_len).expand(-1, self.num_heads, -1, -1)
+        return merged, mask_type
