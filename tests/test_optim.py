@@ -950,3 +950,26 @@ def test_scheduler_with_tensor_lr_fills_in_place():
         assert opt.param_groups[0]["lr"] is lr
         assert math.isclose(lr.item(), 0.05, rel_tol=1e-6)
         assert isinstance(s.get_last_lr()[0], lib.Tensor)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "Adagrad", "Adamax", "NAdam", "RAdam", "RMSprop"])
+def test_old_checkpoint_with_number_steps_loads(name):
+    # checkpoints from before step became a tensor store it (and NAdam's mu_product) as Python numbers
+    res = []
+    for L in (ot, torch):
+        p = L.nn.Parameter(L.tensor([1.0, -2.0, 3.0]))
+        opt = getattr(L.optim, name)([p], lr=0.1)
+        p.grad = L.tensor([0.5, 0.25, -1.0])
+        opt.step()
+        sd = opt.state_dict()
+        for s in sd["state"].values():
+            s["step"] = float(s["step"])
+            if "mu_product" in s:
+                s["mu_product"] = float(s["mu_product"])
+        opt2 = getattr(L.optim, name)([p], lr=0.1)
+        opt2.load_state_dict(sd)
+        st = opt2.state[p]
+        opt2.step()
+        res.append((str(st["step"].dtype), tuple(st["step"].shape), float(st["step"]), p.detach().tolist()))
+    assert res[0][:3] == res[1][:3]
+    np.testing.assert_allclose(res[0][3], res[1][3], rtol=1e-6)

@@ -2,6 +2,7 @@
 import oxytorch as torch
 
 from .optimizer import (
+    _tensorize_state_steps,
     Optimizer,
     _device_dtype_check_for_fused,
     _get_scalar_dtype,
@@ -78,16 +79,7 @@ class Adagrad(Optimizer):
             group.setdefault("maximize", False)
             group.setdefault("differentiable", False)
             fused = group.setdefault("fused", None)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not torch.is_tensor(p_state["step"]):
-                    step_val = float(p_state["step"])
-                    if group["fused"]:
-                        p_state["step"] = torch.tensor(
-                            step_val, dtype=_get_scalar_dtype(is_fused=fused), device=p.device
-                        )
-                    else:
-                        p_state["step"] = torch.tensor(step_val, dtype=_get_scalar_dtype())
+            _tensorize_state_steps(self, group, on_device=group["fused"], is_fused=fused)
         values = list(self.state.values())
         if values and not torch.is_tensor(values[0]["step"]):
             for s in values:

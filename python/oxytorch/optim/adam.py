@@ -2,6 +2,7 @@
 import oxytorch as torch
 
 from .optimizer import (
+    _tensorize_state_steps,
     Optimizer,
     _check_capturable,
     _device_dtype_check_for_fused,
@@ -84,16 +85,7 @@ class Adam(Optimizer):
             group.setdefault("differentiable", False)
             group.setdefault("decoupled_weight_decay", False)
             fused = group.setdefault("fused", None)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not torch.is_tensor(p_state["step"]):
-                    step_val = float(p_state["step"])
-                    if group["capturable"] or group["fused"]:
-                        p_state["step"] = torch.tensor(
-                            step_val, dtype=_get_scalar_dtype(is_fused=fused), device=p.device
-                        )
-                    else:
-                        p_state["step"] = torch.tensor(step_val, dtype=_get_scalar_dtype())
+            _tensorize_state_steps(self, group, on_device=group["capturable"] or group["fused"], is_fused=fused)
 
     def _init_group(self, group, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps):
         has_complex = False

@@ -2,6 +2,7 @@
 import oxytorch as torch
 
 from .optimizer import (
+    _tensorize_state_steps,
     Optimizer,
     _check_capturable,
     _get_scalar_dtype,
@@ -51,14 +52,7 @@ class Adamax(Optimizer):
             group.setdefault("maximize", False)
             group.setdefault("differentiable", False)
             group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not torch.is_tensor(p_state["step"]):
-                    step_val = float(p_state["step"])
-                    if group["capturable"]:
-                        p_state["step"] = torch.tensor(step_val, dtype=_get_scalar_dtype(), device=p.device)
-                    else:
-                        p_state["step"] = torch.tensor(step_val, dtype=_get_scalar_dtype())
+            _tensorize_state_steps(self, group, on_device=group["capturable"])
 
     def _init_group(self, group, params, grads, exp_avgs, exp_infs, state_steps):
         has_complex = False

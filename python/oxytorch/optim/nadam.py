@@ -2,6 +2,7 @@
 import oxytorch as torch
 
 from .optimizer import (
+    _tensorize_state_steps,
     Optimizer,
     _check_capturable,
     _get_scalar_dtype,
@@ -57,17 +58,7 @@ class NAdam(Optimizer):
             group.setdefault("capturable", False)
             group.setdefault("differentiable", False)
             group.setdefault("decoupled_weight_decay", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) == 0:
-                    continue
-                for key in ("step", "mu_product"):
-                    if not torch.is_tensor(p_state[key]):
-                        val = float(p_state[key]) if key == "step" else p_state[key]
-                        if group["capturable"]:
-                            p_state[key] = torch.tensor(val, dtype=_get_scalar_dtype(), device=p.device)
-                        else:
-                            p_state[key] = torch.tensor(val, dtype=_get_scalar_dtype())
+            _tensorize_state_steps(self, group, ("step", "mu_product"), on_device=group["capturable"])
 
     def _init_group(self, group, params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps):
         has_complex = False

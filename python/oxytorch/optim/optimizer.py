@@ -82,6 +82,20 @@ def _get_scalar_dtype(is_fused=None):
     return torch.float64 if torch.get_default_dtype() == torch.float64 else torch.float32
 
 
+def _tensorize_state_steps(optimizer, group, keys=("step",), on_device=False, is_fused=None):
+    """Old checkpoints store ``step`` (and NAdam's ``mu_product``) as Python numbers; turn them into the
+    scalar tensors the update expects (on the parameter's device when capturable/fused)."""
+    for p in group["params"]:
+        p_state = optimizer.state.get(p, [])
+        if len(p_state) == 0:
+            continue
+        for key in keys:
+            if not torch.is_tensor(p_state[key]):
+                val = float(p_state[key]) if key == "step" else p_state[key]
+                kw = {"device": p.device} if on_device else {}
+                p_state[key] = torch.tensor(val, dtype=_get_scalar_dtype(is_fused=is_fused), **kw)
+
+
 def _get_capturable_supported_devices(supports_xla=True):
     devices = ["cuda", "xpu", "hpu", "privateuseone"]
     if supports_xla:

@@ -2,6 +2,7 @@
 import oxytorch as torch
 
 from .optimizer import (
+    _tensorize_state_steps,
     Optimizer,
     _check_capturable,
     _get_scalar_dtype,
@@ -54,14 +55,7 @@ class RAdam(Optimizer):
             group.setdefault("differentiable", False)
             group.setdefault("decoupled_weight_decay", False)
             group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not torch.is_tensor(p_state["step"]):
-                    step_val = float(p_state["step"])
-                    if group["capturable"]:
-                        p_state["step"] = torch.tensor(step_val, dtype=_get_scalar_dtype(), device=p.device)
-                    else:
-                        p_state["step"] = torch.tensor(step_val, dtype=_get_scalar_dtype())
+            _tensorize_state_steps(self, group, on_device=group["capturable"])
 
     def _init_group(self, group, params, grads, exp_avgs, exp_avg_sqs, state_steps):
         has_complex = False
