@@ -503,3 +503,20 @@ def test_complex_mul_grad_conjugate_convention():
     (za * wa).backward(ot.tensor([1 + 1j, 2 - 1j]))
     (zb * wb).backward(real.tensor([1 + 1j, 2 - 1j]))
     np.testing.assert_allclose(za.grad.numpy(), zb.grad.numpy())
+
+
+def test_data_self_assignment_and_set_():
+    # `x.data = x` names one object twice; it must neither panic nor change x
+    x = ot.ones(2, 3)
+    x.data = x
+    assert x.tolist() == [[1.0] * 3] * 2
+    p = ot.nn.Parameter(ot.ones(2))
+    with ot.no_grad():
+        assert p.set_(p) is p
+        p.set_(ot.zeros(3))
+    assert isinstance(p, ot.nn.Parameter) and p.tolist() == [0.0] * 3 and p.requires_grad
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        p.set_(ot.zeros(3))
+    with pytest.raises(RuntimeError, match="Could not set tensor of type double to a tensor of type float"):
+        ot.ones(1).set_(ot.ones(1, dtype=ot.float64))
+    assert ot.ones(3).set_().shape == (0,)

@@ -917,3 +917,24 @@ def test_out_int32_arange():
     o = ot.arange(5, out=ot.empty(5, dtype=ot.int32))
     t = torch.arange(5, out=torch.empty(5, dtype=torch.int32))
     assert_same(o, t)
+
+
+NUMPY_SCALAR_LISTS = {
+    "f64_list": lambda: [np.float64(1.5), np.float64(2)],
+    "int_then_f64": lambda: [1, np.float64(2)],
+    "nested_f64": lambda: [[np.float64(1.0)], [2.0]],
+    "c128_list": lambda: [np.complex128(1j), 2],
+    "f32_and_float": lambda: [np.float32(1.5), 2.0],
+    "i32_list": lambda: [np.int32(3), np.int32(4)],
+    "bool_list": lambda: [np.bool_(True), False],
+}
+
+
+@pytest.mark.parametrize("fn", ["tensor", "as_tensor"])
+@pytest.mark.parametrize("case", list(NUMPY_SCALAR_LISTS))
+def test_lists_of_numpy_scalars_infer_torch_dtype(case, fn):
+    # np.float64 subclasses Python float, yet torch infers float64 from it, not the default dtype.
+    data = NUMPY_SCALAR_LISTS[case]()
+    o, t = getattr(ot, fn)(data), getattr(torch, fn)(data)
+    assert str(o.dtype) == str(t.dtype)
+    assert o.tolist() == t.tolist()

@@ -290,3 +290,14 @@ def test_property_nan_and_ties(vals):
     for f in (lambda x: x.max(0), lambda x: x.argmin(), lambda x: x.amax(), lambda x: x.cummax(0),
               lambda x: x.nansum(), lambda x: x.sum()):
         check(f, f, o, t, "float32")
+
+
+@pytest.mark.parametrize("dt", ["float32", "float64", "float16", "bfloat16"])
+def test_logsumexp_nan_and_inf_rows(dt):
+    nan, inf = math.nan, math.inf
+    rows = [[nan, nan], [1.0, 2.0], [inf, inf], [-inf, -inf], [inf, -inf], [nan, inf], [2.0, nan], [-inf, nan]]
+    o = ot.tensor(rows, dtype=getattr(ot, dt))
+    t = torch.tensor(rows, dtype=getattr(torch, dt))
+    assert_same(o.logsumexp(1), t.logsumexp(1))
+    assert_same(o.t().logsumexp(0), t.t().logsumexp(0))
+    assert_same(o.logsumexp((0, 1)), t.logsumexp((0, 1)))

@@ -164,8 +164,18 @@ def test_property_stable_sort_matches_torch(vals, desc):
     same_pair(o.sort(descending=desc, stable=True), t.sort(descending=desc, stable=True))
     if vals:
         assert_same(o.median(), t.median())
-    if not any(math.isnan(v) for v in vals):  # divergence: unique merges NaNs, torch keeps each
-        assert_same(o.unique(), t.unique())
+    for kw in ({}, {"return_inverse": True, "return_counts": True}):
+        ro, rt = o.unique(**kw), t.unique(**kw)
+        for a, b in zip(ro if kw else [ro], rt if kw else [rt]):
+            assert_same(a, b)
+        ro, rt = o.unique_consecutive(**kw), t.unique_consecutive(**kw)
+        for a, b in zip(ro if kw else [ro], rt if kw else [rt]):
+            assert_same(a, b)
+    seq = sorted(vals, key=lambda v: (math.isnan(v), v))
+    for right in (False, True):
+        probe = [math.nan, -math.inf, 0.0, 1.0, math.inf]
+        assert_same(ot.searchsorted(ot.tensor(seq), ot.tensor(probe), right=right),
+                    torch.searchsorted(torch.tensor(seq), torch.tensor(probe), right=right))
 
 
 @given(st.lists(st.integers(-3, 3), min_size=1, max_size=40))
@@ -215,3 +225,61 @@ def test_bincount_histc_histogram():
     ro, rt = ot.histogram(o, eo, weight=wo, density=True), torch.histogram(t, et, weight=wt, density=True)
     assert_same(ro.hist, rt.hist)
     assert_same(ro.bin_edges, rt.bin_edges)
+
+
+UNIQUE_DIM_INPUTS = {
+    "rows_int": lambda L: L.tensor([[1, 2, 1], [3, 0, 3], [1, 2, 1], [0, 9, 9]]),
+    "float_nan_rows": lambda L: L.tensor([[math.nan, 1.0], [math.nan, 1.0], [0.0, 2.0]]),
+    "bool": lambda L: L.tensor([[True, False], [True, False], [False, False]]),
+    "3d": lambda L: L.tensor([[[1, 2], [1, 2]], [[0, 1], [1, 2]], [[1, 2], [1, 2]]]),
+    "transposed": lambda L: L.tensor([[2, 1, 2], [1, 5, 1]]).t(),
+    "empty_rows": lambda L: L.zeros(0, 3),
+    "1d": lambda L: L.tensor([3, 1, 2, 3, 1]),
+}
+
+
+@pytest.mark.parametrize("consecutive", [False, True])
+@pytest.mark.parametrize("case", list(UNIQUE_DIM_INPUTS))
+def test_unique_dim(case, consecutive):
+    o, t = UNIQUE_DIM_INPUTS[case](ot), UNIQUE_DIM_INPUTS[case](torch)
+    fo = ot.unique_consecutive if consecutive else ot.unique
+    ft = torch.unique_consecutive if consecutive else torch.unique
+    for d in range(-t.ndim, t.ndim):
+        for kw in ({}, {"return_inverse": True}, {"return_counts": True}, {"return_inverse": True, "return_counts": True}):
+            try:
+                rt = ft(t, dim=d, **kw)
+            except Exception:  # noqa: BLE001
+                assert_raises_same(lambda: fo(o, dim=d, **kw), lambda: ft(t, dim=d, **kw))
+                continue
+            ro = fo(o, dim=d, **kw)
+            for a, b in zip(ro if kw else [ro], rt if kw else [rt]):
+                assert_same(a, b, check_stride=False)
+
+
+@pytest.mark.parametrize("name", ["unique", "unique_consecutive"])
+def test_unique_dim_errors(name):
+    fo, ft = getattr(ot, name), getattr(torch, name)
+    for mk, d in [(lambda L: L.zeros(2, 0), 0), (lambda L: L.zeros(2, 3), 2), (lambda L: L.tensor(5.0), 0),
+                  (lambda L: L.tensor([[1j, 2]]), 0)]:
+        assert_raises_same(lambda: fo(mk(ot), dim=d), lambda: ft(mk(torch), dim=d))
+
+
+@pytest.mark.parametrize("layout", ["transposed_t", "permute", "offset_slice", "step_inner", "column"])
+def test_sort_keeps_input_dim_order(layout):
+    # torch allocates sort's outputs with empty_like: dense strides in the input's dim order
+    o, t = layout_pair("float32", layout)
+    for d in range(max(t.ndim, 1)):
+        for ro, rt in [(o.sort(d), t.sort(d)), ((o.argsort(d),), (t.argsort(d),))]:
+            for a, b in zip(ro, rt):
+                assert_same(a, b)
+                assert a.stride() == b.stride()
+    if t.ndim:
+        assert ot.msort(o).stride() == torch.msort(t).stride()
+
+
+def test_searchsorted_nan():
+    for seq in ([1.0, 2.0, math.nan], [math.nan, math.nan], [-math.inf, 0.0, math.inf, math.nan]):
+        for right in (False, True):
+            vals = [math.nan, 1.5, 3.0, -math.inf, math.inf]
+            assert_same(ot.searchsorted(ot.tensor(seq), ot.tensor(vals), right=right),
+                        torch.searchsorted(torch.tensor(seq), torch.tensor(vals), right=right))

@@ -118,6 +118,7 @@ e = _math.e
 
 _C._set_size_type(Size)
 _tensor_mod.install()
+from ._tensor import empty_strided  # noqa: E402,F401
 from ._matmul import outer, ger, inner, kron, tensordot, einsum, chain_matmul  # noqa: E402,F401
 
 # Every public op the extension defines is a torch.* function.

@@ -1,5 +1,6 @@
 """Python-level methods of ``Tensor``: the parts that are not on the per-op hot path (printing,
 pickling, iteration, legacy dtype shortcuts). The class itself is ``_C.Tensor`` from Rust."""
+import warnings
 import copyreg
 
 from . import _C, _tensor_str
@@ -118,6 +119,110 @@ def _deepcopy(self, memo):
     return out
 
 
+# c10's TypeMeta names, which torch's set_ prints
+_TYPEMETA = {
+    "torch.bool": "bool", "torch.uint8": "unsigned char", "torch.int8": "signed char", "torch.int16": "short int",
+    "torch.int32": "int", "torch.int64": "long int", "torch.float16": "c10::Half", "torch.bfloat16": "c10::BFloat16",
+    "torch.float32": "float", "torch.float64": "double", "torch.complex64": "c10::complex<float>",
+    "torch.complex128": "c10::complex<double>",
+}
+
+
+def _set_(self, source=None, storage_offset=0, size=None, stride=None):
+    """Makes this tensor alias ``source`` (same storage, shape and strides), or become empty; it keeps its
+    identity (and Parameter-ness), as torch's ``set_`` does."""
+    from . import _C
+
+    if self.requires_grad and self.is_leaf and _C.is_grad_enabled():
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if source is None:
+        source = _C.empty(0, dtype=self.dtype, device=self.device)
+    elif not isinstance(source, _C.Tensor):
+        raise TypeError(f"set_(): argument 'source' must be Tensor, not {type(source).__name__}")
+    if source.dtype != self.dtype:
+        raise RuntimeError(
+            f"Could not set tensor of type {_TYPEMETA[str(source.dtype)]} to a tensor of type {_TYPEMETA[str(self.dtype)]}")
+    if size is not None:
+        stride = tuple(stride) if stride is not None else None
+        source = source.as_strided(tuple(size), stride if stride is not None else _C.empty(tuple(size)).stride(),
+                                   source.storage_offset() + storage_offset if storage_offset else None)
+    if source is not self:
+        self.data = source
+    return self
+
+
+def _size_args(size):
+    if len(size) == 1 and not isinstance(size[0], int) and hasattr(size[0], "__len__"):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def _like(self, kw):
+    """dtype/device default to this tensor's."""
+    dtype = kw.get("dtype") or self.dtype
+    device = kw.get("device") or self.device
+    return dtype, device, bool(kw.get("requires_grad", False))
+
+
+def _new_factory(name):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        from . import _C
+
+        dt, dev, rg = _like(self, dict(dtype=dtype, device=device, requires_grad=requires_grad))
+        return getattr(_C, name)(_size_args(size), dtype=dt, device=dev, requires_grad=rg)
+
+    method.__name__ = "new_" + name.split("_")[0]
+    method.__doc__ = f"``torch.{name}(size)`` with this tensor's dtype and device unless given."
+    return method
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False):
+    from . import _C
+
+    dt, dev, rg = _like(self, dict(dtype=dtype, device=device, requires_grad=requires_grad))
+    return _C.full(_size_args((size,)), fill_value, dtype=dt, device=dev, requires_grad=rg)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """An uninitialised tensor with the given ``size`` and ``stride`` over a storage just big enough."""
+    from . import _C
+
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError(
+            f"dimensionality of sizes ({len(size)}) must match dimensionality of strides ({len(stride)})")
+    for s in size:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    n = 0 if any(s == 0 for s in size) else 1 + sum((s - 1) * st for s, st in zip(size, stride))
+    base = _C.empty((n,), dtype=dtype, device=device)
+    out = base.as_strided(size, stride)
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, layout=None,
+                       pin_memory=False):
+    dt, dev, rg = _like(self, dict(dtype=dtype, device=device, requires_grad=requires_grad))
+    return empty_strided(size, stride, dtype=dt, device=dev, requires_grad=rg)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    from . import _C
+
+    if isinstance(data, _C.Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+            "sourceTensor.detach().clone().requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
+            UserWarning, stacklevel=2)
+        data = data.detach()
+    dt, dev, rg = _like(self, dict(dtype=dtype, device=device, requires_grad=requires_grad))
+    out = _C.tensor(data, dtype=dt, device=dev)
+    if isinstance(data, _C.Tensor) and out.data_ptr() == data.data_ptr():
+        out = out.clone()
+    return out.requires_grad_(rg) if rg else out
+
+
 def _element_size_shortcuts():
     for name, dt in _SHORTCUTS.items():
         setattr(Tensor, name, _conversion(dt))
@@ -135,6 +240,12 @@ def install():
     Tensor.get_device = _get_device
     Tensor.__reduce_ex__ = _reduce_ex
     Tensor.__deepcopy__ = _deepcopy
+    Tensor.set_ = _set_
+    for factory in ("empty", "zeros", "ones"):
+        setattr(Tensor, "new_" + factory, _new_factory(factory))
+    Tensor.new_full = _new_full
+    Tensor.new_empty_strided = _new_empty_strided
+    Tensor.new_tensor = _new_tensor
     Tensor.__array_priority__ = 1000
     copyreg.constructor(_rebuild_tensor)
 

@@ -287,11 +287,13 @@ impl PyTensor {
     }
 
     #[setter(data)]
-    fn set_data(&mut self, d: &Bound<'_, PyTensor>) {
+    fn set_data(slf: &Bound<'_, Self>, d: &Bound<'_, PyTensor>) {
+        // Read the source before borrowing self mutably: `x.data = x` names the same object twice.
         let src = d.borrow().t.clone();
-        self.t.storage = src.storage;
-        self.t.layout = src.layout;
-        self.t.dtype = src.dtype;
+        let mut me = slf.borrow_mut();
+        me.t.storage = src.storage;
+        me.t.layout = src.layout;
+        me.t.dtype = src.dtype;
     }
 
     fn register_hook(&mut self, py: Python<'_>, hook: Py<PyAny>) -> PyResult<Py<PyHookHandle>> {

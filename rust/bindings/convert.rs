@@ -118,7 +118,9 @@ fn classify<'py>(obj: &Bound<'py, PyAny>, depth: usize) -> PyResult<Node<'py>> {
             return Ok(Node::BigInt(obj.extract::<f64>()?));
         }
     }
-    if obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyComplex>() {
+    // np.float64 and np.complex128 subclass Python's float and complex but keep their own dtype.
+    let builtin_number = obj.is_exact_instance_of::<PyFloat>() || obj.is_instance_of::<PyInt>() || obj.is_exact_instance_of::<PyComplex>();
+    if builtin_number || ((obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyComplex>()) && !from_numpy_module(obj)) {
         let p = py_to_pivot(obj)?.unwrap_or(Pivot::I(0));
         return Ok(Node::Leaf(p, python_scalar_dtype(&p)?));
     }

@@ -105,7 +105,12 @@ two_arg_fns!(
     bmm, bmm_m, "bmm", mat2, Mm, |a, b| crate::autograd::formulas::named_product("BmmBackward0", mops::bmm, a, b);
     mv, mv_m, "mv", vec, Mm, |a, b| crate::autograd::formulas::named_product("MvBackward0", mops::mv, a, b);
     dot, dot_m, "dot", tensor, Dot, |a, b| crate::autograd::formulas::named_product("DotBackward0", |x, y| mops::dot(x, y, false), a, b);
-    vdot, vdot_m, "vdot", other, Dot, |a, b| mops::dot(a, b, true);
+    vdot, vdot_m, "vdot", other, Dot, |a: &Tensor, b: &Tensor| if a.dtype.is_complex() {
+        // conj(a) . b, differentiable through conj's own rule
+        crate::autograd::formulas::named_product("DotBackward0", |x, y| mops::dot(x, y, false), &crate::autograd::formulas::conj(a)?, b)
+    } else {
+        crate::autograd::formulas::named_product("VdotBackward0", |x, y| mops::dot(x, y, true), a, b)
+    };
 );
 
 type AddFn = fn(&Tensor, &Tensor, &Tensor, Option<Pivot>, Option<Pivot>, bool) -> crate::error::Result<Tensor>;

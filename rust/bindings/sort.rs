@@ -153,8 +153,8 @@ fn unique_result(py: Python<'_>, (v, i, c): (Tensor, Tensor, Tensor), return_inv
 #[pyo3(signature = (input, sorted=true, return_inverse=false, return_counts=false, dim=None))]
 pub fn unique(py: Python<'_>, input: &Bound<'_, PyAny>, sorted: bool, return_inverse: bool, return_counts: bool, dim: Option<i64>) -> PyResult<Py<PyAny>> {
     let _ = sorted; // CPU unique always sorts, as torch's does
-    if dim.is_some() {
-        return Err(pyo3::exceptions::PyNotImplementedError::new_err("unique(dim=...) is not implemented yet"));
+    if let Some(d) = dim {
+        return unique_result(py, s::unique_dim(&tensor_of(input, "unique")?, d, false)?, return_inverse, return_counts);
     }
     unique_result(py, s::unique(&tensor_of(input, "unique")?)?, return_inverse, return_counts)
 }
@@ -162,8 +162,8 @@ pub fn unique(py: Python<'_>, input: &Bound<'_, PyAny>, sorted: bool, return_inv
 #[pyfunction]
 #[pyo3(signature = (input, return_inverse=false, return_counts=false, dim=None))]
 pub fn unique_consecutive(py: Python<'_>, input: &Bound<'_, PyAny>, return_inverse: bool, return_counts: bool, dim: Option<i64>) -> PyResult<Py<PyAny>> {
-    if dim.is_some() {
-        return Err(pyo3::exceptions::PyNotImplementedError::new_err("unique_consecutive(dim=...) is not implemented yet"));
+    if let Some(d) = dim {
+        return unique_result(py, s::unique_dim(&tensor_of(input, "unique_consecutive")?, d, true)?, return_inverse, return_counts);
     }
     unique_result(py, s::unique_consecutive(&tensor_of(input, "unique_consecutive")?)?, return_inverse, return_counts)
 }

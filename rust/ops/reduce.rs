@@ -304,7 +304,7 @@ pub fn logsumexp(t: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tens
 
 fn lse<T: Element>(row: &[T]) -> f64 {
     let g = |v: T| cast::<T, f64>(v);
-    let mx = k::fold(row, f64::NEG_INFINITY, g, |a, b| if a.is_nan() || b > a { if a.is_nan() { a } else { b } } else { a });
+    let mx = k::fold(row, f64::NEG_INFINITY, g, |a, b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) });
     if !mx.is_finite() {
         return mx;
     }

@@ -54,6 +54,18 @@ fn unpermute(out: Tensor, inv: &[usize]) -> Result<Tensor> {
     out.with_layout(out.layout.permute(inv)).contiguous()
 }
 
+/// Like `unpermute`, but laid out as torch's `empty_like(like)` (dense strides in `like`'s dim order).
+fn unpermute_like(out: Tensor, inv: &[usize], like: &Tensor) -> Result<Tensor> {
+    let lay = like.preserved_layout(true);
+    if inv.is_empty() || lay.is_contiguous() {
+        return unpermute(out, inv);
+    }
+    let view = out.with_layout(out.layout.permute(inv));
+    let dst = Tensor::for_overwrite_layout(lay, out.dtype)?;
+    dst.copy_(&view)?;
+    Ok(dst)
+}
+
 fn slice_of<T>(t: &Tensor, n: usize) -> &[T] {
     // SAFETY: `t` is contiguous with n elements.
     unsafe { std::slice::from_raw_parts(t.data_ptr() as *const T, n) }
@@ -84,7 +96,7 @@ pub fn sort(t: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> 
         let xs: &[T] = slice_of(&x, m * k);
         let p = argsort_rows(xs, m, k, descending);
         let (v, i) = pair_from::<T>(&pshape, m * k, |j| (xs[(j / k.max(1)) * k + p[j] as usize], p[j] as i64))?;
-        Ok((unpermute(v, &inv)?, unpermute(i, &inv)?))
+        Ok((unpermute_like(v, &inv, t)?, unpermute_like(i, &inv, t)?))
     })
 }
 
@@ -310,7 +322,8 @@ pub fn unique(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
         let mut last = None;
         for &j in &p {
             let v = xs[j as usize];
-            if last != Some(v.key()) {
+            // torch keeps every NaN as its own value (NaN != NaN); they sort last
+            if last != Some(v.key()) || v != v {
                 vals.push(v);
                 counts.push(0);
                 last = Some(v.key());
@@ -343,7 +356,7 @@ pub fn unique_consecutive(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
         let mut counts: Vec<i64> = vec![];
         let mut inverse = vec![0i64; n];
         for (i, &v) in xs.iter().enumerate() {
-            if vals.last().is_none_or(|l: &T| l.key() != v.key()) {
+            if vals.last().is_none_or(|l: &T| l.key() != v.key()) || v != v {
                 vals.push(v);
                 counts.push(0);
             }
@@ -362,6 +375,62 @@ pub fn unique_consecutive(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
         }
         Ok((vt, inv, ct))
     })
+}
+
+/// `unique(dim=)` / `unique_consecutive(dim=)`: distinct slices along `dim` (sorted lexicographically
+/// unless `consecutive`), the slice each input slice maps to, and the counts.
+pub fn unique_dim(t: &Tensor, dim: i64, consecutive: bool) -> Result<(Tensor, Tensor, Tensor)> {
+    let op = if consecutive { "unique_consecutive" } else { "unique" };
+    require_cpu(t, op)?;
+    if t.ndim() == 0 {
+        bail!(index, "Dimension specified as {dim} but tensor has no dimensions");
+    }
+    let d = wrap_dim(dim, t.ndim())?;
+    if t.dtype.is_complex() {
+        bail!(not_implemented, "\"unique_dim\" not implemented for '{}'", t.dtype.scalar_name());
+    }
+    let n = t.shape()[d];
+    if t.numel() == 0 && n != 0 {
+        bail!(runtime, "There are 0 sized dimensions, and they aren't selected, so {op} cannot be applied");
+    }
+    // Slices as rows: dim moved first, contiguous.
+    let perm: Vec<usize> = [d].into_iter().chain((0..t.ndim()).filter(|&x| x != d)).collect();
+    let rows_t = t.with_layout(t.layout.permute(&perm)).contiguous()?;
+    let w = if n == 0 { 0 } else { rows_t.numel() / n };
+    let (order, groups): (Vec<usize>, Vec<(usize, usize)>) = dispatch_real!(t.dtype, T => {
+        let xs: &[T] = slice_of(&rows_t, n * w);
+        let row = |i: usize| &xs[i * w..(i + 1) * w];
+        let mut order: Vec<usize> = (0..n).collect();
+        if !consecutive {
+            order.sort_by(|&a, &b| row(a).iter().map(|v| v.key()).cmp(row(b).iter().map(|v| v.key())));
+        }
+        // Runs of equal slices (NaN never equals anything, as torch's ==).
+        let mut groups: Vec<(usize, usize)> = vec![];
+        for (pos, &i) in order.iter().enumerate() {
+            let same = pos > 0 && row(order[pos - 1]).iter().zip(row(i)).all(|(a, b)| a == b);
+            match groups.last_mut() {
+                Some(g) if same => g.1 += 1,
+                _ => groups.push((pos, 1)),
+            }
+        }
+        (order, groups)
+    });
+    let u = groups.len();
+    let mut inverse = vec![0i64; n];
+    let mut firsts = Vec::with_capacity(u);
+    let mut counts = Vec::with_capacity(u);
+    for (g, &(start, len)) in groups.iter().enumerate() {
+        firsts.push(order[start] as i64);
+        counts.push(len as i64);
+        for &i in &order[start..start + len] {
+            inverse[i] = g as i64;
+        }
+    }
+    let idx = crate::tensor::create::from_pivots(&firsts.iter().map(|&v| Pivot::I(v)).collect::<Vec<_>>(), &[u], DType::I64)?;
+    let values = super::index::index_select(&t, d as i64, &idx)?;
+    let inv = crate::tensor::create::from_pivots(&inverse.iter().map(|&v| Pivot::I(v)).collect::<Vec<_>>(), &[n], DType::I64)?;
+    let cnt = crate::tensor::create::from_pivots(&counts.iter().map(|&v| Pivot::I(v)).collect::<Vec<_>>(), &[u], DType::I64)?;
+    Ok((values, inv, cnt))
 }
 
 /// `searchsorted(sorted_sequence, values, right)`: per value, the first position whose element is
@@ -391,8 +460,7 @@ pub fn searchsorted(seq: &Tensor, values: &Tensor, right: bool, out_int32: bool)
         let vs: &[T] = slice_of(&v, nv);
         (0..nv).map(|i| {
             let row = if batched { &ss[(i / inner.max(1)) * n..(i / inner.max(1) + 1) * n] } else { ss };
-            let key = vs[i].key();
-            (if right { row.partition_point(|e| e.key() <= key) } else { row.partition_point(|e| e.key() < key) }) as i64
+            torch_bound(row, vs[i], right) as i64
         }).collect()
     });
     if out_int32 {
@@ -411,6 +479,22 @@ pub fn searchsorted(seq: &Tensor, values: &Tensor, right: bool, out_int32: bool)
         unsafe { p.add(i).write(x) };
     }
     Ok(out)
+}
+
+/// torch's lower/upper bound: a plain binary search on `!(e >= v)` (`!(e > v)` when `right`), so a NaN
+/// value or a NaN in the sequence lands where torch puts it.
+fn torch_bound<T: PartialOrd + Copy>(row: &[T], v: T, right: bool) -> usize {
+    let (mut lo, mut hi) = (0usize, row.len());
+    while lo < hi {
+        let mid = lo + ((hi - lo) >> 1);
+        let go_right = if right { !(row[mid] > v) } else { !(row[mid] >= v) };
+        if go_right {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// Reads a tensor's values as f64 (contiguous order).

@@ -3,3 +3,5 @@ from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, get_to
 from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
 from . import rnn  # noqa: F401
 from .weight_norm import remove_weight_norm, weight_norm  # noqa: F401
+from . import parametrize  # noqa: F401
+from . import parametrizations  # noqa: F401
