@@ -72,7 +72,7 @@ def _mat(A, fname, arg="A", square=False, float_=True):
                                   "with .cpu() first")
 
 
-def _raise(info, batched, fname, msg):
+def _raise(info, batched, fname, msg, exc=None):
     """Raises LinAlgError for the first non-zero info code (torch's "(Batch element i): " prefix)."""
     if info.numel() == 0:
         return
@@ -82,7 +82,7 @@ def _raise(info, batched, fname, msg):
     codes = flat.tolist()
     i = next(k for k, c in enumerate(codes) if c != 0)
     pre = f"(Batch element {i}): " if batched else ""
-    raise LinAlgError(f"{fname}: {pre}{msg(codes[i])}")
+    raise (exc or LinAlgError)(f"{fname}: {pre}{msg(codes[i])}")
 
 
 def _mH(x):
@@ -411,7 +411,7 @@ def cholesky(A, *, upper=False, out=None):
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     L, info = _cholesky_core(A, upper, "linalg.cholesky")
     if check_errors:
-        _raise(info, A.dim() > 2, "linalg.cholesky", lambda c: "The factorization could not be completed because the "
+        _raise(info, A.dim() > 2, "linalg.cholesky_ex", lambda c: "The factorization could not be completed because the "
                f"input is not positive-definite (the leading minor of order {c} is not positive-definite).")
     return _deliver(_RT["linalg_cholesky_ex"]((L, info)), out)
 
@@ -431,7 +431,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     if check_errors:
         _raise(info, A.dim() > 2, "torch.linalg.lu_factor_ex", lambda c: f"U[{c},{c}] is zero and using it on "
                "lu_solve would result in a division by zero. If you still want to perform the factorization, "
-               "consider calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+               "consider calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)", RuntimeError)
     return _deliver(_RT["linalg_lu_factor_ex"]((LU, piv, info)), out)
 
 
@@ -439,7 +439,7 @@ def lu_factor(A, *, pivot=True, out=None):
     LU, piv, info = _lu_factor_core(A, pivot, "linalg.lu_factor")
     _raise(info, A.dim() > 2, "torch.linalg.lu_factor", lambda c: f"U[{c},{c}] is zero and using it on lu_solve "
            "would result in a division by zero. If you still want to perform the factorization, consider calling "
-           "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+           "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)", RuntimeError)
     return _deliver(_RT["linalg_lu_factor"]((LU, piv)), out)
 
 
