@@ -1,2 +1,1152 @@
-"""``torch.linalg`` (so far only multi_dot; the rest of linalg is wired by issue #4's linalg work)."""
+"""``torch.linalg`` on the faer-backed kernels of ``_C`` (``_linalg_*``): torch's signatures, argument
+checks and messages, named-tuple results, ``out=``, and autograd (nodes named as torch names them)."""
+import math as _math
+
+import sys as _sys
+
+from . import _C
 from ._matmul import multi_dot  # noqa: F401
+from .return_types import _make
+
+Tensor = _C.Tensor
+_ot = _sys.modules[__package__]  # the oxytorch package (its namespace is complete by call time)
+
+
+class LinAlgError(RuntimeError):
+    """Raised for singular, non-positive-definite or non-converging inputs (a RuntimeError)."""
+
+
+LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"
+LinAlgError.__module__ = "torch._C"
+
+_RT = {}
+for _n, _f in (("linalg_svd", ("U", "S", "Vh")), ("svd", ("U", "S", "V")),
+               ("linalg_eigh", ("eigenvalues", "eigenvectors")), ("linalg_eig", ("eigenvalues", "eigenvectors")),
+               ("linalg_qr", ("Q", "R")), ("qr", ("Q", "R")), ("linalg_cholesky_ex", ("L", "info")),
+               ("linalg_inv_ex", ("inverse", "info")), ("linalg_slogdet", ("sign", "logabsdet")),
+               ("slogdet", ("sign", "logabsdet")), ("linalg_lu_factor", ("LU", "pivots")),
+               ("linalg_lu_factor_ex", ("LU", "pivots", "info")), ("linalg_lu", ("P", "L", "U")),
+               ("lu_unpack", ("P", "L", "U")), ("linalg_solve_ex", ("result", "info")),
+               ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))):
+    _RT[_n] = _make(_n, _f)
+del _n, _f
+
+_NAMES = {
+    "torch.bool": "Bool", "torch.uint8": "Byte", "torch.int8": "Char", "torch.int16": "Short",
+    "torch.int32": "Int", "torch.int64": "Long", "torch.float16": "Half", "torch.bfloat16": "BFloat16",
+    "torch.float32": "Float", "torch.float64": "Double", "torch.complex32": "ComplexHalf",
+    "torch.complex64": "ComplexFloat", "torch.complex128": "ComplexDouble",
+}
+_LOW = ("torch.float16", "torch.bfloat16", "torch.complex32")
+_OK = ("torch.float32", "torch.float64", "torch.complex64", "torch.complex128")
+
+
+# ----------------------------------------------------------------------------------------------
+# helpers
+
+def _tensor(x, fname, arg="A", pos=1):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
+
+
+def _float(A, fname):
+    d = str(A.dtype)
+    if d in _OK:
+        return
+    if d in _LOW:
+        raise NotImplementedError(f"{fname}: Low precision dtypes not supported. Got {_NAMES[d]}")
+    raise NotImplementedError(f"{fname}: Expected a floating point or complex tensor as input. Got {_NAMES[d]}")
+
+
+def _mat(A, fname, arg="A", square=False, float_=True):
+    _tensor(A, fname.replace("linalg.", "linalg_"), arg)
+    if A.dim() < 2:
+        raise RuntimeError(f"{fname}: The input tensor {arg} must have at least 2 dimensions.")
+    if square and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{fname}: {arg} must be batches of square matrices, "
+                           f"but they are {A.shape[-2]} by {A.shape[-1]} matrices")
+    if float_:
+        _float(A, fname)
+    if A.device.type != "cpu":
+        raise NotImplementedError(f"[{fname}] is not implemented for CUDA tensors yet; move the tensor to the CPU "
+                                  "with .cpu() first")
+
+
+def _raise(info, batched, fname, msg, exc=None):
+    """Raises LinAlgError for the first non-zero info code (torch's "(Batch element i): " prefix)."""
+    if info.numel() == 0:
+        return
+    flat = info.reshape(-1)
+    if not bool(flat.any()):
+        return
+    codes = flat.tolist()
+    i = next(k for k, c in enumerate(codes) if c != 0)
+    pre = f"(Batch element {i}): " if batched else ""
+    raise (exc or LinAlgError)(f"{fname}: {pre}{msg(codes[i])}")
+
+
+def _mH(x):
+    x = x.transpose(-2, -1)
+    return x.conj() if x.is_complex() else x
+
+
+def _grad_on(*ts):
+    return _C.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in ts)
+
+
+def _record(name, inputs, outputs, fn):
+    _C._record_function(name, list(inputs), list(outputs), fn)
+
+
+def _no_grad():
+    from .autograd.grad_mode import no_grad
+    return no_grad()
+
+
+def _composite(name, f, inputs, n_diff=None):
+    """Runs ``f(*inputs)`` (autograd-aware ops) as one node named ``name``: the inner graph is built on
+    detached inputs and differentiated in backward. ``n_diff``: how many leading outputs are
+    differentiable (all when None)."""
+    if not _grad_on(*inputs):
+        with _no_grad():
+            return f(*inputs)
+    from .autograd import grad as _agrad
+    from .autograd.grad_mode import enable_grad
+    ins = [x.detach().requires_grad_(x.requires_grad) for x in inputs]
+    with enable_grad():
+        out = f(*ins)
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else out
+    nd = len(outs) if n_diff is None else n_diff
+    res = [o.detach() for o in outs]
+
+    def bw(*grads):
+        pairs = [(o, g) for o, g in zip(outs[:nd], grads) if g is not None and o.requires_grad]
+        wrt = [i for i in ins if i.requires_grad]
+        if not pairs or not wrt:
+            return tuple(None for _ in ins)
+        gs = _agrad([o for o, _ in pairs], wrt, [g for _, g in pairs], retain_graph=True, allow_unused=True,
+                    create_graph=_C.is_grad_enabled())
+        it = iter(gs)
+        return tuple(next(it) if i.requires_grad else None for i in ins)
+
+    _record(name, inputs, res[:nd], bw)
+    return res[0] if single else tuple(res)
+
+
+def _deliver(res, out, fname=None):
+    """Writes ``res`` (a tensor or tuple) into ``out`` (resizing as torch does) and returns ``out``."""
+    if out is None:
+        return res
+    if isinstance(res, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(res):
+            raise TypeError(f"{fname or 'linalg'}(): argument 'out' must be tuple of Tensors")
+        for o, r in zip(out, res):
+            _deliver(r, o)
+        return type(res)(tuple(out)) if hasattr(res, "_fields") or type(res) is not tuple else tuple(out)
+    if out.dtype != res.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {res.dtype}, but got {out.dtype} instead")
+    if tuple(out.shape) != tuple(res.shape):
+        out.resize_(res.shape)
+    with _no_grad():
+        out.copy_(res)
+    return out
+
+
+def _eye_like(n, A):
+    return _ot.eye(n, dtype=A.dtype)
+
+
+def _real_dtype(dt):
+    return {"torch.complex64": _ot.float32, "torch.complex128": _ot.float64}.get(str(dt), dt)
+
+
+def _eps(dt):
+    return {"torch.float32": 1.1920928955078125e-07, "torch.complex64": 1.1920928955078125e-07}.get(
+        str(dt), 2.220446049250313e-16)
+
+
+def _diag(v):
+    return _ot.diag_embed(v)
+
+
+# ----------------------------------------------------------------------------------------------
+# decompositions
+
+def _svd_core(A, full_matrices, compute_uv, fname):
+    """(U, S, Vh) with autograd (LinalgSvdBackward0)."""
+    want_grad = _grad_on(A)
+    uv = compute_uv or want_grad
+    U, S, Vh, info = _C._linalg_svd(A.detach(), bool(full_matrices), bool(uv))
+    if bool(info.any()):
+        raise LinAlgError(f"{fname}: The algorithm failed to converge because the input matrix contained non-finite "
+                          "values." if not bool(A.isfinite().all()) else
+                          f"{fname}: The algorithm failed to converge because the input matrix is ill-conditioned "
+                          "or has too many repeated singular values (error code: 1).")
+    if want_grad:
+        Ud, Sd, Vhd = U, S, Vh
+        k = S.shape[-1]
+        outs = [U, S, Vh] if compute_uv else [S]
+
+        def bw(*gs):
+            if compute_uv:
+                gU, gS, gVh = gs
+            else:
+                gU, gVh, (gS,) = None, None, gs
+            if full_matrices and compute_uv:
+                m, n = A.shape[-2], A.shape[-1]
+                if gU is not None and m > k:
+                    gU = gU[..., :k]
+                if gVh is not None and n > k:
+                    gVh = gVh[..., :k, :]
+            Uk = Ud[..., :k] if full_matrices else Ud
+            Vhk = Vhd[..., :k, :] if full_matrices else Vhd
+            return (_svd_backward(A, Uk, Sd, Vhk, gU, gS, gVh),)
+
+        _record("LinalgSvdBackward0", [A], outs, bw)
+    return U, S, Vh
+
+
+def _svd_backward(A, U, S, Vh, gU, gS, gVh):
+    m, n = A.shape[-2], A.shape[-1]
+    k = S.shape[-1]
+    cplx = A.is_complex()
+    if gU is None and gVh is None:
+        g = gS if gS is not None else _ot.zeros_like(S)
+        return (U * g.to(A.dtype).unsqueeze(-2)) @ Vh
+    V = _mH(Vh)
+    Sc = S.to(A.dtype)
+    S2 = S * S
+    E = S2.unsqueeze(-2) - S2.unsqueeze(-1)  # E[i, j] = s_j^2 - s_i^2
+    eye = _ot.eye(k, dtype=S.dtype)
+    E = E + eye
+    inner = _ot.zeros(A.shape[:-2] + (k, k), dtype=A.dtype)
+    if gU is not None:
+        UhgU = _mH(U) @ gU
+        J = (UhgU - _mH(UhgU)) / E.to(A.dtype)
+        inner = inner + J * Sc.unsqueeze(-2)
+        if cplx:
+            d = UhgU.diagonal(0, -2, -1).imag / (2 * S)
+            inner = inner + _diag(d.to(A.dtype) * 1j)
+    if gVh is not None:
+        gV = _mH(gVh)
+        VhgV = Vh @ gV
+        K = (VhgV - _mH(VhgV)) / E.to(A.dtype)
+        inner = inner + Sc.unsqueeze(-1) * K
+    if gS is not None:
+        inner = inner + _diag(gS.to(A.dtype))
+    gA = U @ inner @ Vh
+    if gU is not None and m > k:
+        proj = gU - U @ (_mH(U) @ gU)
+        gA = gA + (proj / Sc.unsqueeze(-2)) @ Vh
+    if gVh is not None and n > k:
+        gV = _mH(gVh)
+        proj = gV - V @ (Vh @ gV)
+        gA = gA + (U / Sc.unsqueeze(-2)) @ _mH(proj)
+    return gA
+
+
+def svd(A, full_matrices=True, *, driver=None, out=None):
+    _mat(A, "linalg.svd")
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+                           "cuSOLVER backend.")
+    U, S, Vh = _svd_core(A, full_matrices, True, "linalg.svd")
+    return _deliver(_RT["linalg_svd"]((U, S, Vh)), out)
+
+
+def svdvals(A, *, driver=None, out=None):
+    _mat(A, "linalg.svdvals")
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+                           "cuSOLVER backend.")
+    _, S, _ = _svd_core(A, False, False, "linalg.svd")
+    return _deliver(S, out)
+
+
+def _eigh_core(A, UPLO, vectors, fname):
+    if UPLO not in ("L", "U", "l", "u"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    _mat(A, fname, square=True)
+    want_grad = _grad_on(A)
+    L, V, info = _C._linalg_eigh(A.detach(), UPLO in ("U", "u"), bool(vectors or want_grad))
+    _raise(info, A.dim() > 2, fname, lambda c: f"The algorithm failed to converge because the input matrix is "
+           f"ill-conditioned or has too many repeated eigenvalues (error code: {c}).")
+    if want_grad:
+        Ld, Vd = L, V
+
+        def bw(*gs):
+            gL, gV = gs if vectors else (gs[0], None)
+            return (_eigh_backward(Ld, Vd, gL, gV, A.dtype),)
+
+        _record("LinalgEighBackward0", [A], [L, V] if vectors else [L], bw)
+    return L, V
+
+
+def _eigh_backward(L, V, gL, gV, dt):
+    if gV is None:
+        return (V * gL.to(dt).unsqueeze(-2)) @ _mH(V)
+    n = L.shape[-1]
+    E = L.unsqueeze(-2) - L.unsqueeze(-1)  # E[i, j] = l_j - l_i
+    E = E + _ot.eye(n, dtype=L.dtype)
+    VhgV = _mH(V) @ gV
+    inner = (VhgV - _mH(VhgV)) * 0.5 / E.to(dt)
+    inner = inner * (1 - _ot.eye(n, dtype=L.dtype)).to(dt)
+    if gL is not None:
+        inner = inner + _diag(gL.to(dt))
+    return V @ inner @ _mH(V)
+
+
+def eigh(A, UPLO="L", *, out=None):
+    L, V = _eigh_core(A, UPLO, True, "linalg.eigh")
+    return _deliver(_RT["linalg_eigh"]((L, V)), out)
+
+
+def eigvalsh(A, UPLO="L", *, out=None):
+    L, _ = _eigh_core(A, UPLO, False, "linalg.eigh")
+    return _deliver(L, out)
+
+
+def _eig_core(A, vectors, fname):
+    _mat(A, fname, square=True)
+    if A.numel() and not bool(A.isfinite().all()):
+        raise RuntimeError(f"torch.{fname}: input tensor should not contain infs or NaNs.")
+    L, V, info = _C._linalg_eig(A.detach(), bool(vectors))
+    _raise(info, A.dim() > 2, fname, lambda c: f"The algorithm failed to converge because the input matrix is "
+           f"ill-conditioned or has too many repeated eigenvalues (error code: {c}).")
+    return L, V
+
+
+def eig(A, *, out=None):
+    L, V = _eig_core(A, True, "linalg.eig")
+    return _deliver(_RT["linalg_eig"]((L, V)), out)
+
+
+def eigvals(A, *, out=None):
+    L, _ = _eig_core(A, False, "linalg.eigvals")
+    return _deliver(L, out)
+
+
+def qr(A, mode="reduced", *, out=None):
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
+                           "or 'complete'")
+    _mat(A, "linalg.qr")
+    m, n = A.shape[-2], A.shape[-1]
+    Q, R = _C._linalg_qr(A.detach(), {"reduced": 0, "complete": 1, "r": 2}[mode])
+    if _grad_on(A):
+        if mode == "r":
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+                               "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
+                               "linalg.qr.")
+        Qd, Rd = Q, R
+
+        def bw(gQ, gR):
+            if mode == "complete" and m > n:
+                raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
+                                   "nrows > ncols.")
+            return (_qr_backward(A, Qd, Rd, gQ, gR),)
+
+        _record("LinalgQrBackward0", [A], [Q, R], bw)
+    return _deliver(_RT["linalg_qr"]((Q, R)), out)
+
+
+def _tril_ltu(M):
+    """tril(M, -1) + tril(M, -1)^H + real diagonal of M (a Hermitian matrix from M's lower part)."""
+    low = _ot.tril(M, -1)
+    d = M.diagonal(0, -2, -1)
+    if M.is_complex():
+        d = d.real.to(M.dtype)
+    return low + _mH(low) + _diag(d)
+
+
+def _qr_backward(A, Q, R, gQ, gR):
+    m, n = A.shape[-2], A.shape[-1]
+    if gQ is None:
+        gQ = _ot.zeros_like(Q)
+    if gR is None:
+        gR = _ot.zeros_like(R)
+    if m >= n:
+        M = R @ _mH(gR) - _mH(gQ) @ Q
+        b = gQ + Q @ _tril_ltu(M)
+        return solve_triangular(_mH(R), b, upper=False, left=False)
+    # wide: A = Q [X | Y] with X square.
+    X = R[..., :, :m]
+    gX = gR[..., :, :m]
+    gY = gR[..., :, m:]
+    Y = R[..., :, m:]
+    gQp = gQ + A[..., :, m:] @ _mH(gY)
+    M = X @ _mH(gX) - _mH(gQp) @ Q
+    b = gQp + Q @ _tril_ltu(M)
+    gXfull = solve_triangular(_mH(X), b, upper=False, left=False)
+    del Y
+    return _ot.cat([gXfull, Q @ gY], -1)
+
+
+def _cholesky_core(A, upper, fname):
+    _mat(A, fname, square=True)
+    L, info = _C._linalg_cholesky(A.detach(), bool(upper))
+    if _grad_on(A):
+        Ld = L
+
+        def bw(gL):
+            Lo = _mH(Ld) if upper else Ld
+            g = _mH(gL) if upper else gL
+            phi = _mH(Lo) @ g
+            phi = _ot.tril(phi) - 0.5 * _diag(phi.diagonal(0, -2, -1))
+            gA = solve_triangular(_mH(Lo), solve_triangular(_mH(Lo), phi, upper=True, left=False), upper=True)
+            return (0.5 * (gA + _mH(gA)),)
+
+        _record("LinalgCholeskyExBackward0", [A], [L], bw)
+    return L, info
+
+
+def cholesky(A, *, upper=False, out=None):
+    L, info = _cholesky_core(A, upper, "linalg.cholesky")
+    _raise(info, A.dim() > 2, "linalg.cholesky", lambda c: "The factorization could not be completed because the input "
+           f"is not positive-definite (the leading minor of order {c} is not positive-definite).")
+    return _deliver(L, out)
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+    L, info = _cholesky_core(A, upper, "linalg.cholesky")
+    if check_errors:
+        _raise(info, A.dim() > 2, "linalg.cholesky_ex", lambda c: "The factorization could not be completed because the "
+               f"input is not positive-definite (the leading minor of order {c} is not positive-definite).")
+    return _deliver(_RT["linalg_cholesky_ex"]((L, info)), out)
+
+
+# ----------------------------------------------------------------------------------------------
+# LU family, inverse, determinants, solvers
+
+def _lu_factor_core(A, pivot, fname):
+    _mat(A, fname)
+    if not pivot:
+        raise RuntimeError(f"{fname}: LU without pivoting is not implemented on the CPU")
+    return _C._linalg_lu_factor(A.detach())
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    LU, piv, info = _lu_factor_core(A, pivot, "linalg.lu_factor_ex")
+    if check_errors:
+        _raise(info, A.dim() > 2, "torch.linalg.lu_factor_ex", lambda c: f"U[{c},{c}] is zero and using it on "
+               "lu_solve would result in a division by zero. If you still want to perform the factorization, "
+               "consider calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)", RuntimeError)
+    return _deliver(_RT["linalg_lu_factor_ex"]((LU, piv, info)), out)
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    LU, piv, info = _lu_factor_core(A, pivot, "linalg.lu_factor")
+    _raise(info, A.dim() > 2, "torch.linalg.lu_factor", lambda c: f"U[{c},{c}] is zero and using it on lu_solve "
+           "would result in a division by zero. If you still want to perform the factorization, consider calling "
+           "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)", RuntimeError)
+    return _deliver(_RT["linalg_lu_factor"]((LU, piv)), out)
+
+
+def _perm_rows(pivots, m):
+    """For each matrix, the row order after LAPACK's sequential swaps: (P_lapack A)[i] = A[perm[i]]."""
+    flat = pivots.reshape(-1, pivots.shape[-1]).tolist() if pivots.numel() else [[]] * max(
+        1, int(_math.prod(pivots.shape[:-1])))
+    perms = []
+    for p in flat:
+        order = list(range(m))
+        for i, j in enumerate(p):
+            j -= 1
+            order[i], order[j] = order[j], order[i]
+        perms.append(order)
+    return perms
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
+    m, n = LU_data.shape[-2], LU_data.shape[-1]
+    k = min(m, n)
+    batch = tuple(LU_data.shape[:-2])
+    if unpack_data:
+        L = _ot.tril(LU_data[..., :, :k], -1) + _ot.eye(m, k, dtype=LU_data.dtype)
+        U = _ot.triu(LU_data[..., :k, :])
+    else:
+        L = _ot.zeros(0, dtype=LU_data.dtype)
+        U = _ot.zeros(0, dtype=LU_data.dtype)
+    if unpack_pivots:
+        perms = _perm_rows(LU_pivots, m)
+        rows = []
+        for order in perms:
+            idx = [0] * m
+            for i, r in enumerate(order):
+                idx[r] = i
+            rows.append(idx)
+        # P[order[i], i] = 1: column idx[r] holds the one of row r.
+        cols = _ot.tensor(rows, dtype=_ot.int64).reshape(batch + (m, 1)) if perms else _ot.zeros(batch + (m, 1),
+                                                                                               dtype=_ot.int64)
+        P = (cols == _ot.arange(m).reshape((1,) * len(batch) + (1, m))).to(LU_data.dtype)
+    else:
+        P = _ot.zeros(0, dtype=LU_data.dtype)
+    return _deliver(_RT["lu_unpack"]((P, L, U)), out)
+
+
+def lu(A, *, pivot=True, out=None):
+    LU, piv, _ = _lu_factor_core(A, pivot, "linalg.lu")
+    P, L, U = lu_unpack(LU, piv)
+    return _deliver(_RT["linalg_lu"]((P, L, U)), out)
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    _mat(LU, "linalg.lu_solve", "LU")
+    _mat(B, "linalg.lu_solve", "B")
+    if pivots.numel() and int(pivots.min()) < 1:
+        raise RuntimeError("Pivots given to lu_solve must all be greater or equal to 1. Did you properly pass the "
+                           "result of lu_factor?")
+    if LU.dtype != B.dtype:
+        raise RuntimeError(f"linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
+                           f"{_NAMES[str(LU.dtype)]} and B of type {_NAMES[str(B.dtype)]} instead")
+    n = LU.shape[-1]
+    P, L, U = lu_unpack(LU, pivots)
+
+    def f(Lm, Um, Bm):
+        # A = P L U.  left: A X = B;  adjoint: A^H X = B;  right: X A = B / X A^H = B.
+        if left and not adjoint:
+            y = _mH(P) @ Bm
+            y = solve_triangular(Lm, y, upper=False, unitriangular=True)
+            return solve_triangular(Um, y, upper=True)
+        if left and adjoint:
+            y = solve_triangular(_mH(Um), Bm, upper=False)
+            y = solve_triangular(_mH(Lm), y, upper=True, unitriangular=True)
+            return P @ y
+        if not adjoint:
+            y = solve_triangular(Um, Bm, upper=True, left=False)
+            y = solve_triangular(Lm, y, upper=False, left=False, unitriangular=True)
+            return y @ _mH(P)
+        y = Bm @ P
+        y = solve_triangular(_mH(Lm), y, upper=True, left=False, unitriangular=True)
+        return solve_triangular(_mH(Um), y, upper=False, left=False)
+
+    if (left and B.shape[-2] != n) or (not left and B.shape[-1] != n):
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation {eq} "
+                           f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    X = _composite("LinalgLuSolveBackward0", f, [L, U, B])
+    return _deliver(X, out)
+
+
+def _solve_core(A, B, left, fname):
+    _mat(A, fname, square=True)
+    _tensor(B, fname.replace("linalg.", "linalg_"), "B", 2)
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
+                           f"{_NAMES[str(A.dtype)]} and B of type {_NAMES[str(B.dtype)]} instead")
+    n = A.shape[-1]
+    vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    Bm = B.unsqueeze(-1) if vector else B
+    if Bm.dim() < 2:
+        raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
+    if not left:
+        Am, Bm = _mH(A).conj() if A.is_complex() else A.transpose(-2, -1), Bm.transpose(-2, -1)
+    else:
+        Am = A
+    if Bm.shape[-2] != n:
+        eq = "AX = B" if left else "XA = B"
+        bs = B.shape
+        shown = f"{bs[-2]}x{bs[-1]}" if not vector else f"{bs[-1]}x1"
+        if vector and B.dim() == 1:
+            shown = f"{bs[0]}x1"
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {eq} ({n}x{n} and "
+                           f"{shown})")
+    batch = _ot.broadcast_shapes(tuple(Am.shape[:-2]), tuple(Bm.shape[:-2]))
+    Ae = Am.expand(tuple(batch) + (n, n))
+    Be = Bm.expand(tuple(batch) + tuple(Bm.shape[-2:]))
+    X, info = _C._linalg_solve(Ae.detach(), Be.detach())
+    if _grad_on(A, B):
+        Ad, Xd = Ae.detach(), X
+
+        def bw(gX):
+            gB = _C._linalg_solve(_mH(Ad), gX)[0]
+            gA = -(gB @ _mH(Xd))
+            gA = _sum_to(gA, tuple(Am.shape))
+            gB = _sum_to(gB, tuple(Bm.shape))
+            if not left:
+                gA = gA.transpose(-2, -1)
+                gB = gB.transpose(-2, -1)
+            if vector:
+                gB = gB.squeeze(-1)
+            return gA if A.requires_grad else None, gB if B.requires_grad else None
+
+        Xo = X.transpose(-2, -1) if not left else X
+        Xo = Xo.squeeze(-1) if vector else Xo
+        _record("LinalgSolveExBackward0", [A, B], [Xo], bw)
+        return Xo, info, A.dim() > 2
+    Xo = X.transpose(-2, -1) if not left else X
+    Xo = Xo.squeeze(-1) if vector else Xo
+    return Xo, info, len(batch) > 0
+
+
+def _sum_to(g, shape):
+    if tuple(g.shape) == tuple(shape):
+        return g
+    lead = g.dim() - len(shape)
+    if lead:
+        g = g.sum(tuple(range(lead)))
+    dims = tuple(i for i, s in enumerate(shape) if s == 1 and g.shape[i] != 1)
+    if dims:
+        g = g.sum(dims, keepdim=True)
+    return g
+
+
+def solve(A, B, *, left=True, out=None):
+    X, info, batched = _solve_core(A, B, left, "linalg.solve")
+    _raise(info, batched, "torch.linalg.solve", lambda c: "The solver failed because the input matrix is singular.")
+    return _deliver(X, out)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    X, info, batched = _solve_core(A, B, left, "linalg.solve")
+    if check_errors:
+        _raise(info, batched, "torch.linalg.solve_ex", lambda c: "The solver failed because the input matrix is "
+               "singular.")
+    return _deliver(_RT["linalg_solve_ex"]((X, info)), out)
+
+
+def _inv_core(A, fname):
+    _mat(A, fname, square=True)
+    X, info = _C._linalg_inv(A.detach())
+    if _grad_on(A):
+        Xd = X
+
+        def bw(gX):
+            Xh = _mH(Xd)
+            return (-(Xh @ gX @ Xh),)
+
+        _record("LinalgInvExBackward0", [A], [X], bw)
+    return X, info
+
+
+def _inv_msg(c):
+    return (f"The diagonal element {c} is zero, the inversion could not be completed because the input matrix is "
+            "singular.")
+
+
+def inv(A, *, out=None):
+    X, info = _inv_core(A, "linalg.inv")
+    _raise(info, A.dim() > 2, "linalg.inv", _inv_msg)
+    return _deliver(X, out)
+
+
+def inv_ex(A, *, check_errors=False, out=None):
+    X, info = _inv_core(A, "linalg.inv_ex")
+    if check_errors:
+        _raise(info, A.dim() > 2, "linalg.inv_ex", _inv_msg)
+    return _deliver(_RT["linalg_inv_ex"]((X, info)), out)
+
+
+def det(A, *, out=None):
+    _mat(A, "linalg.det", square=True)
+    _, _, d = _C._linalg_slogdet(A.detach())
+    if _grad_on(A):
+        dd = d
+
+        def bw(g):
+            Ainv = _C._linalg_inv(A.detach())[0]
+            c = (g * dd.conj()) if dd.is_complex() else g * dd
+            return (c.unsqueeze(-1).unsqueeze(-1) * _mH(Ainv),)
+
+        _record("LinalgDetBackward0", [A], [d], bw)
+    return _deliver(d, out)
+
+
+def slogdet(A, *, out=None):
+    _mat(A, "linalg.slogdet", square=True)
+    s, la, _ = _C._linalg_slogdet(A.detach())
+    if _grad_on(A):
+        sd = s
+
+        def bw(gs, gl):
+            Ainv = _C._linalg_inv(A.detach())[0]
+            if gl is None:
+                gl = _ot.zeros_like(la)
+            g = gl.to(A.dtype)
+            if A.is_complex() and gs is not None:
+                g = g - 1j * (sd.conj() * gs).imag.to(A.dtype)
+            return (g.unsqueeze(-1).unsqueeze(-1) * _mH(Ainv),)
+
+        _record("LinalgSlogdetBackward0", [A], [s, la] if A.is_complex() else [la], bw if A.is_complex() else
+                (lambda gl: bw(None, gl)))
+    return _deliver(_RT["linalg_slogdet"]((s, la)), out)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    _mat(A, "linalg.solve_triangular", "A")
+    _mat(B, "linalg.solve_triangular", "B")
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"linalg.solve_triangular: Expected A and B to have the same dtype, but found A of type "
+                           f"{_NAMES[str(A.dtype)]} and B of type {_NAMES[str(B.dtype)]} instead")
+    n = A.shape[-1]
+    if A.shape[-2] != n:
+        raise RuntimeError(f"linalg.solve_triangular: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {n} matrices")
+    if (left and B.shape[-2] != n) or (not left and B.shape[-1] != n):
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation {eq} "
+                           f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    Am, Bm, up = (A, B, upper) if left else (A.transpose(-2, -1), B.transpose(-2, -1), not upper)
+    batch = tuple(_ot.broadcast_shapes(tuple(Am.shape[:-2]), tuple(Bm.shape[:-2])))
+    Ae = Am.expand(batch + (n, n))
+    Be = Bm.expand(batch + tuple(Bm.shape[-2:]))
+    X = _C._linalg_solve_triangular(Ae.detach(), Be.detach(), bool(up), bool(unitriangular))
+    Xo = X if left else X.transpose(-2, -1)
+    if _grad_on(A, B):
+        Ad, Xd = Ae.detach(), X
+
+        def bw(gXo):
+            gX = gXo if left else gXo.transpose(-2, -1)
+            gB = _C._linalg_solve_triangular(_mH(Ad).contiguous(), gX.contiguous(), not up, bool(unitriangular))
+            gA = -(gB @ _mH(Xd))
+            gA = _ot.triu(gA, 1 if unitriangular else 0) if up else _ot.tril(gA, -1 if unitriangular else 0)
+            gA = _sum_to(gA, tuple(Am.shape))
+            gB = _sum_to(gB, tuple(Bm.shape))
+            if not left:
+                gA, gB = gA.transpose(-2, -1), gB.transpose(-2, -1)
+            return gA if A.requires_grad else None, gB if B.requires_grad else None
+
+        _record("LinalgSolveTriangularBackward0", [A, B], [Xo], bw)
+    return _deliver(Xo, out)
+
+
+def householder_product(A, tau, *, out=None):
+    _mat(A, "torch.linalg.householder_product", "input")
+    if A.shape[-2] < A.shape[-1]:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-2] must be greater than or equal to "
+                           "input.shape[-1]")
+    if A.shape[-1] < tau.shape[-1]:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-1] must be greater than or equal to "
+                           "tau.shape[-1]")
+    if A.dim() - tau.dim() != 1:
+        raise RuntimeError(f"torch.linalg.householder_product: Expected tau to have one dimension less than input, "
+                           f"but got tau.ndim equal to {tau.dim()} and input.ndim is equal to {A.dim()}")
+    if tau.dtype != A.dtype:
+        raise RuntimeError(f"torch.linalg.householder_product: tau dtype {tau.dtype} does not match input dtype "
+                           f"{A.dtype}")
+    return _deliver(_C._linalg_householder_product(A.detach(), tau.detach()), out)
+
+
+# ----------------------------------------------------------------------------------------------
+# lstsq, pinv, rank, norms and friends
+
+def _tol(S, A, atol, rtol, fname):
+    m, n = A.shape[-2], A.shape[-1]
+    if atol is None and rtol is None:
+        rtol = _eps(A.dtype) * max(m, n)
+    elif rtol is None:
+        rtol = 0.0
+    smax = S.amax(-1, keepdim=True) if S.shape[-1] else _ot.zeros(tuple(S.shape[:-1]) + (1,), dtype=S.dtype)
+    a = atol if atol is not None else 0.0
+    r = rtol
+    if isinstance(a, Tensor):
+        a = a.unsqueeze(-1)
+    if isinstance(r, Tensor):
+        r = r.unsqueeze(-1)
+    return _ot.maximum(r * smax, a * _ot.ones_like(smax)) if isinstance(a, Tensor) or isinstance(r, Tensor) else \
+        (smax * r).clamp(min=a)
+
+
+def _pinv_plain(A, atol, rtol, hermitian):
+    if hermitian:
+        L, V = _eigh_core(A, "L", True, "linalg.eigh")
+        S = L.abs()
+        tol = _tol(S, A, atol, rtol, "linalg.pinv")
+        Linv = _ot.where(S > tol, 1 / L, _ot.zeros_like(L))
+        return (V * Linv.to(A.dtype).unsqueeze(-2)) @ _mH(V)
+    U, S, Vh = _svd_core(A, False, True, "linalg.svd")
+    tol = _tol(S, A, atol, rtol, "linalg.pinv")
+    Sinv = _ot.where(S > tol, 1 / S, _ot.zeros_like(S))
+    return (_mH(Vh) * Sinv.to(A.dtype).unsqueeze(-2)) @ _mH(U)
+
+
+def _pinv_grad(A, P, g):
+    """Gradient of pinv for constant rank: -P^H g P^H + (I - A P) g^H P P^H + P^H P g^H (I - P A)."""
+    Ph = _mH(P)
+    gh = _mH(g)
+    m, n = A.shape[-2], A.shape[-1]
+    t1 = -(Ph @ g @ Ph)
+    t2 = (gh @ P @ Ph) - A @ (P @ (gh @ (P @ Ph)))
+    t3 = (Ph @ P @ gh) - ((Ph @ P) @ (gh @ P)) @ A
+    del m, n
+    return t1 + t2 + t3
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
+    _mat(A, "linalg.pinv")
+    if rcond is not None:
+        rtol = rcond
+    with _no_grad():
+        P = _pinv_plain(A.detach(), atol, rtol, hermitian)
+    if _grad_on(A):
+        Pd = P
+
+        def bw(g):
+            return (_pinv_grad(A.detach(), Pd, g),)
+
+        _record("LinalgPinvBackward0", [A], [P], bw)
+    return _deliver(P, out)
+
+
+def pinverse(input, rcond=1e-15):
+    return pinv(input, rtol=rcond)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None, tol=None):
+    _mat(A, "linalg.matrix_rank")
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    with _no_grad():
+        if hermitian:
+            S = _eigh_core(A.detach(), "L", False, "linalg.eigh")[0].abs()
+        else:
+            S = _svd_core(A.detach(), False, False, "linalg.svd")[1]
+        t = _tol(S, A, atol, rtol, "linalg.matrix_rank")
+        r = (S > t).sum(-1)
+    return _deliver(r, out)
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    _tensor(A, "linalg_lstsq", "self")
+    _tensor(B, "linalg_lstsq", "b", 2)
+    if driver is not None and driver not in ("gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    driver = driver or "gelsy"
+    if A.dim() < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    _float(A, "torch.linalg.lstsq")
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got "
+                           f"input's dtype {A.dtype} and other's dtype {B.dtype}")
+    vector = B.dim() == A.dim() - 1
+    Bm = B.unsqueeze(-1) if vector else B
+    if Bm.dim() < 2 or Bm.shape[-2] != A.shape[-2]:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    m, n = A.shape[-2], A.shape[-1]
+    if rcond is None:
+        rcond = _eps(A.dtype) * max(m, n)
+    batch = tuple(_ot.broadcast_shapes(tuple(A.shape[:-2]), tuple(Bm.shape[:-2])))
+
+    def solve_fn(a, b):
+        return pinv(a, rtol=rcond, atol=0.0) @ b
+
+    X = _composite("LinalgLstsqBackward0", solve_fn, [A, Bm])
+    if vector:
+        X = X.squeeze(-1)
+    rdt = _real_dtype(A.dtype)
+    with _no_grad():
+        S = _svd_core(A.detach(), False, False, "linalg.svd")[1]
+        smax = S.amax(-1, keepdim=True) if S.shape[-1] else S
+        rank = (S > rcond * smax).sum(-1) if S.shape[-1] else _ot.zeros(tuple(A.shape[:-2]), dtype=_ot.int64)
+        rank = rank.expand(batch) if driver != "gels" else _ot.zeros(0, dtype=_ot.int64)
+        sv = S.expand(batch + (S.shape[-1],)) if driver in ("gelsd", "gelss") else _ot.zeros(0, dtype=rdt)
+        res = _ot.zeros(0, dtype=rdt)
+        if m > n and driver != "gelsy":
+            full = bool((rank == min(m, n)).all()) if driver != "gels" else True
+            if full:
+                r = A.detach() @ (X.detach().unsqueeze(-1) if vector else X.detach()) - Bm.detach()
+                res = (r.abs() ** 2).sum(-2)
+                if vector:
+                    res = res.squeeze(-1)
+    return _RT["linalg_lstsq"]((X, res, rank, sv))
+
+
+def _vnorm_plain(x, ord, dims, keepdim):
+    a = x.abs()
+    if ord == 2:
+        return (a * a).sum(dims, keepdim=keepdim).sqrt()
+    if ord == float("inf"):
+        return a.amax(dims, keepdim=keepdim)
+    if ord == float("-inf"):
+        return a.amin(dims, keepdim=keepdim)
+    if ord == 0:
+        return (a != 0).to(a.dtype).sum(dims, keepdim=keepdim)
+    if ord == 1:
+        return a.sum(dims, keepdim=keepdim)
+    return (a ** ord).sum(dims, keepdim=keepdim) ** (1.0 / ord)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    _tensor(x, "linalg_vector_norm", "self")
+    if isinstance(ord, str):
+        raise TypeError("linalg_vector_norm(): argument 'ord' must be Number, not str")
+    d = str(x.dtype)
+    if not (x.is_floating_point() or x.is_complex()):
+        raise NotImplementedError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                                  f"{_NAMES[d]}")
+    if dtype is not None:
+        x = x.to(dtype)
+    ord = float(ord)
+    if dim is None:
+        dims = tuple(range(x.dim()))
+    elif isinstance(dim, int):
+        dims = (dim,)
+    else:
+        dims = tuple(dim)
+    if len(dims) == 0:
+        dims = tuple(range(x.dim()))
+    if ord < 0 or _math.isinf(ord):
+        red = [x.shape[i] for i in dims] if x.dim() else [1]
+        if x.numel() == 0 and (any(s == 0 for s in red) or not red):
+            name = "inf" if ord == float("inf") else ("-inf" if _math.isinf(ord) else str(ord).rstrip("0").rstrip("."))
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {name} norm on an empty tensor because the "
+                               "operation does not have an identity")
+    if x.dim() == 0:
+        dims = ()
+    with _no_grad():
+        r = _vnorm_plain(x.detach(), ord, dims if dims else None, keepdim) if dims else x.detach().abs()
+        if not dims and x.dim() == 0 and ord == 0:
+            r = (x.detach() != 0).to(r.dtype)
+    if _grad_on(x):
+        rd = r
+
+        def bw(g):
+            xd = x.detach()
+            nr = rd if keepdim or not dims else _unsq(rd, dims, x.dim())
+            gg = g if keepdim or not dims else _unsq(g, dims, x.dim())
+            a = xd.abs()
+            sg = _ot.where(a == 0, _ot.zeros_like(xd), xd / _ot.where(a == 0, _ot.ones_like(a), a).to(xd.dtype)) \
+                if xd.is_complex() else xd.sign()
+            if ord == 0:
+                return (_ot.zeros_like(xd),)
+            if ord == 1:
+                return (gg.to(xd.dtype) * sg,)
+            if _math.isinf(ord):
+                mask = (a == nr).to(a.dtype)
+                cnt = mask.sum(dims if dims else None, keepdim=True)
+                return ((gg * mask / cnt).to(xd.dtype) * sg,)
+            safe = _ot.where(nr == 0, _ot.ones_like(nr), nr)
+            if ord == 2:
+                scale = _ot.where(nr == 0, _ot.zeros_like(nr), gg / safe)
+                return (xd * scale.to(xd.dtype),)
+            scale = _ot.where(nr == 0, _ot.zeros_like(nr), gg / safe ** (ord - 1))
+            return (sg * (a ** (ord - 1) * scale).to(xd.dtype),)
+
+        _record("LinalgVectorNormBackward0", [x], [r], bw)
+    return _deliver(r, out)
+
+
+def _unsq(t, dims, nd):
+    for d in sorted(d % nd for d in dims):
+        t = t.unsqueeze(d)
+    return t
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    _tensor(A, "linalg_matrix_norm", "self")
+    if A.dim() < 2:
+        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim if not isinstance(dim, (tuple, list)) else ' '.join(map(str, dim))}")
+    if not (A.is_floating_point() or A.is_complex()):
+        raise NotImplementedError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
+                                  f"{_NAMES[str(A.dtype)]}")
+    if dtype is not None:
+        A = A.to(dtype)
+    d0, d1 = dim[0] % A.dim(), dim[1] % A.dim()
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
+    if isinstance(ord, str):
+        if ord not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+        if ord == "fro":
+            return _deliver(vector_norm(A, 2, (d0, d1), keepdim), out)
+    elif ord not in (1, -1, 2, -2, float("inf"), float("-inf")):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    # move the two dims to the end
+    perm = [i for i in range(A.dim()) if i not in (d0, d1)] + [d0, d1]
+    M = A.permute(perm)
+    if ord == "nuc" or ord in (2, -2):
+        S = svdvals(M)
+        if ord == "nuc":
+            r = S.sum(-1)
+        elif ord == 2:
+            r = S.amax(-1)
+        else:
+            r = S.amin(-1)
+    elif ord in (1, -1):
+        s = M.abs().sum(-2)
+        r = s.amax(-1) if ord == 1 else s.amin(-1)
+    else:
+        s = M.abs().sum(-1)
+        r = s.amax(-1) if ord > 0 else s.amin(-1)
+    if keepdim:
+        for d in sorted((d0, d1)):
+            r = r.unsqueeze(d)
+    return _deliver(r, out)
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    _tensor(A, "linalg_norm", "input")
+    if dim is not None and isinstance(dim, int):
+        dim = (dim,)
+    if ord is None:
+        if dim is not None and len(dim) == 2:
+            return matrix_norm(A, "fro", dim, keepdim, dtype=dtype, out=out)
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype, out=out)
+    if dim is None:
+        if A.dim() not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                               f"Got {A.dim()}D.")
+        dim = tuple(range(A.dim()))
+    if len(dim) == 2:
+        return matrix_norm(A, ord, dim, keepdim, dtype=dtype, out=out)
+    if isinstance(ord, str):
+        raise RuntimeError(f"linalg.vector_norm: Expected a float as ord but got the string '{ord}'")
+    return vector_norm(A, ord, dim, keepdim, dtype=dtype, out=out)
+
+
+def cond(A, p=None, *, out=None):
+    _mat(A, "linalg.cond")
+    if p is None or p in (2, -2):
+        S = svdvals(A)
+        if p == -2:
+            r = S[..., -1] / S[..., 0]
+        else:
+            r = S[..., 0] / S[..., -1]
+        return _deliver(r, out)
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    Ainv, info = inv_ex(A)
+    r = matrix_norm(A, p) * matrix_norm(Ainv, p)
+    r = _ot.where(info > 0, _ot.full_like(r, float("inf")), r)
+    return _deliver(r, out)
+
+
+def matrix_power(A, n, *, out=None):
+    _tensor(A, "linalg_matrix_power", "input")
+    if A.dim() < 2:
+        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    if not isinstance(n, int):
+        raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
+    k = A.shape[-1]
+    if n == 0:
+        r = _ot.eye(k, dtype=A.dtype).expand(tuple(A.shape)).clone()
+        return _deliver(r, out)
+    if n < 0:
+        A = inv(A)
+        n = -n
+    result = None
+    base = A
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    if result is A:
+        result = A.clone()
+    return _deliver(result, out)
+
+
+def _mexp(A):
+    if A.numel() == 0:
+        return A.clone()
+    n = A.shape[-1]
+    nrm = float(A.detach().abs().sum(-2).amax()) if A.numel() else 0.0
+    s = max(0, int(_math.ceil(_math.log2(nrm / 0.5)))) if nrm > 0.5 and _math.isfinite(nrm) else 0
+    X = A / (2.0 ** s)
+    eye = _ot.eye(n, dtype=A.dtype)
+    # Taylor series to degree 18 (error < 0.5^19/19! relative) in Horner form.
+    R = eye + X / 18.0
+    for k in range(17, 0, -1):
+        R = eye + (X @ R) / float(k)
+    for _ in range(s):
+        R = R @ R
+    return R
+
+
+def matrix_exp(A):
+    _tensor(A, "linalg_matrix_exp", "input")
+    if A.dim() < 2 or A.shape[-1] != A.shape[-2]:
+        if A.dim() < 2:
+            raise RuntimeError("linalg.matrix_exp: The input tensor A must have at least 2 dimensions.")
+        raise RuntimeError(f"linalg.matrix_exp: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    _float(A, "linalg.matrix_exp")
+    return _composite("LinalgMatrixExpBackward0", _mexp, [A])
+
+
+def cross(input, other, *, dim=-1, out=None):
+    _tensor(input, "linalg_cross", "input")
+    _tensor(other, "linalg_cross", "other", 2)
+    if input.dim() != other.dim():
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions.")
+    d = dim % input.dim() if input.dim() else 0
+    if input.shape[d] != 3 or other.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[d]} and "
+                           f"{other.shape[d]}")
+
+    def f(a, b):
+        a0, a1, a2 = (a.select(d, i) for i in range(3))
+        b0, b1, b2 = (b.select(d, i) for i in range(3))
+        return _ot.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
+
+    return _deliver(_composite("LinalgCrossBackward0", f, [input, other]), out)
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    _tensor(x, "linalg_vecdot", "x")
+    _tensor(y, "linalg_vecdot", "y", 2)
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{_NAMES[str(x.dtype)]} and y of type {_NAMES[str(y.dtype)]} instead")
+    xc = x.conj() if x.is_complex() else x
+    return _deliver((xc * y).sum(dim), out)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    return A.diagonal(offset, dim1, dim2)
+
+
+def matmul(input, other, *, out=None):
+    return _ot.matmul(input, other, out=out) if out is not None else _ot.matmul(input, other)
+
+
+def vander(x, *, N=None):
+    n = x.shape[-1] if N is None else N
+    return _ot.stack([x ** i for i in range(n)], -1) if n else _ot.zeros(tuple(x.shape) + (0,), dtype=x.dtype)
+
+
+# ----------------------------------------------------------------------------------------------
+# torch.* legacy names (exported by oxytorch/_linalg_top.py)
+
+def _t_svd(input, some=True, compute_uv=True, *, out=None):
+    _mat(input, "linalg.svd")
+    m, n = input.shape[-2], input.shape[-1]
+    U, S, Vh = _svd_core(input, not some, True, "linalg.svd")
+    if not compute_uv:
+        batch = tuple(input.shape[:-2])
+        k = min(m, n)
+        U = _ot.zeros(batch + (m, m), dtype=input.dtype)
+        V = _ot.zeros(batch + (n, n), dtype=input.dtype)
+        return _deliver(_RT["svd"]((U, S.detach(), V)), out)
+    return _deliver(_RT["svd"]((U, S, _mH(Vh))), out)
+
+
+def _t_cholesky(input, upper=False, *, out=None):
+    raise RuntimeError(
+        "This function was deprecated since version 1.9 and is now removed. `torch.cholesky` is deprecated in favor "
+        "of `torch.linalg.cholesky`.\nL = torch.cholesky(A) should be replaced with:\nL = torch.linalg.cholesky(A)\n"
+        "U = torch.cholesky(A, upper=True) should be replaced with:\nU = torch.linalg.cholesky(A).mH")
+
+
+def _t_logdet(input):
+    s, la = slogdet(input)
+    if input.is_complex():
+        return la.to(input.dtype) + _ot.log(s)
+    return _ot.where(s < 0, _ot.full_like(la, float("nan")), la)
+
+
+def _t_qr(input, some=True, *, out=None):
+    Q, R = qr(input, "reduced" if some else "complete")
+    return _deliver(_RT["qr"]((Q, R)), out)
+
+
+def _t_slogdet(input, *, out=None):
+    s, la = slogdet(input)
+    return _deliver(_RT["slogdet"]((s, la)), out)

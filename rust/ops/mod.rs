@@ -12,6 +12,7 @@ pub mod shape;
 pub mod index;
 pub mod nnfn;
 pub mod conv;
+pub mod linalg;
 
 use crate::error::Result;
 use crate::tensor::Tensor;

@@ -1,0 +1,69 @@
+"""torch.linalg speed, oxytorch (faer) against torch (LAPACK) in one run: svd, eigh, eig, qr, inv,
+solve and cholesky on 256x256 and 1024x1024 float64 and on a batch of 1000 8x8 float32 matrices.
+Prints the median time of each and the ratio torch/oxytorch (> 1 means oxytorch is faster).
+
+Run with a release build:  /work/tools/wt-build2.sh --release && PYTHONPATH=python python3 benches/bench_linalg.py
+Options: --quick (fewer repeats, skips 1024), --threads N (torch.set_num_threads)."""
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+import oxytorch as ot
+
+
+def median_time(fn, repeats, min_time=0.2):
+    fn()  # warm-up
+    times = []
+    start = time.perf_counter()
+    while len(times) < repeats or (time.perf_counter() - start < min_time and len(times) < 200):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def cases(size, batch, dtype):
+    rng = np.random.default_rng(0)
+    shape = (batch, size, size) if batch else (size, size)
+    a = rng.standard_normal(shape).astype(dtype)
+    spd = a @ np.swapaxes(a, -1, -2) + size * np.eye(size, dtype=dtype)
+    b = rng.standard_normal(shape[:-1] + (4,)).astype(dtype)
+    return a, spd, b
+
+
+OPS = [
+    ("svd", lambda L, a, s, b: L.linalg.svd(a, full_matrices=False)),
+    ("eigh", lambda L, a, s, b: L.linalg.eigh(s)),
+    ("eig", lambda L, a, s, b: L.linalg.eig(a)),
+    ("qr", lambda L, a, s, b: L.linalg.qr(a)),
+    ("inv", lambda L, a, s, b: L.linalg.inv(a)),
+    ("solve", lambda L, a, s, b: L.linalg.solve(a, b)),
+    ("cholesky", lambda L, a, s, b: L.linalg.cholesky(s)),
+]
+
+
+def main():
+    quick = "--quick" in sys.argv
+    if "--threads" in sys.argv:
+        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
+    configs = [("256x256 f64", 256, 0, np.float64), ("1000x(8x8) f32", 8, 1000, np.float32)]
+    if not quick:
+        configs.insert(1, ("1024x1024 f64", 1024, 0, np.float64))
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"{'case':<18}{'op':<10}{'oxytorch ms':>13}{'torch ms':>11}{'torch/oxy':>11}")
+    for label, size, batch, dt in configs:
+        a, s, b = cases(size, batch, dt)
+        ta, ts, tb = torch.tensor(a), torch.tensor(s), torch.tensor(b)
+        oa, os_, ob = ot.tensor(a), ot.tensor(s), ot.tensor(b)
+        reps = 3 if size >= 1024 else (5 if quick else 15)
+        for name, fn in OPS:
+            to = median_time(lambda: fn(ot, oa, os_, ob), reps, 0.0 if size >= 1024 else 0.2)
+            tt = median_time(lambda: fn(torch, ta, ts, tb), reps, 0.0 if size >= 1024 else 0.2)
+            print(f"{label:<18}{name:<10}{to * 1e3:>13.3f}{tt * 1e3:>11.3f}{tt / to:>11.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
