@@ -837,7 +837,13 @@ pub fn restride(g: &Tensor, from: &crate::layout::Layout, to: &crate::layout::La
 }
 
 /// Records a view `r` of `a` whose layouts are mapped through the shared storage.
-pub fn storage_view(a: &Tensor, mut r: Tensor) -> Tensor {
+pub fn storage_view(a: &Tensor, r: Tensor) -> Tensor {
+    let r = storage_view_raw(a, r);
+    super::inplace::mark_view(a, r)
+}
+
+/// `storage_view` without marking the result as a view (for regenerated view grad_fns).
+pub fn storage_view_raw(a: &Tensor, mut r: Tensor) -> Tensor {
     let (lo, hi) = a.layout.extent();
     let shift = |l: &crate::layout::Layout| crate::layout::Layout {
         shape: l.shape.clone(),
@@ -854,11 +860,11 @@ pub fn storage_view(a: &Tensor, mut r: Tensor) -> Tensor {
 pub fn layout_view(name: &'static str, a: &Tensor, mut r: Tensor, proxy: crate::layout::Layout, mapped: crate::layout::Layout) -> Tensor {
     let len = proxy.numel();
     record(name, &[a], &mut [&mut r], vec![], move |_, g| Ok(vec![Some(view_grad(gr(g)?, &mapped, &proxy, len)?)]));
-    r
+    super::inplace::mark_view(a, r)
 }
 
 /// The gradient of a view, itself differentiable (its backward is the view again).
-fn view_grad(g: &Tensor, from: &crate::layout::Layout, to: &crate::layout::Layout, len: usize) -> Result<Tensor> {
+pub(crate) fn view_grad(g: &Tensor, from: &crate::layout::Layout, to: &crate::layout::Layout, len: usize) -> Result<Tensor> {
     let mut r = restride(g, from, to, len)?;
     if should_record(&[g]) {
         let (f2, t2) = (to.clone(), from.clone());

@@ -11,6 +11,10 @@ pub mod formulas;
 pub mod conv;
 pub mod node;
 pub mod pick;
+pub mod inplace;
+pub mod reduce;
+pub mod ternary;
+pub mod special;
 pub mod nnfn;
 
 use std::cell::Cell;
@@ -85,6 +89,9 @@ pub struct AutogradMeta {
     /// Hooks of a leaf (non-leaf hooks live on their grad_fn).
     pub hooks: Mutex<Vec<Hook>>,
     pub retains_grad: AtomicBool,
+    /// Set when this tensor is a view of another tensor that autograd tracks (torch's
+    /// DifferentiableViewMeta): in-place ops on it rebase its base's history (CopySlices).
+    pub view: Option<Box<inplace::ViewMeta>>,
 }
 
 impl AutogradMeta {
@@ -109,6 +116,14 @@ impl AutogradMeta {
     }
 
     pub fn grad_fn(&self) -> Option<(Arc<Node>, usize)> {
+        if let Some(v) = &self.view {
+            // The base (or another view of it) was modified in place since this view's grad_fn was
+            // set: regenerate it from the base's current history, as torch does lazily.
+            if let Some(f) = v.regenerate() {
+                *lock(&self.grad_fn) = Some(f.clone());
+                return Some(f);
+            }
+        }
         lock(&self.grad_fn).clone()
     }
 
@@ -229,6 +244,9 @@ where
 
 /// Checks that an in-place op may modify `t` with grad mode on.
 pub fn check_inplace(t: &Tensor) -> Result<()> {
+    if is_grad_enabled() {
+        inplace::check_view_inplace(t)?;
+    }
     if is_grad_enabled() && t.requires_grad() && t.is_leaf() {
         bail!(runtime, "a leaf Variable that requires grad is being used in an in-place operation.");
     }
@@ -250,7 +268,7 @@ pub fn inplace_with_grad(t: &mut Tensor, f: impl FnOnce(&Tensor) -> Result<Tenso
     let r = f(&snapshot)?;
     t.detached().copy_(&r.detached())?;
     if let Some((node, nr)) = r.grad_fn() {
-        t.meta().set_grad_fn(Some((node, nr)));
+        inplace::rebase_history(t, node, nr);
     }
     Ok(())
 }

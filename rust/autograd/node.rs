@@ -87,6 +87,8 @@ pub struct Node {
     self_weak: Weak<Node>,
     /// AccumulateGrad: the leaf's data (for `grad_fn.variable`).
     leaf: Option<Tensor>,
+    /// CopySlices: the in-place op's node it runs (its saved tensors are freed with this node's).
+    inner: Option<Arc<Node>>,
 }
 
 /// What a backward function can ask about its node.
@@ -184,6 +186,33 @@ impl Node {
             retained: Mutex::new(Vec::new()),
             self_weak: w.clone(),
             leaf: None,
+            inner: None,
+        })
+    }
+
+    /// A node with explicit edges (CopySlices wraps the in-place op's node `inner`).
+    pub fn from_edges(
+        name: Cow<'static, str>,
+        next: Vec<Option<Edge>>,
+        inputs: Vec<TensorMeta>,
+        outputs: Vec<TensorMeta>,
+        f: Box<BackwardFn>,
+        inner: Option<Arc<Node>>,
+    ) -> Arc<Node> {
+        Arc::new_cyclic(|w| Node {
+            name,
+            seq: NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
+            next,
+            inputs,
+            outputs,
+            kind: Kind::Function(f),
+            saved: Mutex::new(Some(Vec::new())),
+            had_saved: false,
+            pre_hooks: Mutex::new(Vec::new()),
+            retained: Mutex::new(Vec::new()),
+            self_weak: w.clone(),
+            leaf: None,
+            inner,
         })
     }
 
@@ -201,6 +230,7 @@ impl Node {
             retained: Mutex::new(Vec::new()),
             self_weak: w.clone(),
             leaf: Some(leaf.detached()),
+            inner: None,
         })
     }
 
@@ -229,6 +259,9 @@ impl Node {
         if self.had_saved {
             *lock(&self.saved) = None;
         }
+        if let Some(i) = &self.inner {
+            i.release();
+        }
     }
 
     pub fn apply(&self, grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
@@ -254,6 +287,9 @@ impl Drop for Node {
 }
 
 fn take_children(node: &mut Node, stack: &mut Vec<Arc<Node>>) {
+    if let Some(i) = node.inner.take() {
+        stack.push(i);
+    }
     for e in std::mem::take(&mut node.next).into_iter().flatten() {
         stack.push(e.node);
     }

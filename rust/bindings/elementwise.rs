@@ -99,7 +99,7 @@ fn give_back<'py>(slf: Bound<'py, PyTensor>, result: Tensor) -> PyResult<Bound<'
     // An in-place op computed out of place under autograd: `self` takes over the result's history.
     if let Some((node, nr)) = result.grad_fn() {
         let mut me = slf.borrow_mut();
-        me.t.meta().set_grad_fn(Some((node, nr)));
+        crate::autograd::inplace::rebase_history(&mut me.t, node, nr);
     }
     Ok(slf)
 }
@@ -201,7 +201,7 @@ pub fn lerp(py: Python<'_>, input: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, we
     let s = tensor_of(input, "lerp", "input", 1)?;
     let e = tensor_of(end, "lerp", "end", 2)?;
     let w = number_or_tensor(weight, "lerp", "weight")?;
-    give(py, tern::lerp(&s, &e, w.arg(), None)?, out)
+    give(py, crate::autograd::ternary::lerp(&s, &e, w.arg())?, out)
 }
 
 fn value_arg(value: Option<&Bound<'_, PyAny>>, fname: &str) -> PyResult<Pivot> {
@@ -215,14 +215,14 @@ fn value_arg(value: Option<&Bound<'_, PyAny>>, fname: &str) -> PyResult<Pivot> {
 #[pyo3(signature = (input, tensor1, tensor2, *, value=None, out=None))]
 pub fn addcmul(py: Python<'_>, input: &Bound<'_, PyAny>, tensor1: &Bound<'_, PyAny>, tensor2: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
     let (x, a, b) = (tensor_of(input, "addcmul", "input", 1)?, tensor_of(tensor1, "addcmul", "tensor1", 2)?, tensor_of(tensor2, "addcmul", "tensor2", 3)?);
-    give(py, tern::addc(&x, &a, &b, value_arg(value, "addcmul")?, false, None)?, out)
+    give(py, crate::autograd::ternary::addc(&x, &a, &b, value_arg(value, "addcmul")?, false)?, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, tensor1, tensor2, *, value=None, out=None))]
 pub fn addcdiv(py: Python<'_>, input: &Bound<'_, PyAny>, tensor1: &Bound<'_, PyAny>, tensor2: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
     let (x, a, b) = (tensor_of(input, "addcdiv", "input", 1)?, tensor_of(tensor1, "addcdiv", "tensor1", 2)?, tensor_of(tensor2, "addcdiv", "tensor2", 3)?);
-    give(py, tern::addc(&x, &a, &b, value_arg(value, "addcdiv")?, true, None)?, out)
+    give(py, crate::autograd::ternary::addc(&x, &a, &b, value_arg(value, "addcdiv")?, true)?, out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,7 +257,7 @@ pub fn float_power(py: Python<'_>, input: &Bound<'_, PyAny>, exponent: &Bound<'_
     if matches!((&a, &b), (Operand::S(_), Operand::S(_))) {
         return Err(PyTypeError::new_err("float_power() received an invalid combination of arguments"));
     }
-    give(py, tern::float_power(a.arg(), b.arg(), None)?, out)
+    give(py, crate::autograd::ternary::float_power(a.arg(), b.arg())?, out)
 }
 
 #[pyfunction]
@@ -470,7 +470,9 @@ impl PyTensor {
     fn masked_fill_<'py>(slf: Bound<'py, Self>, mask: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let m = tensor_of(mask, "masked_fill_", "mask", 1)?;
         let v = number_or_tensor(value, "masked_fill_", "value")?;
-        tern::masked_fill_(&slf.borrow().t.clone(), &m, v.arg())?;
+        let mut t = slf.borrow().t.clone();
+        crate::autograd::inplace::masked_fill_(&mut t, &m, v.arg())?;
+        slf.borrow_mut().t.ag = t.ag;
         Ok(slf)
     }
     #[pyo3(name = "lerp")]
@@ -480,7 +482,7 @@ impl PyTensor {
     fn lerp_<'py>(slf: Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let e = tensor_of(end, "lerp_", "end", 1)?;
         let w = number_or_tensor(weight, "lerp_", "weight")?;
-        let r = tern::lerp(&slf.borrow().t.clone(), &e, w.arg(), None)?;
+        let r = crate::autograd::ternary::lerp(&slf.borrow().t.clone(), &e, w.arg())?;
         give_back(slf, r)
     }
     #[pyo3(name = "addcmul", signature = (tensor1, tensor2, *, value=None))]
@@ -494,13 +496,13 @@ impl PyTensor {
     #[pyo3(signature = (tensor1, tensor2, *, value=None))]
     fn addcmul_<'py>(slf: Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (a, b) = (tensor_of(tensor1, "addcmul_", "tensor1", 1)?, tensor_of(tensor2, "addcmul_", "tensor2", 2)?);
-        let r = tern::addc(&slf.borrow().t.clone(), &a, &b, value_arg(value, "addcmul_")?, false, None)?;
+        let r = crate::autograd::ternary::addc(&slf.borrow().t.clone(), &a, &b, value_arg(value, "addcmul_")?, false)?;
         give_back(slf, r)
     }
     #[pyo3(signature = (tensor1, tensor2, *, value=None))]
     fn addcdiv_<'py>(slf: Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (a, b) = (tensor_of(tensor1, "addcdiv_", "tensor1", 1)?, tensor_of(tensor2, "addcdiv_", "tensor2", 2)?);
-        let r = tern::addc(&slf.borrow().t.clone(), &a, &b, value_arg(value, "addcdiv_")?, true, None)?;
+        let r = crate::autograd::ternary::addc(&slf.borrow().t.clone(), &a, &b, value_arg(value, "addcdiv_")?, true)?;
         give_back(slf, r)
     }
     #[pyo3(name = "isclose", signature = (other, rtol=1e-05, atol=1e-08, equal_nan=false))]
@@ -535,7 +537,7 @@ impl PyTensor {
             .into());
         }
         let e = number_or_tensor(exponent, "float_power_", "exponent")?;
-        let r = tern::float_power(Arg::T(&t), e.arg(), None)?;
+        let r = crate::autograd::ternary::float_power(Arg::T(&t), e.arg())?;
         give_back(slf, r)
     }
     #[pyo3(name = "logit", signature = (eps=None))]

@@ -295,19 +295,24 @@ impl PyTensor {
         wrap(py, out)
     }
 
-    fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __setitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let base = slf.borrow().t.clone();
         // A bare bool key: torch writes nothing for False and treats True as `...` (a cast copy).
         let items = if key.is_instance_of::<pyo3::types::PyBool>() {
             if !key.extract::<bool>()? {
-                value_tensor(value, &self.t)?;
+                value_tensor(value, &base)?;
                 return Ok(());
             }
             vec![Item::Ellipsis]
         } else {
             parse_key(key)?
         };
-        let (view, adv) = apply_key(&self.t, &items)?;
-        let v = value_tensor(value, &self.t)?;
+        let v = value_tensor(value, &base)?;
+        if crate::autograd::is_grad_enabled() && (base.ag.is_some() || v.requires_grad()) {
+            return setitem_autograd(slf, base, &items, value, v);
+        }
+        let this = slf.borrow();
+        let (view, adv) = apply_key(&this.t, &items)?;
         if adv.is_empty() {
             super::tensor::check_partial_overlap(&view, &v)?;
             if v.ndim() == 0 && v.device() == crate::device::Device::Cpu {
@@ -326,10 +331,10 @@ impl PyTensor {
             }
             return Ok(());
         }
-        if value.cast::<PyTensor>().is_ok() && v.dtype != self.t.dtype {
+        if value.cast::<PyTensor>().is_ok() && v.dtype != this.t.dtype {
             return Err(PyRuntimeError::new_err(format!(
                 "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
-                self.t.dtype.scalar_name(),
+                this.t.dtype.scalar_name(),
                 v.dtype.scalar_name()
             )));
         }
@@ -375,60 +380,88 @@ impl PyTensor {
 
     #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]
     fn scatter_reduce_<'py>(slf: Bound<'py, Self>, dim: i64, index: &Bound<'py, PyTensor>, src: &Bound<'py, PyTensor>, reduce: &str, include_self: bool) -> PyResult<Bound<'py, Self>> {
-        oi::scatter_reduce_(&slf.borrow().t, dim, &t_of(index), &t_of(src), reduce, include_self)?;
+        let (t, s) = (slf.borrow().t.clone(), t_of(src));
+        if crate::autograd::should_record(&[&t, &s]) {
+            let i = t_of(index);
+            return ag_give_back(slf, move |x| crate::autograd::ternary::scatter_reduce(x, dim, &i, &s, reduce, include_self));
+        }
+        crate::autograd::check_inplace(&t)?;
+        oi::scatter_reduce_(&t, dim, &t_of(index), &s, reduce, include_self)?;
         Ok(slf)
     }
 
     #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]
     fn scatter_reduce(&self, py: Python<'_>, dim: i64, index: &Bound<'_, PyTensor>, src: &Bound<'_, PyTensor>, reduce: &str, include_self: bool) -> PyResult<Py<PyTensor>> {
-        let out = self.t.contiguous_copy()?;
-        oi::scatter_reduce_(&out, dim, &t_of(index), &t_of(src), reduce, include_self)?;
-        wrap(py, out)
+        wrap(py, crate::autograd::ternary::scatter_reduce(&self.t, dim, &t_of(index), &t_of(src), reduce, include_self)?)
     }
 
     #[pyo3(signature = (dim, index, source, *, alpha=None))]
     fn index_add_<'py>(slf: Bound<'py, Self>, dim: i64, index: &Bound<'py, PyTensor>, source: &Bound<'py, PyTensor>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let a = match alpha { Some(a) => scalar(a, "index_add_")?, None => Pivot::I(1) };
-        oi::index_add_(&slf.borrow().t, dim, &t_of(index), &t_of(source), a)?;
+        let (t, src) = (slf.borrow().t.clone(), t_of(source));
+        if crate::autograd::should_record(&[&t, &src]) {
+            let i = t_of(index);
+            return ag_give_back(slf, move |x| crate::autograd::ternary::index_add(x, dim, &i, &src, a));
+        }
+        crate::autograd::check_inplace(&t)?;
+        oi::index_add_(&t, dim, &t_of(index), &src, a)?;
         Ok(slf)
     }
 
     #[pyo3(signature = (dim, index, source, *, alpha=None))]
     fn index_add(&self, py: Python<'_>, dim: i64, index: &Bound<'_, PyTensor>, source: &Bound<'_, PyTensor>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
         let a = match alpha { Some(a) => scalar(a, "index_add")?, None => Pivot::I(1) };
-        let out = self.t.contiguous_copy()?;
-        oi::index_add_(&out, dim, &t_of(index), &t_of(source), a)?;
-        wrap(py, out)
+        wrap(py, crate::autograd::ternary::index_add(&self.t, dim, &t_of(index), &t_of(source), a)?)
     }
 
     fn index_copy_<'py>(slf: Bound<'py, Self>, dim: i64, index: &Bound<'py, PyTensor>, source: &Bound<'py, PyTensor>) -> PyResult<Bound<'py, Self>> {
-        oi::index_copy_(&slf.borrow().t, dim, &t_of(index), &t_of(source))?;
+        let (t, src) = (slf.borrow().t.clone(), t_of(source));
+        if crate::autograd::should_record(&[&t, &src]) {
+            let i = t_of(index);
+            return ag_give_back(slf, move |x| crate::autograd::ternary::index_copy(x, dim, &i, &src));
+        }
+        crate::autograd::check_inplace(&t)?;
+        oi::index_copy_(&t, dim, &t_of(index), &src)?;
         Ok(slf)
     }
 
     fn index_copy(&self, py: Python<'_>, dim: i64, index: &Bound<'_, PyTensor>, source: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
-        let out = self.t.contiguous_copy()?;
-        oi::index_copy_(&out, dim, &t_of(index), &t_of(source))?;
-        wrap(py, out)
+        wrap(py, crate::autograd::ternary::index_copy(&self.t, dim, &t_of(index), &t_of(source))?)
     }
 
     fn index_fill_<'py>(slf: Bound<'py, Self>, dim: i64, index: &Bound<'py, PyTensor>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let v = scalar(value, "index_fill_")?;
-        oi::index_fill_(&slf.borrow().t, dim, &t_of(index), v)?;
+        let vt = value.cast::<PyTensor>().ok().map(|v| v.borrow().t.clone());
+        let t = slf.borrow().t.clone();
+        let rec = match &vt { Some(v) => crate::autograd::should_record(&[&t, v]), None => crate::autograd::should_record(&[&t]) };
+        if rec {
+            let i = t_of(index);
+            return ag_give_back(slf, move |x| crate::autograd::ternary::index_fill(x, dim, &i, v, vt.as_ref()));
+        }
+        crate::autograd::check_inplace(&t)?;
+        oi::index_fill_(&t, dim, &t_of(index), v)?;
         Ok(slf)
     }
 
     fn index_fill(&self, py: Python<'_>, dim: i64, index: &Bound<'_, PyTensor>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
         let v = scalar(value, "index_fill")?;
-        let out = self.t.contiguous_copy()?;
-        oi::index_fill_(&out, dim, &t_of(index), v)?;
-        wrap(py, out)
+        let vt = value.cast::<PyTensor>().ok().map(|v| v.borrow().t.clone());
+        wrap(py, crate::autograd::ternary::index_fill(&self.t, dim, &t_of(index), v, vt.as_ref())?)
     }
 
     #[pyo3(signature = (indices, values, accumulate=false))]
     fn index_put_<'py>(slf: Bound<'py, Self>, indices: &Bound<'py, PyAny>, values: &Bound<'py, PyTensor>, accumulate: bool) -> PyResult<Bound<'py, Self>> {
         let ix = index_list(indices)?;
-        index_put_checked(&slf.borrow().t, &ix, &t_of(values), accumulate)?;
+        let vt = t_of(values);
+        let mut t = slf.borrow().t.clone();
+        if crate::autograd::should_record(&[&t, &vt]) {
+            index_put_validate(&t, &ix, &vt)?;
+            crate::autograd::inplace::index_put_(&mut t, &ix, &vt, accumulate)?;
+            slf.borrow_mut().t.ag = t.ag;
+            return Ok(slf);
+        }
+        crate::autograd::check_inplace(&t)?;
+        index_put_checked(&t, &ix, &vt, accumulate)?;
         Ok(slf)
     }
 
@@ -446,16 +479,30 @@ impl PyTensor {
     }
 
     fn masked_scatter_<'py>(slf: Bound<'py, Self>, mask: &Bound<'py, PyTensor>, source: &Bound<'py, PyTensor>) -> PyResult<Bound<'py, Self>> {
-        oi::masked_scatter_(&slf.borrow().t, &t_of(mask), &t_of(source))?;
+        let (t, src, m) = (slf.borrow().t.clone(), t_of(source), t_of(mask));
+        if crate::autograd::should_record(&[&t, &src]) {
+            return ag_give_back(slf, move |x| {
+                crate::autograd::ternary::masked_scatter(x, &m, &src, |x, s| {
+                    let out = x.contiguous_copy()?;
+                    oi::masked_scatter_(&out, &m, s)?;
+                    Ok(out)
+                })
+            });
+        }
+        crate::autograd::check_inplace(&t)?;
+        oi::masked_scatter_(&t, &m, &src)?;
         Ok(slf)
     }
 
     fn masked_scatter(&self, py: Python<'_>, mask: &Bound<'_, PyTensor>, source: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         let m = t_of(mask);
         let shape = crate::layout::broadcast_shapes(self.t.shape(), m.shape())?;
-        let out = self.t.expand_to(&shape)?.contiguous_copy()?;
-        oi::masked_scatter_(&out, &m, &t_of(source))?;
-        wrap(py, out)
+        let r = crate::autograd::ternary::masked_scatter(&self.t, &m, &t_of(source), |x, s| {
+            let out = x.expand_to(&shape)?.contiguous_copy()?;
+            oi::masked_scatter_(&out, &m, s)?;
+            Ok(out)
+        })?;
+        wrap(py, r)
     }
 
     fn take(&self, py: Python<'_>, index: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
@@ -507,7 +554,71 @@ fn index_list(indices: &Bound<'_, PyAny>) -> PyResult<Vec<Option<Tensor>>> {
     Ok(out)
 }
 
+/// `base[key] = value` under grad mode: the write goes through autograd's in-place ops, so a
+/// write into a view of `base` rebases `base`'s history onto CopySlices (torch's semantics).
+fn setitem_autograd(slf: &Bound<'_, PyTensor>, mut base: Tensor, items: &[Item], value: &Bound<'_, PyAny>, v: Tensor) -> PyResult<()> {
+    use crate::autograd::inplace as ip;
+    if base.ag.is_none() {
+        // The value requires grad: the base takes a history, so it needs a meta its views share.
+        base.meta();
+        slf.borrow_mut().t.ag = base.ag.clone();
+    }
+    let (view, adv) = apply_key(&base, items)?;
+    // A key without basic indexing writes into the base itself (torch's index_put_ on self).
+    let direct = view.layout == base.layout && !adv.is_empty();
+    let mut target = if direct { base.clone() } else { view };
+    let is_tensor = value.cast::<PyTensor>().is_ok();
+    if adv.is_empty() {
+        super::tensor::check_partial_overlap(&target, &v)?;
+        if !is_tensor && v.ndim() == 0 && v.device() == crate::device::Device::Cpu {
+            ip::fill_(&mut target, v.item()?, false)?;
+        } else {
+            let shape: Vec<i64> = target.shape().iter().map(|&d| d as i64).collect();
+            let extra = v.ndim().saturating_sub(shape.len());
+            let lead = v.shape().iter().take(extra).take_while(|&&d| d == 1).count();
+            let v = if lead > 0 { crate::ops::shape::squeeze(&v, Some(&(0..lead).collect::<Vec<_>>()), "SqueezeBackward2")? } else { v };
+            let v = if v.ndim() > shape.len() { v } else { crate::ops::shape::expand(&v, &shape)? };
+            ip::copy_(&mut target, &v)?;
+        }
+    } else {
+        if is_tensor && v.dtype != base.dtype {
+            return Err(PyRuntimeError::new_err(format!(
+                "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
+                base.dtype.scalar_name(),
+                v.dtype.scalar_name()
+            )));
+        }
+        super::tensor::check_partial_overlap(&target, &v)?;
+        ip::index_put_(&mut target, &adv, &v, false)?;
+    }
+    if direct {
+        slf.borrow_mut().t.ag = target.ag;
+    }
+    Ok(())
+}
+
+/// An in-place index op computed out of place under autograd: the result is written back into
+/// `slf` and `slf`'s history moves to the result's node (a view rebases its base: CopySlices).
+fn ag_give_back<'py>(slf: Bound<'py, PyTensor>, f: impl FnOnce(&Tensor) -> crate::error::Result<Tensor>) -> PyResult<Bound<'py, PyTensor>> {
+    let mut t = slf.borrow().t.clone();
+    let shape = t.shape().to_vec();
+    crate::autograd::inplace_with_grad(&mut t, move |snap| {
+        let r = f(snap)?;
+        if r.shape() != shape.as_slice() {
+            crate::bail!(runtime, "output with shape {:?} doesn't match the broadcast shape {:?}", shape, r.shape());
+        }
+        Ok(r)
+    })?;
+    slf.borrow_mut().t.ag = t.ag;
+    Ok(slf)
+}
+
 fn index_put_checked(t: &Tensor, ix: &[Option<Tensor>], v: &Tensor, accumulate: bool) -> PyResult<()> {
+    index_put_validate(t, ix, v)?;
+    Ok(oi::index_put_(t, ix, v, accumulate)?)
+}
+
+fn index_put_validate(t: &Tensor, ix: &[Option<Tensor>], v: &Tensor) -> PyResult<()> {
     if ix.len() > t.ndim().max(1) {
         return Err(PyIndexError::new_err(format!("too many indices for tensor of dimension {} (got {})", t.ndim(), ix.len())));
     }
@@ -518,7 +629,7 @@ fn index_put_checked(t: &Tensor, ix: &[Option<Tensor>], v: &Tensor, accumulate: 
             v.dtype.scalar_name()
         )));
     }
-    Ok(oi::index_put_(t, ix, v, accumulate)?)
+    Ok(())
 }
 
 fn scatter_impl(t: &Tensor, dim: i64, index: &Bound<'_, PyTensor>, src: Option<&Bound<'_, PyAny>>, value: Option<&Bound<'_, PyAny>>, reduce: Option<&str>) -> PyResult<()> {

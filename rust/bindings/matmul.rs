@@ -179,14 +179,14 @@ add_fns!(
 #[pyfunction]
 pub fn trace(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let t = tensor_arg(input, "trace", "input", 1)?;
-    Ok(wrap(py, mops::trace(&t)?)?.into_any())
+    Ok(wrap(py, crate::autograd::reduce::trace(&t, mops::trace)?)?.into_any())
 }
 
 #[pymethods]
 impl PyTensor {
     #[pyo3(name = "trace")]
     fn trace_m(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        Ok(wrap(py, mops::trace(&self.t)?)?.into_any())
+        Ok(wrap(py, crate::autograd::reduce::trace(&self.t, mops::trace)?)?.into_any())
     }
     fn __matmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let Ok(b) = other.cast::<PyTensor>() else { return Ok(py.NotImplemented()) };

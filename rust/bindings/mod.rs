@@ -21,6 +21,7 @@ pub mod views;
 pub mod index;
 pub mod nnfn;
 pub mod linalg;
+pub mod special;
 
 use pyo3::prelude::*;
 
@@ -146,5 +147,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     nnfn::register(m)?;
     conv::register(m)?;
     linalg::register(m)?;
+    special::register(m)?;
     Ok(())
 }

@@ -134,7 +134,7 @@ pub fn prod(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyA
         Some(d) if !d.is_none() => Some(vec![one_dim(d, "prod")?]),
         _ => None,
     };
-    finish(py, r::prod(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "prod")?)?, out)
+    finish(py, crate::autograd::reduce::prod(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "prod")?)?, out)
 }
 
 #[pyfunction]
@@ -164,7 +164,7 @@ fn extreme(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAn
             finish(py, binary(op, Arg::T(&t), Arg::T(&o), None, None)?, out)
         }
         Some(d) if !d.is_none() => {
-            let (v, i) = r::max_dim(&t, one_dim(d, name)?, keepdim, is_max, name)?;
+            let (v, i) = crate::autograd::reduce::max_dim(&t, one_dim(d, name)?, keepdim, is_max, name)?;
             named_pair(py, name, v, i, out)
         }
         _ => {
@@ -174,7 +174,7 @@ fn extreme(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAn
                     t.dtype.scalar_name()
                 )));
             }
-            finish(py, r::amax(&t, None, false, is_max, name)?, out)
+            finish(py, crate::autograd::reduce::max_all(&t, is_max)?, out)
         }
     }
 }
@@ -196,7 +196,7 @@ pub fn min(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAn
 pub fn amax(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "amax")?;
     let dims = dims_arg(dim, "amax")?;
-    finish(py, r::amax(&t, dims.as_deref(), keepdim, true, "amax")?, out)
+    finish(py, crate::autograd::reduce::amax(&t, dims.as_deref(), keepdim, true, "amax")?, out)
 }
 
 #[pyfunction]
@@ -204,7 +204,7 @@ pub fn amax(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyA
 pub fn amin(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "amin")?;
     let dims = dims_arg(dim, "amin")?;
-    finish(py, r::amax(&t, dims.as_deref(), keepdim, false, "amin")?, out)
+    finish(py, crate::autograd::reduce::amax(&t, dims.as_deref(), keepdim, false, "amin")?, out)
 }
 
 #[pyfunction]
@@ -215,7 +215,7 @@ pub fn aminmax(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, 
         Some(d) if !d.is_none() => Some(one_dim(d, "aminmax")?),
         _ => None,
     };
-    let (lo, hi) = r::aminmax(&t, d, keepdim)?;
+    let (lo, hi) = crate::autograd::reduce::aminmax(&t, d, keepdim)?;
     let res = named_pair(py, "aminmax", lo, hi, out)?;
     Ok(res)
 }
@@ -308,9 +308,8 @@ macro_rules! var_fns {
         pub fn $name(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, unbiased: Option<&Bound<'_, PyAny>>, keepdim: bool, correction: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
             let t = tensor_of(input, $pyname)?;
             let (dims, corr) = var_args($pyname, dim, unbiased, correction)?;
-            let v = r::var(&t, dims.as_deref(), corr, keepdim, $sqrt)?;
-            if $with_mean {
-                let m = r::mean(&t, dims.as_deref(), keepdim, None, false)?;
+            let (v, m) = crate::autograd::reduce::var(&t, dims.as_deref(), corr, keepdim, $sqrt, $with_mean)?;
+            if let Some(m) = m {
                 let tup = PyTuple::new(py, [wrap(py, v)?.into_any(), wrap(py, m)?.into_any()])?;
                 return Ok(tup.into_any().unbind());
             }
@@ -325,7 +324,7 @@ var_fns!(var_fn, "var", false, false; std_fn, "std", true, false; var_mean, "var
 pub fn logsumexp(py: Python<'_>, input: &Bound<'_, PyAny>, dim: &Bound<'_, PyAny>, keepdim: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "logsumexp")?;
     let dims = dims_arg(Some(dim), "logsumexp")?;
-    finish(py, r::logsumexp(&t, dims.as_deref(), keepdim)?, out)
+    finish(py, crate::autograd::reduce::logsumexp(&t, dims.as_deref(), keepdim)?, out)
 }
 
 #[pyfunction]
@@ -344,35 +343,35 @@ pub fn norm(py: Python<'_>, input: &Bound<'_, PyAny>, p: Option<&Bound<'_, PyAny
         Some(p) => return Err(PyTypeError::new_err(format!("norm(): argument 'p' must be Number, not {}", p.get_type().name()?))),
     };
     let dims = dims_arg(dim, "norm")?;
-    finish(py, r::norm(&t, p, dims.as_deref(), keepdim, dtype_kw(dtype, "norm")?)?, out)
+    finish(py, crate::autograd::reduce::norm(&t, p, dims.as_deref(), keepdim, dtype_kw(dtype, "norm")?)?, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, dim, *, dtype=None, out=None))]
 pub fn cumsum(py: Python<'_>, input: &Bound<'_, PyAny>, dim: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "cumsum")?;
-    finish(py, r::scan(&t, one_dim(dim, "cumsum")?, r::ScanOp::Sum, dtype_kw(dtype, "cumsum")?)?, out)
+    finish(py, crate::autograd::reduce::scan(&t, one_dim(dim, "cumsum")?, r::ScanOp::Sum, dtype_kw(dtype, "cumsum")?)?, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, dim, *, dtype=None, out=None))]
 pub fn cumprod(py: Python<'_>, input: &Bound<'_, PyAny>, dim: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "cumprod")?;
-    finish(py, r::scan(&t, one_dim(dim, "cumprod")?, r::ScanOp::Prod, dtype_kw(dtype, "cumprod")?)?, out)
+    finish(py, crate::autograd::reduce::scan(&t, one_dim(dim, "cumprod")?, r::ScanOp::Prod, dtype_kw(dtype, "cumprod")?)?, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, dim, *, out=None))]
 pub fn logcumsumexp(py: Python<'_>, input: &Bound<'_, PyAny>, dim: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "logcumsumexp")?;
-    finish(py, r::scan(&t, one_dim(dim, "logcumsumexp")?, r::ScanOp::LogSumExp, None)?, out)
+    finish(py, crate::autograd::reduce::scan(&t, one_dim(dim, "logcumsumexp")?, r::ScanOp::LogSumExp, None)?, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, dim, *, out=None))]
 pub fn cummax(py: Python<'_>, input: &Bound<'_, PyAny>, dim: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "cummax")?;
-    let (v, i) = r::cum_extreme(&t, one_dim(dim, "cummax")?, true)?;
+    let (v, i) = crate::autograd::reduce::cum_extreme(&t, one_dim(dim, "cummax")?, true)?;
     named_pair(py, "cummax", v, i, out)
 }
 
@@ -380,7 +379,7 @@ pub fn cummax(py: Python<'_>, input: &Bound<'_, PyAny>, dim: &Bound<'_, PyAny>, 
 #[pyo3(signature = (input, dim, *, out=None))]
 pub fn cummin(py: Python<'_>, input: &Bound<'_, PyAny>, dim: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "cummin")?;
-    let (v, i) = r::cum_extreme(&t, one_dim(dim, "cummin")?, false)?;
+    let (v, i) = crate::autograd::reduce::cum_extreme(&t, one_dim(dim, "cummin")?, false)?;
     named_pair(py, "cummin", v, i, out)
 }
 
@@ -395,7 +394,7 @@ pub fn diff(py: Python<'_>, input: &Bound<'_, PyAny>, n: i64, dim: i64, prepend:
         }
     };
     let (p, a) = (opt(prepend)?, opt(append)?);
-    finish(py, r::diff(&t, n, dim, p.as_ref(), a.as_ref())?, None)
+    finish(py, crate::autograd::reduce::diff(&t, n, dim, p.as_ref(), a.as_ref())?, None)
 }
 
 /// Tensor methods: each forwards to the function above with `self` as input.

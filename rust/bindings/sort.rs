@@ -13,7 +13,7 @@ use super::tensor::{PyTensor, wrap};
 #[pyo3(signature = (input, dim=-1, descending=false, stable=None, *, out=None))]
 pub fn sort(py: Python<'_>, input: &Bound<'_, PyAny>, dim: i64, descending: bool, stable: Option<bool>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let _ = stable; // the kernel is always stable
-    let (v, i) = s::sort(&tensor_of(input, "sort")?, dim, descending)?;
+    let (v, i) = crate::autograd::reduce::selecting("SortBackward0", &tensor_of(input, "sort")?, dim, true, |x| s::sort(x, dim, descending))?;
     named_pair(py, "sort", v, i, out)
 }
 
@@ -27,21 +27,21 @@ pub fn argsort(py: Python<'_>, input: &Bound<'_, PyAny>, dim: i64, descending: b
 #[pyfunction]
 #[pyo3(signature = (input, *, out=None))]
 pub fn msort(py: Python<'_>, input: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    finish(py, s::sort(&tensor_of(input, "msort")?, 0, false)?.0, out)
+    finish(py, crate::autograd::reduce::selecting("SortBackward0", &tensor_of(input, "msort")?, 0, true, |x| s::sort(x, 0, false))?.0, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, k, dim=-1, largest=true, sorted=true, *, out=None))]
 pub fn topk(py: Python<'_>, input: &Bound<'_, PyAny>, k: i64, dim: i64, largest: bool, sorted: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let _ = sorted; // results are always sorted, which torch allows for sorted=False
-    let (v, i) = s::topk(&tensor_of(input, "topk")?, k, dim, largest)?;
+    let (v, i) = crate::autograd::reduce::selecting("TopkBackward0", &tensor_of(input, "topk")?, dim, true, |x| s::topk(x, k, dim, largest))?;
     named_pair(py, "topk", v, i, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, k, dim=-1, keepdim=false, *, out=None))]
 pub fn kthvalue(py: Python<'_>, input: &Bound<'_, PyAny>, k: i64, dim: i64, keepdim: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    let (v, i) = s::kthvalue(&tensor_of(input, "kthvalue")?, k, dim, keepdim)?;
+    let (v, i) = crate::autograd::reduce::selecting("KthvalueBackward0", &tensor_of(input, "kthvalue")?, dim, keepdim, |x| s::kthvalue(x, k, dim, keepdim))?;
     named_pair(py, "kthvalue", v, i, out)
 }
 
@@ -53,10 +53,10 @@ fn median_impl(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<i64>, keepd
             if t.dtype == crate::dtype::DType::Bool {
                 return Err(pyo3::exceptions::PyNotImplementedError::new_err(format!("\"{name}_cpu\" not implemented for 'Bool'")));
             }
-            finish(py, s::median_all(&t, ignore_nan)?, out)
+            finish(py, crate::autograd::reduce::median_all(&t, ignore_nan)?, out)
         }
         Some(d) => {
-            let (v, i) = s::median_dim(&t, d, keepdim, ignore_nan)?;
+            let (v, i) = crate::autograd::reduce::selecting(if ignore_nan { "NanmedianBackward1" } else { "MedianBackward1" }, &t, d, keepdim, |x| s::median_dim(x, d, keepdim, ignore_nan))?;
             named_pair(py, name, v, i, out)
         }
     }
@@ -77,7 +77,7 @@ pub fn nanmedian(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<i64>, kee
 #[pyfunction]
 #[pyo3(signature = (input, dim=-1, keepdim=false, *, out=None))]
 pub fn mode(py: Python<'_>, input: &Bound<'_, PyAny>, dim: i64, keepdim: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    let (v, i) = s::mode(&tensor_of(input, "mode")?, dim, keepdim)?;
+    let (v, i) = crate::autograd::reduce::selecting("ModeBackward0", &tensor_of(input, "mode")?, dim, keepdim, |x| s::mode(x, dim, keepdim))?;
     named_pair(py, "mode", v, i, out)
 }
 

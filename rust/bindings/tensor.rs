@@ -444,11 +444,20 @@ impl PyTensor {
             }
         };
         check_partial_overlap(&slf.borrow().t, &src_t)?;
-        slf.borrow().t.copy_(&src_t)?;
+        let mut t = slf.borrow().t.clone();
+        crate::autograd::inplace::copy_(&mut t, &src_t)?;
+        slf.borrow_mut().t.ag = t.ag;
         Ok(slf)
     }
 
     fn fill_<'py>(slf: Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        if let Ok(vt) = value.cast::<PyTensor>() {
+            let vt = vt.borrow().t.clone();
+            let mut t = slf.borrow().t.clone();
+            crate::autograd::inplace::fill_tensor_(&mut t, &vt)?;
+            slf.borrow_mut().t.ag = t.ag;
+            return Ok(slf);
+        }
         let Some(v) = super::convert::py_to_pivot(value)? else {
             return Err(PyTypeError::new_err(format!(
                 "fill_(): argument 'value' (position 1) must be Number, not {}",
@@ -456,12 +465,16 @@ impl PyTensor {
             )));
         };
         let dt = slf.borrow().t.dtype;
-        slf.borrow().t.fill_(crate::element::checked_scalar(v, dt, crate::element::ScalarCtx::Fill)?)?;
+        let mut t = slf.borrow().t.clone();
+        crate::autograd::inplace::fill_(&mut t, crate::element::checked_scalar(v, dt, crate::element::ScalarCtx::Fill)?, false)?;
+        slf.borrow_mut().t.ag = t.ag;
         Ok(slf)
     }
 
     fn zero_<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
-        slf.borrow().t.fill_(Pivot::I(0))?;
+        let mut t = slf.borrow().t.clone();
+        crate::autograd::inplace::fill_(&mut t, Pivot::I(0), true)?;
+        slf.borrow_mut().t.ag = t.ag;
         Ok(slf)
     }
 

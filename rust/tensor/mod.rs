@@ -99,8 +99,11 @@ impl Tensor {
     /// itself; ops that can see overlapping inputs use [`Tensor::view_op`]).
     pub fn with_layout(&self, layout: Layout) -> Tensor {
         let r = Tensor { storage: self.storage.clone(), layout, dtype: self.dtype, ag: None };
-        if self.ag.is_some() && crate::autograd::should_record(&[self]) {
-            return crate::autograd::formulas::storage_view(self, r);
+        if self.ag.is_some() {
+            if crate::autograd::should_record(&[self]) {
+                return crate::autograd::formulas::storage_view(self, r);
+            }
+            return crate::autograd::inplace::track_view(self, r);
         }
         r
     }
@@ -114,6 +117,9 @@ impl Tensor {
             let proxy = Layout::contiguous(self.shape());
             let mapped = f(&proxy)?;
             return Ok(crate::autograd::formulas::layout_view(name, self, r, proxy, mapped));
+        }
+        if self.ag.is_some() {
+            return Ok(crate::autograd::inplace::track_view(self, r));
         }
         Ok(r)
     }
