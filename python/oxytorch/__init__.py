@@ -246,3 +246,4 @@ from . import nn  # noqa: F401,E402
 from . import utils  # noqa: F401,E402
 from ._nnfn import *  # noqa: F401,F403,E402
 from .nn._conv_top import *  # noqa: F401,F403,E402
+from . import _complex  # noqa: F401,E402
