@@ -20,6 +20,7 @@ pub mod unary;
 pub mod views;
 pub mod index;
 pub mod nnfn;
+pub mod complex;
 
 use pyo3::prelude::*;
 
@@ -144,5 +145,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     index::register(m)?;
     nnfn::register(m)?;
     conv::register(m)?;
+    complex::register(m)?;
     Ok(())
 }
