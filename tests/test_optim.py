@@ -667,12 +667,16 @@ def test_set_and_duplicate_warnings():
         ot.optim.SGD([p, p], lr=0.1)
 
 
-def test_complex_params_not_supported_yet():
-    """torch updates complex params through view_as_real; oxytorch lacks view_as_real."""
-    p = ot.zeros(2, dtype=ot.complex64, requires_grad=True)
-    p.grad = ot.ones(2, dtype=ot.complex64)
-    with pytest.raises(NotImplementedError, match="view_as_real"):
-        ot.optim.Adam([p]).step()
+def test_complex_params_match_torch():
+    """torch updates complex params through view_as_real; so does oxytorch."""
+    for name in ["SGD", "Adam"]:
+        po = ot.tensor([1 + 2j, -0.5j], requires_grad=True)
+        pt = torch.tensor([1 + 2j, -0.5j], requires_grad=True)
+        po.grad = ot.tensor([0.3 - 1j, 2 + 0.1j])
+        pt.grad = torch.tensor([0.3 - 1j, 2 + 0.1j])
+        getattr(ot.optim, name)([po], lr=0.1).step()
+        getattr(torch.optim, name)([pt], lr=0.1).step()
+        assert po.detach().tolist() == pytest.approx(pt.detach().tolist(), rel=1e-6)
 
 
 def test_exports():

@@ -249,3 +249,4 @@ from ._nnfn import *  # noqa: F401,F403,E402
 from .nn._conv_top import *  # noqa: F401,F403,E402
 from ._linalg_top import *  # noqa: F401,F403,E402
 from . import special  # noqa: F401,E402
+from . import _complex  # noqa: F401,E402

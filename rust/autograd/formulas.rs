@@ -644,10 +644,8 @@ fn unary_backward(op: UnaryOp, g: &Tensor, s: &Tensor) -> Result<Tensor> {
             mul(g, &un(Sgn, &s.detached())?)?
         }
         Sign | Sgn if !s.dtype.is_complex() => scale(g, 0.0)?,
-        Sgn => {
-            // torch: (g - real(g * conj(sgn)) * sgn) / abs, 0 where abs == 0; approximated for real-only use
-            scale(g, 0.0)?
-        }
+        // torch: (g - real(g * conj(sgn)) * sgn) / abs, 0 where abs == 0
+        Sgn => crate::ops::complex::sgn_backward(g, &s.detached())?,
         // piecewise constant: 0 almost everywhere
         Floor | Ceil | Round | Trunc => scale(g, 0.0)?,
         // frac(x) = x - trunc(x): slope 1

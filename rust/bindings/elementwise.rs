@@ -271,7 +271,7 @@ pub fn logit(py: Python<'_>, input: &Bound<'_, PyAny>, eps: Option<f64>, out: Op
 #[pyo3(signature = (input, *, out=None))]
 pub fn angle(py: Python<'_>, input: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
     let x = tensor_of(input, "angle", "input", 1)?;
-    give(py, tern::angle(&x, None)?, out)
+    give(py, crate::ops::complex::angle(&x)?, out)
 }
 
 #[pyfunction]

@@ -22,6 +22,7 @@ pub mod index;
 pub mod nnfn;
 pub mod linalg;
 pub mod special;
+pub mod complex;
 
 use pyo3::prelude::*;
 
@@ -148,5 +149,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     conv::register(m)?;
     linalg::register(m)?;
     special::register(m)?;
+    complex::register(m)?;
     Ok(())
 }

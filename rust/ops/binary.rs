@@ -200,6 +200,13 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
         }
     }
     use BinaryOp::*;
+    if op == Pow && out.is_none() && alpha.is_none() {
+        if let (Arg::T(t), Arg::S(e)) = (&a, &b) {
+            if let Some(r) = super::complex::pow_scalar_special(t, *e, result_type(&[a.operand(), b.operand()]))? {
+                return Ok(r);
+            }
+        }
+    }
     if out.is_none() && alpha.is_none() {
         if let Some(r) = fast_same_layout(op, &a, &b)? {
             return Ok(r);

@@ -32,3 +32,4 @@ pub fn deliver(result: Tensor, out: Option<&Tensor>, computed_in_out: bool) -> R
         None => Ok(result),
     }
 }
+pub mod complex;

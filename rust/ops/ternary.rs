@@ -537,7 +537,7 @@ fn component(x: &Tensor, which: usize) -> Tensor {
 
 /// `x.real`: a view of the real parts of a complex tensor; a real tensor itself.
 pub fn real(x: &Tensor) -> Result<Tensor> {
-    if x.dtype.is_complex() { Ok(component(x, 0)) } else { Ok(x.clone()) }
+    if x.dtype.is_complex() { super::complex::real_part(x) } else { Ok(x.clone()) }
 }
 
 /// `x.imag`: a view of the imaginary parts; torch's error for real tensors.
@@ -545,7 +545,7 @@ pub fn imag(x: &Tensor) -> Result<Tensor> {
     if !x.dtype.is_complex() {
         bail!(type_error, "imag is not implemented for tensors with non-complex dtypes.");
     }
-    Ok(component(x, 1))
+    super::complex::imag_part(x)
 }
 
 /// `conj_physical(x)`: a copy with negated imaginary parts (real tensors: themselves).

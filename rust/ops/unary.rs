@@ -144,7 +144,7 @@ pub fn unary_dtypes(op: UnaryOp, dt: DType) -> Result<(DType, DType)> {
     if float_kernels(op).is_some() || op == Reciprocal {
         if dt.is_complex() {
             return match op {
-                Erf | Erfc | Erfinv | Silu | Gelu | GeluTanh | Mish | LogSigmoid | Exp2 => unsupported(),
+                Erf | Erfc | Erfinv | Silu | Gelu | GeluTanh | Mish | LogSigmoid => unsupported(),
                 _ => Ok((dt, dt)),
             };
         }
@@ -215,6 +215,13 @@ fn run(op: UnaryOp, a: &Tensor, out: &Tensor) {
             let m = x.load();
             S::store(unit_like(m).div(m))
         }));
+    }
+    if op == UnaryOp::Sgn && a.dtype.is_complex() {
+        return match a.dtype {
+            DType::C64 => map::<C64, C64>(a, out, |x| complex_fn64(UnaryOp::Sgn, x)),
+            DType::C128 => map::<C128, C128>(a, out, |x| complex_fn128(UnaryOp::Sgn, x)),
+            _ => map::<crate::element::C32, crate::element::C32>(a, out, |x| Stored::store(complex_fn64(UnaryOp::Sgn, x.load()))),
+        };
     }
     if op.bool_out() {
         return dispatch!(a.dtype, S => map::<S, bool>(a, out, move |x| predicate(op, x.to_pivot())));
@@ -330,11 +337,14 @@ macro_rules! complex_fn {
     ($name:ident, $t:ty, $r:ty) => {
         fn $name(op: UnaryOp, z: Complex<$r>) -> Complex<$r> {
             use UnaryOp::*;
+            let one = Complex::new(1.0 as $r, 0.0);
             match op {
-                Sqrt => z.sqrt(),
-                Rsqrt => z.sqrt().inv(),
+                Sqrt => super::complex::csqrt(z),
+                // torch divides with c10::complex's scaled division (1/0 = inf+nanj).
+                Rsqrt => Num::div(one, super::complex::csqrt(z)),
                 Reciprocal => z.inv(),
                 Exp => z.exp(),
+                Exp2 => (z * (2.0 as $r).ln()).exp(),
                 Expm1 => z.exp() - Complex::new(1.0, 0.0),
                 Log => z.ln(),
                 Log2 => z.ln() / (2.0 as $r).ln(),
@@ -348,14 +358,14 @@ macro_rules! complex_fn {
                 Atan => z.atan(),
                 Sinh => z.sinh(),
                 Cosh => z.cosh(),
-                Tanh => z.tanh(),
+                Tanh => super::complex::ctanh(z),
                 Asinh => z.asinh(),
                 Acosh => z.acosh(),
                 Atanh => z.atanh(),
-                Sigmoid => (Complex::new(1.0, 0.0) + (-z).exp()).inv(),
+                Sigmoid => Num::div(one, one + (-z).exp()),
                 Sgn => {
-                    let n = z.norm();
-                    if n == 0.0 { Complex::new(0.0, 0.0) } else { z / n }
+                    // torch: z / complex(|z|, 0) with c10's division (0 stays 0, inf gives nan).
+                    if z.re == 0.0 && z.im == 0.0 { Complex::new(0.0, 0.0) } else { Num::div(z, Complex::new(z.norm(), 0.0)) }
                 }
                 Neg => -z,
                 Square => z * z,
