@@ -1,7 +1,6 @@
 """Shape ops composed from the Rust view primitives: splitting, stacking, broadcasting helpers and
 the ``torch.*`` function forms of view methods. Each mirrors torch's signature and errors."""
 import builtins as _b
-import warnings
 
 from . import _C
 
@@ -130,35 +129,6 @@ def adjoint(input):
 for _f in (swapaxes, swapdims, moveaxis, adjoint):
     _export(_f)
 
-
-def _conj(t):
-    return t.conj() if t.is_complex() else t
-
-
-def _H(self):
-    if self.dim() == 0:
-        warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().", UserWarning, stacklevel=2)
-        return _conj(self)
-    if self.dim() != 2:
-        extra = " For batches of matrices, consider using tensor.mH" if self.dim() > 2 else ""
-        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.dim()}-D tensor.{extra}")
-    return _conj(self.transpose(0, 1))
-
-
-def _mH(self):
-    if self.dim() == 0:
-        warnings.warn("Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().", UserWarning, stacklevel=2)
-        return _conj(self)
-    if self.dim() < 2:
-        raise RuntimeError(
-            f"tensor.mH is only supported on matrices or batches of matrices. Got {self.dim()}-D tensor.")
-    return _conj(self.transpose(-2, -1))
-
-
-if not hasattr(Tensor, "H"):
-    Tensor.H = property(_H)
-if not hasattr(Tensor, "mH"):
-    Tensor.mH = property(_mH)
 Tensor.swapaxes_ = lambda self, a, b: self.transpose_(a, b)
 Tensor.swapdims_ = lambda self, a, b: self.transpose_(a, b)
 
