@@ -402,7 +402,19 @@ pub fn unique_dim(t: &Tensor, dim: i64, consecutive: bool) -> Result<(Tensor, Te
         let row = |i: usize| &xs[i * w..(i + 1) * w];
         let mut order: Vec<usize> = (0..n).collect();
         if !consecutive {
-            order.sort_by(|&a, &b| row(a).iter().map(|v| v.key()).cmp(row(b).iter().map(|v| v.key())));
+            // torch's lexicographic `<`: a NaN compares neither less nor greater, so the next column decides
+            let less = |a: usize, b: usize| {
+                for (x, y) in row(a).iter().zip(row(b)) {
+                    if x < y {
+                        return true;
+                    }
+                    if y < x {
+                        return false;
+                    }
+                }
+                false
+            };
+            merge_sort_by(&mut order, &less);
         }
         // Runs of equal slices (NaN never equals anything, as torch's ==).
         let mut groups: Vec<(usize, usize)> = vec![];
@@ -431,6 +443,37 @@ pub fn unique_dim(t: &Tensor, dim: i64, consecutive: bool) -> Result<(Tensor, Te
     let inv = crate::tensor::create::from_pivots(&inverse.iter().map(|&v| Pivot::I(v)).collect::<Vec<_>>(), &[n], DType::I64)?;
     let cnt = crate::tensor::create::from_pivots(&counts.iter().map(|&v| Pivot::I(v)).collect::<Vec<_>>(), &[u], DType::I64)?;
     Ok((values, inv, cnt))
+}
+
+/// A stable merge sort on `less`, which may be inconsistent (NaN): it never panics, unlike `sort_by`.
+fn merge_sort_by(v: &mut Vec<usize>, less: &dyn Fn(usize, usize) -> bool) {
+    let n = v.len();
+    let mut buf = v.clone();
+    let mut width = 1;
+    while width < n {
+        let mut lo = 0;
+        while lo < n {
+            let mid = (lo + width).min(n);
+            let hi = (lo + 2 * width).min(n);
+            let (mut i, mut j, mut k) = (lo, mid, lo);
+            while i < mid && j < hi {
+                if less(v[j], v[i]) {
+                    buf[k] = v[j];
+                    j += 1;
+                } else {
+                    buf[k] = v[i];
+                    i += 1;
+                }
+                k += 1;
+            }
+            buf[k..k + mid - i].copy_from_slice(&v[i..mid]);
+            k += mid - i;
+            buf[k..k + hi - j].copy_from_slice(&v[j..hi]);
+            lo = hi;
+        }
+        std::mem::swap(v, &mut buf);
+        width *= 2;
+    }
 }
 
 /// `searchsorted(sorted_sequence, values, right)`: per value, the first position whose element is
