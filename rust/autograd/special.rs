@@ -12,21 +12,20 @@ use crate::ops::binary::{self as b, Arg, BinaryOp};
 use crate::ops::unary::UnaryOp;
 use crate::tensor::Tensor;
 
+// libm's lgamma and erfc take and return plain doubles and touch no caller memory.
 unsafe extern "C" {
-    fn lgamma(x: f64) -> f64;
-    fn erfc(x: f64) -> f64;
+    safe fn lgamma(x: f64) -> f64;
+    safe fn erfc(x: f64) -> f64;
 }
 
 // ----- scalar kernels -----
 
 fn lgamma_f(x: f64) -> f64 {
-    // SAFETY: a pure libm function.
-    unsafe { lgamma(x) }
+    lgamma(x)
 }
 
 fn erfc_f(x: f64) -> f64 {
-    // SAFETY: a pure libm function.
-    unsafe { erfc(x) }
+    erfc(x)
 }
 
 /// psi(x): recurrence up to x >= 6, then the asymptotic series; reflection for x < 0.
