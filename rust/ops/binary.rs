@@ -226,9 +226,9 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
     }
     let common = result_type(&[a.operand(), b.operand()]);
     // torch promotes these to its bcomplex32 dtype, which has no CPU arithmetic kernels.
-    let bcomplex = common.is_complex() && !op.is_comparison() && !op.is_logical() && real_part_dtype(&a, &b) == DType::BF16;
+    let bcomplex = common.is_complex() && !op.is_comparison() && real_part_dtype(&a, &b) == DType::BF16;
     if bcomplex {
-        if let Some(o) = out {
+        if let Some(o) = out.filter(|_| !op.is_logical()) {
             if !o.dtype.is_complex() {
                 bail!(runtime, "result type BComplex32 can't be cast to the desired output type {}", o.dtype.scalar_name());
             }
@@ -244,6 +244,9 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
     }
     if let Some(al) = alpha {
         check_alpha(compute, al)?;
+    }
+    if compute == DType::C32 && op.is_logical() {
+        bail!(not_implemented, "\"{}_cpu\" not implemented for 'ComplexHalf'", op.name());
     }
     if compute == DType::C32 && matches!(op, Div | Pow) {
         let suffix = if op == Pow { "" } else { "_cpu" };
@@ -500,11 +503,13 @@ fn run<S: Stored>(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor, alpha: Piv
             Add | Sub => {
                 let al = <M<S>>::from_pivot(alpha);
                 let unit = alpha == Pivot::I(1);
+                // torch's vectorised kernel is fmadd(other, alpha, self): one rounding.
+                let po = out.storage.as_ptr() as *mut S;
                 match (op, unit) {
                     (Add, true) => arith!(|x: M<S>, y: M<S>| x.add(y)),
-                    (Add, false) => arith!(move |x: M<S>, y: M<S>| x.add(y.mul(al))),
+                    (Add, false) => ew::binary_fma(pa, la, pb, lb, po, lo, move |x: S, y: S| S::store(y.load().fma(al, x.load()))),
                     (_, true) => arith!(|x: M<S>, y: M<S>| x.sub(y)),
-                    _ => arith!(move |x: M<S>, y: M<S>| x.sub(y.mul(al))),
+                    _ => ew::binary_fma(pa, la, pb, lb, po, lo, move |x: S, y: S| S::store(y.load().fms(al, x.load()))),
                 }
             }
             Mul => arith!(|x: M<S>, y: M<S>| x.mul(y)),

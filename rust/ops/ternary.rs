@@ -107,7 +107,7 @@ pub fn where_(cond: &Tensor, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Ten
 
 /// `torch.clamp(input, min, max)`: tensor bounds take part in type promotion, number bounds
 /// are cast to the input's dtype. NaN in the input or a bound gives NaN.
-pub fn clamp(x: &Tensor, lo: Option<Arg>, hi: Option<Arg>, out: Option<&Tensor>) -> Result<Tensor> {
+pub fn clamp(x: &Tensor, mut lo: Option<Arg>, mut hi: Option<Arg>, out: Option<&Tensor>) -> Result<Tensor> {
     cpu_check(&[x], "clamp")?;
     if lo.is_none() && hi.is_none() {
         bail!(runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
@@ -129,14 +129,20 @@ pub fn clamp(x: &Tensor, lo: Option<Arg>, hi: Option<Arg>, out: Option<&Tensor>)
             DType::I32 => (i32::MIN as i64, i32::MAX as i64),
             _ => (i64::MIN, i64::MAX),
         };
-        for (b, which) in [(&lo, "min"), (&hi, "max")] {
-            if let Some(Arg::S(Pivot::I(v))) = b {
-                // torch rejects only bounds that would clamp everything: a min above the type's
-                // range or a max below it.
-                if (which == "min" && *v > max) || (which == "max" && *v < min) {
-                    bail!(runtime, "Clamp {} value {} is outside the representable range of {}", which, v, dt.scalar_name());
-                }
+        // torch rejects only bounds that would clamp everything: a min above the type's range or
+        // a max below it. A bound beyond the other end clamps nothing, so it saturates to the
+        // type's range instead of wrapping.
+        if let Some(Arg::S(Pivot::I(v))) = &mut lo {
+            if *v > max {
+                bail!(runtime, "Clamp min value {} is outside the representable range of {}", v, dt.scalar_name());
             }
+            *v = (*v).max(min);
+        }
+        if let Some(Arg::S(Pivot::I(v))) = &mut hi {
+            if *v < min {
+                bail!(runtime, "Clamp max value {} is outside the representable range of {}", v, dt.scalar_name());
+            }
+            *v = (*v).min(max);
         }
     }
     if dt == DType::Bool {
@@ -246,11 +252,12 @@ pub fn lerp(start: &Tensor, end: &Tensor, weight: Arg, out: Option<&Tensor>) -> 
                 let w = ws.unwrap_or_else(|| w.load());
                 let one: <S as Stored>::M = 1.0;
                 let half = one / (one + one);
-                S::store(if w.abs() < half { s + w * (e - s) } else { e - (e - s) * (one - w) })
+                // torch's vectorised lerp: fmadd(coeff, end - start, base), one rounding.
+                S::store(if w.abs() < half { w.fma(e - s, s) } else { (w - one).fma(e - s, e) })
             };
             // SAFETY: layouts are in bounds and broadcast to the output shape.
             unsafe {
-                ew::ternary(ts.storage.as_ptr() as *const S, &ts.layout, te.storage.as_ptr() as *const S, &te.layout,
+                ew::ternary_fma(ts.storage.as_ptr() as *const S, &ts.layout, te.storage.as_ptr() as *const S, &te.layout,
                     tw.storage.as_ptr() as *const S, &tw.layout, result.storage.as_ptr() as *mut S, &result.layout, f)
             }
         });
@@ -279,11 +286,12 @@ pub fn addc(input: &Tensor, t1: &Tensor, t2: &Tensor, value: Pivot, div: bool, o
         let v = <S as Stored>::M::from_pivot(value);
         let f = move |a: S, b: S, c: S| -> S {
             let (a, b, c) = (a.load(), b.load(), c.load());
-            S::store(if div { a.add(v.mul(b).div(c)) } else { a.add(v.mul(b).mul(c)) })
+            // addcmul is fmadd(value * t1, t2, input) in torch's vectorised kernel.
+            S::store(if div { a.add(v.mul(b).div(c)) } else { v.mul(b).fma(c, a) })
         };
         // SAFETY: layouts are in bounds and broadcast to the output shape.
         unsafe {
-            ew::ternary(ti.storage.as_ptr() as *const S, &ti.layout, x1.storage.as_ptr() as *const S, &x1.layout,
+            ew::ternary_fma(ti.storage.as_ptr() as *const S, &ti.layout, x1.storage.as_ptr() as *const S, &x1.layout,
                 x2.storage.as_ptr() as *const S, &x2.layout, result.storage.as_ptr() as *mut S, &result.layout, f)
         }
     });

@@ -134,6 +134,16 @@ pub trait Num: Element + PartialEq {
         !self.truthy()
     }
     fn from_bool(b: bool) -> Self;
+    /// `self * b + c`; floats round once (a fused multiply-add), as torch's vectorised kernels do.
+    #[inline(always)]
+    fn fma(self, b: Self, c: Self) -> Self {
+        self.mul(b).add(c)
+    }
+    /// `c - self * b`; floats round once.
+    #[inline(always)]
+    fn fms(self, b: Self, c: Self) -> Self {
+        c.sub(self.mul(b))
+    }
 }
 
 macro_rules! int_num {
@@ -289,6 +299,8 @@ macro_rules! float_num {
             #[inline(always)] fn is_nan(self) -> bool { self.is_nan() }
             #[inline(always)] fn truthy(self) -> bool { self != 0.0 }
             #[inline(always)] fn from_bool(b: bool) -> Self { b as u8 as $t }
+            #[inline(always)] fn fma(self, b: Self, c: Self) -> Self { self.mul_add(b, c) }
+            #[inline(always)] fn fms(self, b: Self, c: Self) -> Self { (-self).mul_add(b, c) }
         }
     )*};
 }
