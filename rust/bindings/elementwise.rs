@@ -303,6 +303,10 @@ pub fn imag(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
 #[pyfunction]
 pub fn conj(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let x = tensor_of(input, "conj", "input", 1)?;
+    if x.dtype.is_complex() && crate::autograd::should_record(&[&x]) {
+        // differentiable (ConjBackward0); the plain path below records nothing
+        return Ok(wrap(py, crate::autograd::formulas::conj(&x)?)?.into_any());
+    }
     same_or_new(py, input, &x, tern::conj_physical)
 }
 
