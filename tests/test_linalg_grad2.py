@@ -100,8 +100,14 @@ def test_conj_is_differentiable():
     check(lambda L, x: L.conj(x) * x, [a])
     check(lambda L, x: x.mH @ x, [a])
     check(lambda L, x: (x * x.conj()).real, [a])
+    check(lambda L, x: L.conj_physical(x), [a], node="ConjPhysicalBackward0")
+    check(lambda L, x: x.mT.conj_physical() @ x, [a])
     for L in (ot, torch):
         assert L.tensor(rnd((2,), "float64", 1)).requires_grad_().conj().grad_fn is None  # real: the identity
+    # the strides of the plain path (a dense input's layout is kept)
+    for f in (lambda x: x.mT.conj(), lambda x: x.mT.conj_physical(), lambda x: x[:, ::2].conj_physical()):
+        o, t = f(ot.tensor(a[0]).requires_grad_()), f(torch.tensor(a[0]).requires_grad_())
+        assert o.stride() == t.stride()
 
 
 def pd(L, x):
@@ -260,6 +266,7 @@ DECOMP = [
     ("norm2_dims", "tall", lambda L, a: L.linalg.norm(a.transpose(0, 1), 2, dim=(0, 2)), None),
     ("cond", "sq", lambda L, a: L.linalg.cond(a), None),
     ("lstsq", "tall", lambda L, a: L.linalg.lstsq(a, a[..., :, :2] * 2 + 1).solution, "LinalgLstsqBackward0"),
+    ("lstsq_wide", "wide", lambda L, a: L.linalg.lstsq(a, a[..., :, :2] - 1).solution, "LinalgLstsqBackward0"),
     ("lstsq_sq", "sq", lambda L, a: L.linalg.lstsq(a, a[..., :, 0].exp()).solution, "LinalgLstsqBackward0"),
 ]
 
@@ -397,7 +404,8 @@ def test_matrix_exp_special():
     np.testing.assert_allclose(npv(ot.linalg.matrix_exp(ot.tensor(b))), npv(torch.linalg.matrix_exp(torch.tensor(b))),
                                rtol=1e-11, atol=0)
     for a in (np.array([[2.5]]), np.zeros((2, 0, 0)), np.array([[1.0, np.inf], [0.0, 1.0]]),
-              np.array([[np.nan, 0.0], [0.0, 1.0]])):
+              np.array([[np.nan, 0.0], [0.0, 1.0]]),
+              np.stack([np.eye(2), [[np.nan, 0.0], [0.0, 1.0]], [[1.0, np.inf], [0.0, 1.0]], np.eye(2) * 3])):
         o, t = ot.linalg.matrix_exp(ot.tensor(a)), torch.linalg.matrix_exp(torch.tensor(a))
         assert tuple(o.shape) == tuple(t.shape)
         np.testing.assert_allclose(npv(o), npv(t), rtol=1e-14)

@@ -1244,10 +1244,11 @@ def _mexp(A):
     table = _PADE_THETA
     batch = tuple(A.shape[:-2])
     nrm = A.abs().sum(-2).amax(-1).reshape(-1).tolist()  # 1-norm of each matrix
-    if not all(_math.isfinite(x) for x in nrm):
-        return _ot.full_like(A, float("nan"))
+    bad = [not _math.isfinite(x) for x in nrm]
     deg, steps = [], []
     for x in nrm:
+        if not _math.isfinite(x):  # a non-finite matrix gives NaNs (as torch), the others are unaffected
+            x = 0.0
         for m, th in table:
             if x <= th:
                 deg.append(m)
@@ -1266,6 +1267,9 @@ def _mexp(A):
         left = _ot.tensor(steps).reshape(-1, 1, 1)
         for k in range(top):
             R = _ot.where(left > k, R @ R, R)
+    if any(bad):
+        mask = _ot.tensor(bad).reshape(-1, 1, 1)
+        R = _ot.where(mask, _ot.full_like(R, float("nan")), R)
     return R.reshape(batch + tuple(A.shape[-2:]))
 
 
