@@ -480,6 +480,14 @@ def test_geqrf_special_and_errors():
         with pytest.raises(Exception) as e2:
             torch.geqrf(torch.tensor(bad))
         assert type(e1.value) is type(e2.value) and str(e1.value) == str(e2.value)
+    msgs = []
+    for L in (ot, torch):  # not differentiable: the outputs require grad, backward raises
+        r = L.geqrf(L.tensor(rnd((3, 2), "float64", 1)).requires_grad_())
+        assert r.a.requires_grad and r.tau.requires_grad
+        with pytest.raises(NotImplementedError) as e:
+            r.a.sum().backward()
+        msgs.append(str(e.value))
+    assert msgs[0] == msgs[1]
 
 
 @pytest.mark.parametrize("shape", [(3, 5), (5, 3), (4, 4), (2, 3, 4), (1, 6)])
@@ -581,3 +589,33 @@ def test_parametrization_orthogonal_errors():
         if L is ot:
             mine = errs
     assert mine == errs
+
+
+# ----------------------------------------------------------------------------------------------
+# unsupported dtypes: torch's exception types and messages (many name the CPU kernel that rejects the dtype)
+
+DTYPE_FNS = {
+    "qr": lambda L, x: L.linalg.qr(x), "svd": lambda L, x: L.linalg.svd(x), "svdvals": lambda L, x: L.linalg.svdvals(x),
+    "inv": lambda L, x: L.linalg.inv(x), "inv_ex": lambda L, x: L.linalg.inv_ex(x),
+    "eigh": lambda L, x: L.linalg.eigh(x), "eigvalsh": lambda L, x: L.linalg.eigvalsh(x),
+    "eig": lambda L, x: L.linalg.eig(x), "eigvals": lambda L, x: L.linalg.eigvals(x),
+    "cholesky": lambda L, x: L.linalg.cholesky(x), "cholesky_ex": lambda L, x: L.linalg.cholesky_ex(x),
+    "det": lambda L, x: L.linalg.det(x), "slogdet": lambda L, x: L.linalg.slogdet(x),
+    "pinv": lambda L, x: L.linalg.pinv(x), "lu_factor": lambda L, x: L.linalg.lu_factor(x),
+    "lu_factor_ex": lambda L, x: L.linalg.lu_factor_ex(x), "lu": lambda L, x: L.linalg.lu(x),
+    "matrix_rank": lambda L, x: L.linalg.matrix_rank(x), "cond": lambda L, x: L.linalg.cond(x),
+    "solve_triangular": lambda L, x: L.linalg.solve_triangular(x, x, upper=True),
+    "householder_product": lambda L, x: L.linalg.householder_product(x, x[..., 0]),
+    "geqrf": lambda L, x: L.geqrf(x),
+}
+
+
+@pytest.mark.parametrize("dt", ["float16", "bfloat16", "int64", "int32", "uint8", "bool"])
+@pytest.mark.parametrize("name", list(DTYPE_FNS))
+def test_unsupported_dtype_errors(name, dt):
+    res = []
+    for L in (ot, torch):
+        with pytest.raises(Exception) as e:
+            DTYPE_FNS[name](L, L.eye(3, dtype=getattr(L, dt))[None])
+        res.append((type(e.value).__name__, str(e.value)))
+    assert res[0] == res[1]

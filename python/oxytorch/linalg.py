@@ -49,10 +49,31 @@ def _tensor(x, fname, arg="A", pos=1):
         raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
 
 
+# torch dispatches these on a CPU kernel whose dtype switch rejects other dtypes first (message names the kernel)
+_KERNEL = {"linalg.qr": "geqrf_cpu", "linalg.svd": "linalg_svd_cpu", "linalg.svdvals": "linalg_svd_cpu",
+           "linalg.cond": "linalg_svd_cpu", "linalg.eigh": "linalg_eigh_cpu", "linalg.eig": "linalg_eig_out_cpu",
+           "linalg.eigvals": "linalg_eig_out_cpu", "linalg.cholesky": "cholesky_cpu", "linalg.det": "lu_cpu",
+           "linalg.lu_factor": "lu_cpu", "linalg.lu_factor_ex": "lu_cpu", "linalg.lu": "lu_cpu",
+           "linalg.solve_triangular": "triangular_solve_cpu", "torch.linalg.householder_product": "orgqr_cpu"}
+_KERNEL_INT = ("linalg.eigh", "linalg.lu_factor", "linalg.lu_factor_ex", "linalg.lu", "linalg.solve_triangular",
+               "torch.linalg.householder_product")
+
+
 def _float(A, fname):
     d = str(A.dtype)
     if d in _OK:
         return
+    if fname in _KERNEL and (d in _LOW or fname in _KERNEL_INT) and d != "torch.complex32":
+        raise NotImplementedError(f'"{_KERNEL[fname]}" not implemented for \'{_NAMES[d]}\'')
+    if fname in ("linalg.eig", "linalg.eigvals") and d not in _LOW:
+        raise RuntimeError(f"Unknown Complex ScalarType for {_NAMES[d]}")
+    if fname == "linalg.pinv":
+        raise RuntimeError(f"linalg.pinv({_NAMES[d]}{{{list(A.shape)}}}): expected a tensor with 2 or more "
+                           "dimensions of float, double, cfloat or cdouble types")
+    if fname == "linalg.matrix_rank":
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    fname = {"linalg.svdvals": "linalg.svd", "linalg.cond": "linalg.svd", "linalg.inv_ex": "linalg.inv"}.get(
+        fname, fname)
     if d in _LOW:
         raise NotImplementedError(f"{fname}: Low precision dtypes not supported. Got {_NAMES[d]}")
     raise NotImplementedError(f"{fname}: Expected a floating point or complex tensor as input. Got {_NAMES[d]}")
@@ -643,7 +664,7 @@ def _solve_core(A, B, left, fname):
     if Bm.dim() < 2:
         raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
     if not left:
-        Am, Bm = _mH(A).conj() if A.is_complex() else A.transpose(-2, -1), Bm.transpose(-2, -1)
+        Am, Bm = A.transpose(-2, -1), Bm.transpose(-2, -1)
     else:
         Am = A
     if Bm.shape[-2] != n:
@@ -878,8 +899,12 @@ def _geqrf(input, *, out=None):
                 w = (vf.conj() if cplx else vf).unsqueeze(-1).mul(C).sum(-2)
                 tc = t.conj() if cplx else t
                 X[..., j:, j + 1:] = C - (tc.unsqueeze(-1) * vf).unsqueeze(-1) * w.unsqueeze(-2)
-    res = _RT["geqrf"]((X, tau))
-    return _deliver(res, out, "geqrf")
+    if _grad_on(input):
+        def bw(ga, gt):
+            raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
+
+        _record("GeqrfBackward0", [input], [X, tau], bw)
+    return _deliver(_RT["geqrf"]((X, tau)), out, "geqrf")
 
 
 # ----------------------------------------------------------------------------------------------
