@@ -619,3 +619,37 @@ def test_unsupported_dtype_errors(name, dt):
             DTYPE_FNS[name](L, L.eye(3, dtype=getattr(L, dt))[None])
         res.append((type(e.value).__name__, str(e.value)))
     assert res[0] == res[1]
+
+
+# ----------------------------------------------------------------------------------------------
+# property: random shapes, batches and which inputs require grad
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 4), k=st.integers(1, 3), batch=st.sampled_from([(), (2,), (2, 1)]),
+       bbatch=st.sampled_from([(), (1,), (3, 1, 1)]), left=st.booleans(), which=st.sampled_from(["A", "B", "AB"]),
+       cplx=st.booleans(), op=st.sampled_from(["solve", "tri", "chol", "lu"]), seed=st.integers(0, 1000))
+def test_grad_property(n, k, batch, bbatch, left, which, cplx, op, seed):
+    dt = "complex128" if cplx else "float64"
+    a = rnd(batch + (n, n), dt, seed) + 3 * np.eye(n)
+    b = rnd(bbatch + ((n, k) if left else (k, n)), dt, seed + 1)
+    res = []
+    for L in (ot, torch):
+        ta, tb = L.tensor(a).requires_grad_("A" in which), L.tensor(b).requires_grad_("B" in which)
+        if op == "solve":
+            out = L.linalg.solve(ta, tb, left=left)
+        elif op == "tri":
+            out = L.linalg.solve_triangular(ta, tb, upper=left, left=left, unitriangular=not left)
+        elif op == "chol":
+            out = L.linalg.cholesky(ta @ ta.mH, upper=left) @ (tb if left else tb.mH)
+        else:
+            out = L.linalg.lu(ta).U @ (tb if left else tb.mH)
+        _proj(L, [out], seed).backward()
+        res.append([t.grad for t in (ta, tb)])
+    for x, y in zip(*res):
+        assert (x is None) == (y is None)
+        if x is not None:
+            assert tuple(x.shape) == tuple(y.shape)
+            np.testing.assert_allclose(npv(x), npv(y), rtol=1e-6, atol=1e-8)
