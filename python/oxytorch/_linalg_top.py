@@ -4,7 +4,7 @@ from . import _C
 from . import linalg as _la
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "svd", "cholesky", "qr", "pinverse", "matrix_power",
-           "matrix_exp", "lu_unpack", "lu_solve"]
+           "matrix_exp", "lu_unpack", "lu_solve", "geqrf"]
 
 det = _la.det
 logdet = _la._t_logdet
@@ -16,6 +16,7 @@ pinverse = _la.pinverse
 matrix_power = _la.matrix_power
 matrix_exp = _la.matrix_exp
 lu_unpack = _la.lu_unpack
+geqrf = _la._geqrf
 
 
 def inverse(input, *, out=None):
@@ -28,7 +29,7 @@ def lu_solve(b, LU_data, LU_pivots, *, out=None):
 
 _METHODS = {
     "det": det, "logdet": logdet, "slogdet": slogdet, "inverse": inverse, "svd": svd, "cholesky": cholesky,
-    "qr": qr, "pinverse": pinverse, "matrix_power": matrix_power, "matrix_exp": matrix_exp,
+    "qr": qr, "pinverse": pinverse, "matrix_power": matrix_power, "matrix_exp": matrix_exp, "geqrf": geqrf,
 }
 for _name, _fn in _METHODS.items():
     if not hasattr(_C.Tensor, _name):

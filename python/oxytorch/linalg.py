@@ -27,7 +27,7 @@ for _n, _f in (("linalg_svd", ("U", "S", "Vh")), ("svd", ("U", "S", "V")),
                ("slogdet", ("sign", "logabsdet")), ("linalg_lu_factor", ("LU", "pivots")),
                ("linalg_lu_factor_ex", ("LU", "pivots", "info")), ("linalg_lu", ("P", "L", "U")),
                ("lu_unpack", ("P", "L", "U")), ("linalg_solve_ex", ("result", "info")),
-               ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))):
+               ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")), ("geqrf", ("a", "tau"))):
     _RT[_n] = _make(_n, _f)
 del _n, _f
 
@@ -49,10 +49,31 @@ def _tensor(x, fname, arg="A", pos=1):
         raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
 
 
+# torch dispatches these on a CPU kernel whose dtype switch rejects other dtypes first (message names the kernel)
+_KERNEL = {"linalg.qr": "geqrf_cpu", "linalg.svd": "linalg_svd_cpu", "linalg.svdvals": "linalg_svd_cpu",
+           "linalg.cond": "linalg_svd_cpu", "linalg.eigh": "linalg_eigh_cpu", "linalg.eig": "linalg_eig_out_cpu",
+           "linalg.eigvals": "linalg_eig_out_cpu", "linalg.cholesky": "cholesky_cpu", "linalg.det": "lu_cpu",
+           "linalg.lu_factor": "lu_cpu", "linalg.lu_factor_ex": "lu_cpu", "linalg.lu": "lu_cpu",
+           "linalg.solve_triangular": "triangular_solve_cpu", "torch.linalg.householder_product": "orgqr_cpu"}
+_KERNEL_INT = ("linalg.eigh", "linalg.lu_factor", "linalg.lu_factor_ex", "linalg.lu", "linalg.solve_triangular",
+               "torch.linalg.householder_product")
+
+
 def _float(A, fname):
     d = str(A.dtype)
     if d in _OK:
         return
+    if fname in _KERNEL and (d in _LOW or fname in _KERNEL_INT) and d != "torch.complex32":
+        raise NotImplementedError(f'"{_KERNEL[fname]}" not implemented for \'{_NAMES[d]}\'')
+    if fname in ("linalg.eig", "linalg.eigvals") and d not in _LOW:
+        raise RuntimeError(f"Unknown Complex ScalarType for {_NAMES[d]}")
+    if fname == "linalg.pinv":
+        raise RuntimeError(f"linalg.pinv({_NAMES[d]}{{{list(A.shape)}}}): expected a tensor with 2 or more "
+                           "dimensions of float, double, cfloat or cdouble types")
+    if fname == "linalg.matrix_rank":
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    fname = {"linalg.svdvals": "linalg.svd", "linalg.cond": "linalg.svd", "linalg.inv_ex": "linalg.inv"}.get(
+        fname, fname)
     if d in _LOW:
         raise NotImplementedError(f"{fname}: Low precision dtypes not supported. Got {_NAMES[d]}")
     raise NotImplementedError(f"{fname}: Expected a floating point or complex tensor as input. Got {_NAMES[d]}")
@@ -121,14 +142,20 @@ def _composite(name, f, inputs, n_diff=None):
     res = [o.detach() for o in outs]
 
     def bw(*grads):
-        pairs = [(o, g) for o, g in zip(outs[:nd], grads) if g is not None and o.requires_grad]
-        wrt = [i for i in ins if i.requires_grad]
+        src, o_all = ins, outs
+        if _C.is_grad_enabled():
+            # a double backward: rebuild the inner graph on the real inputs so the gradient depends on them
+            src = list(inputs)
+            o_all = f(*src)
+            o_all = (o_all,) if single else o_all
+        pairs = [(o, g) for o, g in zip(o_all[:nd], grads) if g is not None and o.requires_grad]
+        wrt = [i for i in src if i.requires_grad]
         if not pairs or not wrt:
             return tuple(None for _ in ins)
         gs = _agrad([o for o, _ in pairs], wrt, [g for _, g in pairs], retain_graph=True, allow_unused=True,
                     create_graph=_C.is_grad_enabled())
         it = iter(gs)
-        return tuple(next(it) if i.requires_grad else None for i in ins)
+        return tuple(next(it) if i.requires_grad else None for i in src)
 
     _record(name, inputs, res[:nd], bw)
     return res[0] if single else tuple(res)
@@ -186,13 +213,11 @@ def _svd_core(A, full_matrices, compute_uv, fname):
     if want_grad:
         Ud, Sd, Vhd = U, S, Vh
         k = S.shape[-1]
-        outs = [U, S, Vh] if compute_uv else [S]
+        # U and Vh are outputs of the node even for svdvals: the gradient formula uses them, so a double
+        # backward differentiates them through this node
+        outs = [U, S, Vh]
 
-        def bw(*gs):
-            if compute_uv:
-                gU, gS, gVh = gs
-            else:
-                gU, gVh, (gS,) = None, None, gs
+        def bw(gU, gS, gVh):
             if full_matrices and compute_uv:
                 m, n = A.shape[-2], A.shape[-1]
                 if gU is not None and m > k:
@@ -226,13 +251,21 @@ def _svd_backward(A, U, S, Vh, gU, gS, gVh):
         J = (UhgU - _mH(UhgU)) / E.to(A.dtype)
         inner = inner + J * Sc.unsqueeze(-2)
         if cplx:
-            d = UhgU.diagonal(0, -2, -1).imag / (2 * S)
+            d = UhgU.diagonal(0, -2, -1).imag / S
             inner = inner + _diag(d.to(A.dtype) * 1j)
     if gVh is not None:
         gV = _mH(gVh)
         VhgV = Vh @ gV
         K = (VhgV - _mH(VhgV)) / E.to(A.dtype)
         inner = inner + Sc.unsqueeze(-1) * K
+    if cplx:
+        # the loss must not depend on the common phase of a pair of singular vectors
+        iu = UhgU.diagonal(0, -2, -1).imag if gU is not None else _ot.zeros_like(S)
+        iv = VhgV.diagonal(0, -2, -1).imag if gVh is not None else _ot.zeros_like(S)
+        if not bool(_ot.allclose(iu, -iv, rtol=1e-2, atol=1e-2)):
+            raise RuntimeError("svd_backward: The singular vectors in the complex case are specified up to "
+                               "multiplication by e^{i phi}. The specified loss function depends on this phase "
+                               "term, making it ill-defined.")
     if gS is not None:
         inner = inner + _diag(gS.to(A.dtype))
     gA = U @ inner @ Vh
@@ -269,17 +302,21 @@ def _eigh_core(A, UPLO, vectors, fname):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     _mat(A, fname, square=True)
     want_grad = _grad_on(A)
-    L, V, info = _C._linalg_eigh(A.detach(), UPLO in ("U", "u"), bool(vectors or want_grad))
+    Ad = A.detach()
+    if Ad.is_complex() and Ad.numel() and bool(Ad.diagonal(0, -2, -1).imag.any()):
+        # LAPACK ignores the imaginary part of the diagonal (the input is taken as Hermitian); the kernel does not
+        Ad = Ad.clone()
+        Ad.diagonal(0, -2, -1).imag.zero_()
+    L, V, info = _C._linalg_eigh(Ad, UPLO in ("U", "u"), bool(vectors or want_grad))
     _raise(info, A.dim() > 2, fname, lambda c: f"The algorithm failed to converge because the input matrix is "
            f"ill-conditioned or has too many repeated eigenvalues (error code: {c}).")
     if want_grad:
         Ld, Vd = L, V
 
-        def bw(*gs):
-            gL, gV = gs if vectors else (gs[0], None)
+        def bw(gL, gV):
             return (_eigh_backward(Ld, Vd, gL, gV, A.dtype),)
 
-        _record("LinalgEighBackward0", [A], [L, V] if vectors else [L], bw)
+        _record("LinalgEighBackward0", [A], [L, V], bw)
     return L, V
 
 
@@ -290,6 +327,12 @@ def _eigh_backward(L, V, gL, gV, dt):
     E = L.unsqueeze(-2) - L.unsqueeze(-1)  # E[i, j] = l_j - l_i
     E = E + _ot.eye(n, dtype=L.dtype)
     VhgV = _mH(V) @ gV
+    if VhgV.is_complex():
+        im = VhgV.diagonal(0, -2, -1).imag
+        if not bool(_ot.allclose(im, _ot.zeros_like(im), rtol=1e-2, atol=1e-2)):
+            raise RuntimeError("linalg_eigh_backward: The eigenvectors in the complex case are specified up to "
+                               "multiplication by e^{i phi}. The specified loss function depends on this quantity, "
+                               "so it is ill-defined.")
     inner = (VhgV - _mH(VhgV)) * 0.5 / E.to(dt)
     inner = inner * (1 - _ot.eye(n, dtype=L.dtype)).to(dt)
     if gL is not None:
@@ -311,10 +354,43 @@ def _eig_core(A, vectors, fname):
     _mat(A, fname, square=True)
     if A.numel() and not bool(A.isfinite().all()):
         raise RuntimeError(f"torch.{fname}: input tensor should not contain infs or NaNs.")
-    L, V, info = _C._linalg_eig(A.detach(), bool(vectors))
+    want_grad = _grad_on(A)
+    L, V, info = _C._linalg_eig(A.detach(), bool(vectors or want_grad))
     _raise(info, A.dim() > 2, fname, lambda c: f"The algorithm failed to converge because the input matrix is "
            f"ill-conditioned or has too many repeated eigenvalues (error code: {c}).")
+    if want_grad:
+        Lr, Vr = L, V
+
+        def bw(gL, gV):
+            gA = _eig_backward(Lr, Vr, gL, gV)
+            return (gA if A.is_complex() else gA.real,)
+
+        _record("LinalgEigBackward0", [A], [L, V], bw)
     return L, V
+
+
+def _eig_backward(L, V, gL, gV):
+    """torch's formula: gA = V^-H (diag(gL) + (V^H gV - V^H V diag(re(V^H gV))) / conj(E)) V^H, where
+    E[i, j] = L[j] - L[i] off the diagonal (the eigenvectors have unit norm)."""
+    Vh = _mH(V)
+    n = L.shape[-1]
+    eye = _ot.eye(n, dtype=V.dtype)
+    if gV is None:
+        inner = _diag(gL) if gL is not None else _ot.zeros_like(V)
+    else:
+        VhgV = Vh @ gV
+        dg = VhgV.diagonal(0, -2, -1)
+        if not bool(_ot.allclose(dg.imag, _ot.zeros_like(dg.imag), rtol=1e-2, atol=1e-2)):
+            raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
+                               "multiplication by e^{i phi}. The specified loss function depends on this quantity, "
+                               "so it is ill-defined.")
+        inner = VhgV - Vh @ (V * dg.real.to(V.dtype).unsqueeze(-2))
+        E = L.unsqueeze(-2) - L.unsqueeze(-1)
+        E = E * (1 - eye) + eye
+        inner = inner / E.conj() * (1 - eye)
+        if gL is not None:
+            inner = inner + _diag(gL)
+    return solve(Vh, inner @ Vh)
 
 
 def eig(A, *, out=None):
@@ -390,12 +466,13 @@ def _cholesky_core(A, upper, fname):
         Ld = L
 
         def bw(gL):
+            # torch's formula (Murray 2016): gA = L^-H (Phi + tril(Phi, -1)^H) / 2 L^-1, Phi = tril(L^H gL)
             Lo = _mH(Ld) if upper else Ld
             g = _mH(gL) if upper else gL
-            phi = _mH(Lo) @ g
-            phi = _ot.tril(phi) - 0.5 * _diag(phi.diagonal(0, -2, -1))
-            gA = solve_triangular(_mH(Lo), solve_triangular(_mH(Lo), phi, upper=True, left=False), upper=True)
-            return (0.5 * (gA + _mH(gA)),)
+            phi = _ot.tril(_mH(Lo) @ g)
+            phi = 0.5 * (phi + _mH(_ot.tril(phi, -1)))
+            gA = solve_triangular(_mH(Lo), phi, upper=True)
+            return (solve_triangular(Lo, gA, upper=False, left=False),)
 
         _record("LinalgCholeskyExBackward0", [A], [L], bw)
     return L, info
@@ -419,11 +496,51 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
 # ----------------------------------------------------------------------------------------------
 # LU family, inverse, determinants, solvers
 
-def _lu_factor_core(A, pivot, fname):
+def _lu_factor_core(A, pivot, fname, record=True):
     _mat(A, fname)
     if not pivot:
         raise RuntimeError(f"{fname}: LU without pivoting is not implemented on the CPU")
-    return _C._linalg_lu_factor(A.detach())
+    LU, piv, info = _C._linalg_lu_factor(A.detach())
+    if record and _grad_on(A):
+        LUr, pivd = LU, piv
+
+        def bw(gLU):
+            m, n = A.shape[-2], A.shape[-1]
+            k = min(m, n)
+            P, L, U = lu_unpack(LUr, pivd)
+            return (_lu_backward(P, L, U, _ot.tril(gLU, -1)[..., :, :k], _ot.triu(gLU)[..., :k, :]),)
+
+        _record("LinalgLuFactorExBackward0", [A], [LU], bw)
+    return LU, piv, info
+
+
+def _lu_backward(P, L, U, gL, gU):
+    """Gradient of A = P L U (L unit lower m x k, U upper k x n, k = min(m, n)); P carries no gradient.
+    Square: gA = P L^-H (tril(L^H gL, -1) + triu(gU U^H)) U^-H. Wide A = P L [U1 | U2]: U2 = L^-1 P^T A2
+    adds -L^-H gU2 U2^H to gL and gives gA2 = P L^-H gU2. Tall P^T A = [L1; L2] U: L2 = A2' U^-1 adds
+    -L2^H gL2 U^-H to gU and gives gA2' = gL2 U^-H."""
+    m, n = L.shape[-2], U.shape[-1]
+    if gL is None:
+        gL = _ot.zeros_like(L)
+    if gU is None:
+        gU = _ot.zeros_like(U)
+
+    def square(L1, U1, gL1, gU1):
+        X = _ot.tril(_mH(L1) @ gL1, -1) + _ot.triu(gU1 @ _mH(U1))
+        X = solve_triangular(_mH(U1), X, upper=False, left=False)
+        return solve_triangular(_mH(L1), X, upper=True, unitriangular=True)
+
+    if m == n:
+        return P @ square(L, U, gL, gU)
+    if m < n:
+        U1, U2, gU1, gU2 = U[..., :, :m], U[..., :, m:], gU[..., :, :m], gU[..., :, m:]
+        gA2 = solve_triangular(_mH(L), gU2, upper=True, unitriangular=True)
+        g1 = square(L, U1, gL - gA2 @ _mH(U2), gU1)
+        return P @ _ot.cat([g1, gA2], -1)
+    L1, L2, gL1, gL2 = L[..., :n, :], L[..., n:, :], gL[..., :n, :], gL[..., n:, :]
+    gA2 = solve_triangular(_mH(U), gL2, upper=False, left=False)
+    g1 = square(L1, U, gL1, gU - _mH(L2) @ gA2)
+    return P @ _ot.cat([g1, gA2], -2)
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
@@ -462,8 +579,8 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
     k = min(m, n)
     batch = tuple(LU_data.shape[:-2])
     if unpack_data:
-        L = _ot.tril(LU_data[..., :, :k], -1) + _ot.eye(m, k, dtype=LU_data.dtype)
-        U = _ot.triu(LU_data[..., :k, :])
+        L, U = _composite("LuUnpackBackward0", lambda x: (_ot.tril(x[..., :, :k], -1) + _ot.eye(
+            m, k, dtype=x.dtype), _ot.triu(x[..., :k, :])), [LU_data])
     else:
         L = _ot.zeros(0, dtype=LU_data.dtype)
         U = _ot.zeros(0, dtype=LU_data.dtype)
@@ -485,8 +602,15 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
 
 
 def lu(A, *, pivot=True, out=None):
-    LU, piv, _ = _lu_factor_core(A, pivot, "linalg.lu")
+    LU, piv, _ = _lu_factor_core(A, pivot, "linalg.lu", record=False)
     P, L, U = lu_unpack(LU, piv)
+    if _grad_on(A):
+        Pd, Lr, Ur = P, L, U
+
+        def bw(gL, gU):
+            return (_lu_backward(Pd, Lr, Ur, gL, gU),)
+
+        _record("LinalgLuBackward0", [A], [L, U], bw)
     return _deliver(_RT["linalg_lu"]((P, L, U)), out)
 
 
@@ -540,7 +664,7 @@ def _solve_core(A, B, left, fname):
     if Bm.dim() < 2:
         raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
     if not left:
-        Am, Bm = _mH(A).conj() if A.is_complex() else A.transpose(-2, -1), Bm.transpose(-2, -1)
+        Am, Bm = A.transpose(-2, -1), Bm.transpose(-2, -1)
     else:
         Am = A
     if Bm.shape[-2] != n:
@@ -555,27 +679,25 @@ def _solve_core(A, B, left, fname):
     Ae = Am.expand(tuple(batch) + (n, n))
     Be = Bm.expand(tuple(batch) + tuple(Bm.shape[-2:]))
     X, info = _C._linalg_solve(Ae.detach(), Be.detach())
+    Xo = X.transpose(-2, -1) if not left else X
+    Xo = Xo.squeeze(-1) if vector else Xo
     if _grad_on(A, B):
-        Ad, Xd = Ae.detach(), X
+        Xr = Xo
 
         def bw(gX):
-            gB = _C._linalg_solve(_mH(Ad), gX)[0]
-            gA = -(gB @ _mH(Xd))
-            gA = _sum_to(gA, tuple(Am.shape))
-            gB = _sum_to(gB, tuple(Bm.shape))
-            if not left:
-                gA = gA.transpose(-2, -1)
-                gB = gB.transpose(-2, -1)
+            # left: A X = B -> gB = A^-H gX, gA = -gB X^H;  right: X A = B -> gB = gX A^-H, gA = -X^H gB
+            Xm = Xr.unsqueeze(-1) if vector else Xr
+            g = gX.unsqueeze(-1) if vector else gX
+            gB = solve(_mH(A), g, left=left)
+            gA = -(gB @ _mH(Xm)) if left else -(_mH(Xm) @ gB)
+            gA = _sum_to(gA, tuple(A.shape))
+            gB = _sum_to(gB, tuple(B.shape) + ((1,) if vector else ()))
             if vector:
                 gB = gB.squeeze(-1)
             return gA if A.requires_grad else None, gB if B.requires_grad else None
 
-        Xo = X.transpose(-2, -1) if not left else X
-        Xo = Xo.squeeze(-1) if vector else Xo
         _record("LinalgSolveExBackward0", [A, B], [Xo], bw)
         return Xo, info, A.dim() > 2
-    Xo = X.transpose(-2, -1) if not left else X
-    Xo = Xo.squeeze(-1) if vector else Xo
     return Xo, info, len(batch) > 0
 
 
@@ -644,9 +766,11 @@ def det(A, *, out=None):
         dd = d
 
         def bw(g):
-            Ainv = _C._linalg_inv(A.detach())[0]
-            c = (g * dd.conj()) if dd.is_complex() else g * dd
-            return (c.unsqueeze(-1).unsqueeze(-1) * _mH(Ainv),)
+            # g conj(det) A^-H; zero where that factor is exactly zero (a singular matrix), as torch's LU solve gives
+            Ainv = _inv_core(A, "linalg.inv")[0]
+            c = ((g * dd.conj()) if dd.is_complex() else g * dd).unsqueeze(-1).unsqueeze(-1)
+            gA = c * _mH(Ainv)
+            return (_ot.where(c == 0, _ot.zeros_like(gA), gA),)
 
         _record("LinalgDetBackward0", [A], [d], bw)
     return _deliver(d, out)
@@ -659,16 +783,15 @@ def slogdet(A, *, out=None):
         sd = s
 
         def bw(gs, gl):
-            Ainv = _C._linalg_inv(A.detach())[0]
+            Ainv = _inv_core(A, "linalg.inv")[0]
             if gl is None:
                 gl = _ot.zeros_like(la)
             g = gl.to(A.dtype)
             if A.is_complex() and gs is not None:
-                g = g - 1j * (sd.conj() * gs).imag.to(A.dtype)
+                g = g + 1j * (sd.conj() * gs).imag.to(A.dtype)
             return (g.unsqueeze(-1).unsqueeze(-1) * _mH(Ainv),)
 
-        _record("LinalgSlogdetBackward0", [A], [s, la] if A.is_complex() else [la], bw if A.is_complex() else
-                (lambda gl: bw(None, gl)))
+        _record("LinalgSlogdetBackward0", [A], [s, la], bw if A.is_complex() else (lambda gs, gl: bw(None, gl)))
     return _deliver(_RT["linalg_slogdet"]((s, la)), out)
 
 
@@ -693,17 +816,15 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     X = _C._linalg_solve_triangular(Ae.detach(), Be.detach(), bool(up), bool(unitriangular))
     Xo = X if left else X.transpose(-2, -1)
     if _grad_on(A, B):
-        Ad, Xd = Ae.detach(), X
+        Xr = Xo
 
-        def bw(gXo):
-            gX = gXo if left else gXo.transpose(-2, -1)
-            gB = _C._linalg_solve_triangular(_mH(Ad).contiguous(), gX.contiguous(), not up, bool(unitriangular))
-            gA = -(gB @ _mH(Xd))
-            gA = _ot.triu(gA, 1 if unitriangular else 0) if up else _ot.tril(gA, -1 if unitriangular else 0)
-            gA = _sum_to(gA, tuple(Am.shape))
-            gB = _sum_to(gB, tuple(Bm.shape))
-            if not left:
-                gA, gB = gA.transpose(-2, -1), gB.transpose(-2, -1)
+        def bw(gX):
+            # left: gB = A^-H gX, gA = -gB X^H;  right: gB = gX A^-H, gA = -X^H gB;  gA keeps A's triangle
+            gB = solve_triangular(_mH(A), gX, upper=not upper, left=left, unitriangular=unitriangular)
+            gA = -(gB @ _mH(Xr)) if left else -(_mH(Xr) @ gB)
+            gA = _ot.triu(gA, 1 if unitriangular else 0) if upper else _ot.tril(gA, -1 if unitriangular else 0)
+            gA = _sum_to(gA, tuple(A.shape))
+            gB = _sum_to(gB, tuple(B.shape))
             return gA if A.requires_grad else None, gB if B.requires_grad else None
 
         _record("LinalgSolveTriangularBackward0", [A, B], [Xo], bw)
@@ -724,7 +845,66 @@ def householder_product(A, tau, *, out=None):
     if tau.dtype != A.dtype:
         raise RuntimeError(f"torch.linalg.householder_product: tau dtype {tau.dtype} does not match input dtype "
                            f"{A.dtype}")
-    return _deliver(_C._linalg_householder_product(A.detach(), tau.detach()), out)
+    if not _grad_on(A, tau):
+        return _deliver(_C._linalg_householder_product(A.detach(), tau.detach()), out)
+    return _deliver(_composite("LinalgHouseholderProductBackward0", _householder_ref, [A, tau]), out)
+
+
+def _householder_ref(A, tau):
+    """Q = H_1 ... H_k [:, :n] with H_i = I - tau_i v_i v_i^H, v_i = (0, .., 0, 1, A[i+1:, i]), applied
+    right to left to the first n columns of the identity (autograd-aware ops)."""
+    m, n = A.shape[-2], A.shape[-1]
+    V = _ot.tril(A, -1) + _ot.eye(m, n, dtype=A.dtype)
+    Q = _ot.eye(m, n, dtype=A.dtype).expand(tuple(A.shape))
+    for i in reversed(range(tau.shape[-1])):
+        v = V[..., :, i:i + 1]
+        Q = Q - (tau[..., i:i + 1].unsqueeze(-1) * v) @ (_mH(v) @ Q)
+    return Q
+
+
+def _geqrf(input, *, out=None):
+    """torch.geqrf: LAPACK's Householder QR (R on and above the diagonal, the reflectors v_i below it with an
+    implicit unit head, and tau), with LAPACK's (d|z)larfg conventions: beta = -sign(Re alpha) ||x||, and
+    tau = 0 when the column needs no reflection. Not differentiable (as in torch)."""
+    _tensor(input, "geqrf", "input")
+    if input.dim() < 2:
+        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
+    if str(input.dtype) not in _OK:
+        raise NotImplementedError(f'"geqrf_cpu" not implemented for \'{_NAMES[str(input.dtype)]}\'')
+    m, n = input.shape[-2], input.shape[-1]
+    k = min(m, n)
+    cplx = input.is_complex()
+    with _no_grad():
+        X = input.detach().clone()
+        tau = _ot.zeros(tuple(input.shape[:-2]) + (k,), dtype=input.dtype)
+        for j in range(k if X.numel() else 0):
+            alpha = X[..., j, j]
+            tail = X[..., j + 1:, j]
+            xn = vector_norm(tail, dim=-1) if m - j > 1 else _ot.zeros_like(alpha.abs())
+            ar = alpha.real if cplx else alpha
+            keep = (xn == 0) & (alpha.imag == 0) if cplx else xn == 0
+            beta = -_ot.copysign(_ot.sqrt(alpha.abs() ** 2 + xn * xn), ar)
+            beta = _ot.where(keep, _ot.ones_like(beta), beta)
+            t = ((beta - alpha) / beta.to(alpha.dtype))
+            t = _ot.where(keep, _ot.zeros_like(t), t)
+            denom = _ot.where(keep, _ot.ones_like(alpha), alpha - beta.to(alpha.dtype))
+            v = tail / denom.unsqueeze(-1)
+            X[..., j + 1:, j] = v
+            X[..., j, j] = _ot.where(keep, alpha, beta.to(alpha.dtype))
+            tau[..., j] = t
+            if j + 1 < n:
+                # apply H^H = I - conj(tau) v v^H (v with its unit head) to the trailing columns
+                vf = _ot.cat([_ot.ones_like(alpha).unsqueeze(-1), v], -1)
+                C = X[..., j:, j + 1:]
+                w = (vf.conj() if cplx else vf).unsqueeze(-1).mul(C).sum(-2)
+                tc = t.conj() if cplx else t
+                X[..., j:, j + 1:] = C - (tc.unsqueeze(-1) * vf).unsqueeze(-1) * w.unsqueeze(-2)
+    if _grad_on(input):
+        def bw(ga, gt):
+            raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
+
+        _record("GeqrfBackward0", [input], [X, tau], bw)
+    return _deliver(_RT["geqrf"]((X, tau)), out, "geqrf")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -782,7 +962,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
         Pd = P
 
         def bw(g):
-            return (_pinv_grad(A.detach(), Pd, g),)
+            return (_pinv_grad(A, Pd, g),)
 
         _record("LinalgPinvBackward0", [A], [P], bw)
     return _deliver(P, out)
@@ -828,11 +1008,10 @@ def lstsq(A, B, rcond=None, *, driver=None):
     batch = tuple(_ot.broadcast_shapes(tuple(A.shape[:-2]), tuple(Bm.shape[:-2])))
 
     def solve_fn(a, b):
-        return pinv(a, rtol=rcond, atol=0.0) @ b
+        x = pinv(a, rtol=rcond, atol=0.0) @ (b.unsqueeze(-1) if vector else b)
+        return x.squeeze(-1) if vector else x
 
-    X = _composite("LinalgLstsqBackward0", solve_fn, [A, Bm])
-    if vector:
-        X = X.squeeze(-1)
+    X = _composite("LinalgLstsqBackward0", solve_fn, [A, B])
     rdt = _real_dtype(A.dtype)
     with _no_grad():
         S = _svd_core(A.detach(), False, False, "linalg.svd")[1]
@@ -1043,21 +1222,80 @@ def matrix_power(A, n, *, out=None):
     return _deliver(result, out)
 
 
+# Higham (2005) scaling and squaring with diagonal Pade approximants r_m: the largest 1-norm for which
+# r_m is accurate to double-precision unit roundoff, and the coefficients of the numerator p_m(x).
+_PADE_THETA = ((3, 1.495585217958292e-2), (5, 2.539398330063230e-1), (7, 9.504178996162932e-1),
+               (9, 2.097847961257068e0), (13, 5.371920351148152e0))
+_PADE_B = {
+    3: (120., 60., 12., 1.),
+    5: (30240., 15120., 3360., 420., 30., 1.),
+    7: (17297280., 8648640., 1995840., 277200., 25200., 1512., 56., 1.),
+    9: (17643225600., 8821612800., 2075673600., 302702400., 30270240., 2162160., 110880., 3960., 90., 1.),
+    13: (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000.,
+         10559470521600., 670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.),
+}
+
+
+def _pade(X, m):
+    """r_m(X) = q_m(X)^-1 p_m(X) with p_m(X) = U + V (odd part U, even part V) and q_m(X) = V - U."""
+    b = _PADE_B[m]
+    n = X.shape[-1]
+    eye = _ot.eye(n, dtype=X.dtype)
+    X2 = X @ X
+    if m == 13:
+        X4 = X2 @ X2
+        X6 = X4 @ X2
+        U = X @ (X6 @ (b[13] * X6 + b[11] * X4 + b[9] * X2) + b[7] * X6 + b[5] * X4 + b[3] * X2 + b[1] * eye)
+        V = X6 @ (b[12] * X6 + b[10] * X4 + b[8] * X2) + b[6] * X6 + b[4] * X4 + b[2] * X2 + b[0] * eye
+    else:
+        pows = [eye, X2]
+        for _ in range(2, (m + 1) // 2):
+            pows.append(pows[-1] @ X2)
+        U = X @ sum(b[2 * i + 1] * P for i, P in enumerate(pows))
+        V = sum(b[2 * i] * P for i, P in enumerate(pows))
+    return _C._linalg_solve(V - U, V + U)[0]
+
+
 def _mexp(A):
+    """exp(A) by scaling and squaring: per matrix, the lowest Pade degree whose bound covers its 1-norm,
+    else degree 13 on A / 2^s, squared s times (the batch uses the highest degree any matrix needs)."""
     if A.numel() == 0:
         return A.clone()
-    n = A.shape[-1]
-    nrm = float(A.detach().abs().sum(-2).amax()) if A.numel() else 0.0
-    s = max(0, int(_math.ceil(_math.log2(nrm / 0.5)))) if nrm > 0.5 and _math.isfinite(nrm) else 0
-    X = A / (2.0 ** s)
-    eye = _ot.eye(n, dtype=A.dtype)
-    # Taylor series to degree 18 (error < 0.5^19/19! relative) in Horner form.
-    R = eye + X / 18.0
-    for k in range(17, 0, -1):
-        R = eye + (X @ R) / float(k)
-    for _ in range(s):
-        R = R @ R
-    return R
+    if A.shape[-1] == 1:
+        return A.exp()
+    if str(A.dtype) in ("torch.float32", "torch.complex64"):
+        # single precision is computed in double and rounded once: more accurate than a float32 Pade solve
+        return _mexp(A.to(_ot.complex128 if A.is_complex() else _ot.float64)).to(A.dtype)
+    table = _PADE_THETA
+    batch = tuple(A.shape[:-2])
+    nrm = A.abs().sum(-2).amax(-1).reshape(-1).tolist()  # 1-norm of each matrix
+    bad = [not _math.isfinite(x) for x in nrm]
+    deg, steps = [], []
+    for x in nrm:
+        if not _math.isfinite(x):  # a non-finite matrix gives NaNs (as torch), the others are unaffected
+            x = 0.0
+        for m, th in table:
+            if x <= th:
+                deg.append(m)
+                steps.append(0)
+                break
+        else:
+            m, th = table[-1]
+            deg.append(m)
+            steps.append(max(0, int(_math.ceil(_math.log2(x / th)))))
+    flat = A.reshape((-1,) + tuple(A.shape[-2:]))
+    sc = _ot.tensor([2.0 ** -k for k in steps], dtype=_real_dtype(A.dtype)).to(A.dtype).reshape(-1, 1, 1)
+    X = flat * sc
+    R = _pade(X, max(deg))
+    top = max(steps)
+    if top:
+        left = _ot.tensor(steps).reshape(-1, 1, 1)
+        for k in range(top):
+            R = _ot.where(left > k, R @ R, R)
+    if any(bad):
+        mask = _ot.tensor(bad).reshape(-1, 1, 1)
+        R = _ot.where(mask, _ot.full_like(R, float("nan")), R)
+    return R.reshape(batch + tuple(A.shape[-2:]))
 
 
 def matrix_exp(A):
@@ -1068,7 +1306,19 @@ def matrix_exp(A):
         raise RuntimeError(f"linalg.matrix_exp: A must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
     _float(A, "linalg.matrix_exp")
-    return _composite("LinalgMatrixExpBackward0", _mexp, [A])
+    with _no_grad():
+        R = _mexp(A.detach())
+    if _grad_on(A):
+        def bw(g):
+            # the Frechet derivative's adjoint: the upper-right block of exp([[A^H, g], [0, A^H]])
+            n = A.shape[-1]
+            Ah = _mH(A)
+            top = _ot.cat([Ah, g], -1)
+            bot = _ot.cat([_ot.zeros_like(g), Ah], -1)
+            return (matrix_exp(_ot.cat([top, bot], -2))[..., :n, n:],)
+
+        _record("LinalgMatrixExpBackward0", [A], [R], bw)
+    return R
 
 
 def cross(input, other, *, dim=-1, out=None):

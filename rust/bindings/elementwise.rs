@@ -303,7 +303,23 @@ pub fn imag(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
 #[pyfunction]
 pub fn conj(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let x = tensor_of(input, "conj", "input", 1)?;
+    if x.dtype.is_complex() && crate::autograd::should_record(&[&x]) {
+        return Ok(wrap(py, conj_recorded(&x, "ConjBackward0")?)?.into_any());
+    }
     same_or_new(py, input, &x, tern::conj_physical)
+}
+
+/// The conjugate of a complex `x` that requires grad, with the plain path's layout, recorded as `name`
+/// (ConjBackward0 / ConjPhysicalBackward0): the gradient is the conjugate of the incoming one.
+fn conj_recorded(x: &Tensor, name: &'static str) -> crate::error::Result<Tensor> {
+    let mut r = tern::conj_physical(&x.detached())?;
+    crate::autograd::record(name, &[x], &mut [&mut r], Vec::new(), |_, g| {
+        Ok(vec![match g.first() {
+            Some(Some(g)) => Some(crate::autograd::formulas::conj(g)?),
+            _ => None,
+        }])
+    });
+    Ok(r)
 }
 
 #[pyfunction]
@@ -312,6 +328,9 @@ pub fn conj_physical(py: Python<'_>, input: &Bound<'_, PyAny>, out: Option<&Boun
     let x = tensor_of(input, "conj_physical", "input", 1)?;
     if out.is_some() {
         return give(py, tern::conj_physical(&x)?.clone_tensor()?, out);
+    }
+    if x.dtype.is_complex() && crate::autograd::should_record(&[&x]) {
+        return Ok(wrap(py, conj_recorded(&x, "ConjPhysicalBackward0")?)?.into_any());
     }
     same_or_new(py, input, &x, tern::conj_physical)
 }

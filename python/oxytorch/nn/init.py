@@ -263,9 +263,9 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 
 def orthogonal_(tensor, gain=1, generator=None):
-    """Fills ``tensor`` with a (semi-)orthogonal matrix (QR of a Gaussian matrix, computed with
-    NumPy's LAPACK QR until oxytorch has linalg.qr)."""
-    import numpy as np
+    """Fills ``tensor`` with a (semi-)orthogonal matrix: the Q factor of a Gaussian matrix (transposed when
+    wide) from ``linalg.qr``, with the signs of diag(R) folded in so that it is unique (torch's algorithm)."""
+    from .. import linalg
 
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
@@ -273,17 +273,16 @@ def orthogonal_(tensor, gain=1, generator=None):
         return tensor
     rows = tensor.size(0)
     cols = tensor.numel() // rows
-    flat = _C.empty((rows, cols), dtype=tensor.dtype).normal_(0, 1, generator=generator)
-    a = flat.double().numpy()
+    flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator)
     if rows < cols:
-        a = a.T
-    q, r = np.linalg.qr(a)
-    q = q * np.sign(np.diag(r))
-    if rows < cols:
-        q = q.T
-    q = _C.from_numpy(np.ascontiguousarray(q)).to(tensor.dtype)
+        flat = flat.t()
     with no_grad():
-        tensor.view(rows, cols).copy_(q)
+        q, r = linalg.qr(flat)
+        q = q * r.diagonal(0, -2, -1).sign()
+    if rows < cols:
+        q = q.t()
+    with no_grad():
+        tensor.view_as(q).copy_(q)
         tensor.mul_(gain)
     return tensor
 
