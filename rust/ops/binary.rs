@@ -322,15 +322,36 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
 /// The common case without promotion work: two contiguous tensors of one dtype and shape (or a
 /// tensor and a Python number of the same category), small enough for one thread.
 fn fast_same_layout(op: BinaryOp, a: &Arg, b: &Arg) -> Result<Option<Tensor>> {
-    use BinaryOp::*;
     let Arg::T(x) = a else { return Ok(None) };
+    let Some((y, scalar)) = fast_operands(op, x, b) else { return Ok(None) };
+    let out_dt = if op.is_comparison() { DType::Bool } else { x.dtype };
+    let result = Tensor::for_overwrite(x.shape(), out_dt)?;
+    fast_kernel(op, x, y, scalar, &result);
+    Ok(Some(result))
+}
+
+/// `a.op_(b)` for the operands `fast_same_layout` takes (arithmetic only): written straight into
+/// `a`, no promotion, no temporaries. Returns false, touching nothing, for any other case.
+fn fast_inplace(op: BinaryOp, a: &Tensor, b: &Arg) -> bool {
+    if op.is_comparison() {
+        return false;
+    }
+    let Some((y, scalar)) = fast_operands(op, a, b) else { return false };
+    fast_kernel(op, a, y, scalar, a);
+    a.storage.bump_version();
+    true
+}
+
+/// The operands of the fast paths: `x` contiguous on the CPU, one thread's worth, f32/f64/i64/i32,
+/// and `b` a tensor of the same dtype and shape, contiguous, or a number that keeps `x`'s dtype.
+fn fast_operands<'a>(op: BinaryOp, x: &Tensor, b: &Arg<'a>) -> Option<(Option<&'a Tensor>, Option<Pivot>)> {
+    use BinaryOp::*;
     if x.device() != Device::Cpu || !x.is_contiguous() || x.numel() >= crate::backend::cpu::parallel::PAR_THRESHOLD {
-        return Ok(None);
+        return None;
     }
     let dt = x.dtype;
-    let ok_dtype = matches!(dt, DType::F32 | DType::F64 | DType::I64 | DType::I32);
-    if !ok_dtype {
-        return Ok(None);
+    if !matches!(dt, DType::F32 | DType::F64 | DType::I64 | DType::I32) {
+        return None;
     }
     let float = dt.is_floating_point();
     let supported = match op {
@@ -339,33 +360,39 @@ fn fast_same_layout(op: BinaryOp, a: &Arg, b: &Arg) -> Result<Option<Tensor>> {
         _ => false,
     };
     if !supported {
-        return Ok(None);
+        return None;
     }
-    // The other operand: the same dtype and shape, contiguous; or a number that keeps `dt`.
-    let (y, scalar) = match b {
-        Arg::T(y) if y.dtype == dt && y.shape() == x.shape() && y.is_contiguous() && y.device() == Device::Cpu => (Some(*y), None),
-        Arg::S(Pivot::F(v)) if float && !matches!(op, Maximum | Minimum) => (None, Some(Pivot::F(*v))),
-        Arg::S(Pivot::I(v)) if !matches!(op, Maximum | Minimum) && (dt != DType::I32 || i32::try_from(*v).is_ok()) => (None, Some(Pivot::I(*v))),
-        _ => return Ok(None),
-    };
-    let out_dt = if op.is_comparison() { DType::Bool } else { dt };
+    match b {
+        Arg::T(y) if y.dtype == dt && y.shape() == x.shape() && y.is_contiguous() && y.device() == Device::Cpu => Some((Some(*y), None)),
+        Arg::S(Pivot::F(v)) if float && !matches!(op, Maximum | Minimum) => Some((None, Some(Pivot::F(*v)))),
+        Arg::S(Pivot::I(v)) if !matches!(op, Maximum | Minimum) && (dt != DType::I32 || i32::try_from(*v).is_ok()) => {
+            Some((None, Some(Pivot::I(*v))))
+        }
+        _ => None,
+    }
+}
+
+/// The single-threaded loop of the fast paths. `result` may be `x` itself (in place); `y`, when
+/// given, is then `x` or a distinct storage region (the caller snapshots overlapping operands).
+fn fast_kernel(op: BinaryOp, x: &Tensor, y: Option<&Tensor>, scalar: Option<Pivot>, result: &Tensor) {
+    use BinaryOp::*;
     let n = x.numel();
-    let result = Tensor::for_overwrite(x.shape(), out_dt)?;
+    // Raw pointers throughout: in place, the output is the input.
     macro_rules! go {
         ($S:ty) => {{
-            // SAFETY: contiguous tensors of n elements (offsets included via data_ptr).
-            let xs = unsafe { std::slice::from_raw_parts(x.data_ptr() as *const $S, n) };
+            let xp = x.data_ptr() as *const $S;
+            let yp = y.map_or(std::ptr::null(), |y| y.data_ptr() as *const $S);
             let sv = scalar.map(<$S as Element>::from_pivot);
-            let ys: &[$S] = match y {
-                Some(y) => unsafe { std::slice::from_raw_parts(y.data_ptr() as *const $S, n) },
-                None => &[],
-            };
-            let yat = |i: usize| -> $S { match sv { Some(v) => v, None => ys[i] } };
+            // SAFETY: x, y and result are contiguous with n elements each (fast_operands checked
+            // shapes and layouts); y is only read when it is given.
+            let yat = |i: usize| -> $S { match sv { Some(v) => v, None => unsafe { *yp.add(i) } } };
             if op.is_comparison() {
-                let os = unsafe { std::slice::from_raw_parts_mut(result.data_ptr() as *mut bool, n) };
-                for (i, o) in os.iter_mut().enumerate() {
-                    let (p, q) = (xs[i], yat(i));
-                    *o = match op {
+                let op_ = result.data_ptr() as *mut bool;
+                for i in 0..n {
+                    // SAFETY: as above.
+                    let p = unsafe { *xp.add(i) };
+                    let q = yat(i);
+                    let r = match op {
                         Eq => p == q,
                         Ne => p != q,
                         Lt => Num::lt(p, q),
@@ -373,12 +400,15 @@ fn fast_same_layout(op: BinaryOp, a: &Arg, b: &Arg) -> Result<Option<Tensor>> {
                         Gt => Num::lt(q, p),
                         _ => Num::le(q, p),
                     };
+                    unsafe { *op_.add(i) = r };
                 }
             } else {
-                let os = unsafe { std::slice::from_raw_parts_mut(result.data_ptr() as *mut $S, n) };
-                for (i, o) in os.iter_mut().enumerate() {
-                    let (p, q) = (xs[i], yat(i));
-                    *o = match op {
+                let op_ = result.data_ptr() as *mut $S;
+                for i in 0..n {
+                    // SAFETY: as above.
+                    let p = unsafe { *xp.add(i) };
+                    let q = yat(i);
+                    let r = match op {
                         Add => Num::add(p, q),
                         Sub => Num::sub(p, q),
                         Mul => Num::mul(p, q),
@@ -386,17 +416,17 @@ fn fast_same_layout(op: BinaryOp, a: &Arg, b: &Arg) -> Result<Option<Tensor>> {
                         Maximum => Num::maximum(p, q),
                         _ => Num::minimum(p, q),
                     };
+                    unsafe { *op_.add(i) = r };
                 }
             }
         }};
     }
-    match dt {
+    match x.dtype {
         DType::F32 => go!(f32),
         DType::F64 => go!(f64),
         DType::I64 => go!(i64),
         _ => go!(i32),
     }
-    Ok(Some(result))
 }
 
 /// torch's refusal to write through a tensor whose elements share memory (a stride-0 dim).
@@ -595,6 +625,9 @@ pub fn binary_(op: BinaryOp, a: &Tensor, b: Arg, alpha: Option<Pivot>) -> Result
         }
         other => other,
     };
+    if alpha.is_none() && fast_inplace(op, a, &b) {
+        return Ok(());
+    }
     binary(op, Arg::T(a), b, alpha, Some(a))?;
     Ok(())
 }
