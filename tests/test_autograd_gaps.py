@@ -167,6 +167,22 @@ def test_quantile_double_backward():
     second(lambda L, x: L.nanquantile(x.exp(), 0.5, interpolation="midpoint"), data)
 
 
+@pytest.mark.parametrize("shape,q,dim", [((3, 0), 0.5, 1), ((0, 2), 0.5, 1), ((0,), 0.5, None), ((3, 2), [], 1), ((), 0.5, 0), ((3, 2), 1.5, 1)])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_quantile_edge_cases(shape, q, dim, requires_grad):
+    res = []
+    for L in LIBS:
+        x = L.zeros(shape, dtype=L.float64, requires_grad=requires_grad)
+        qq = L.tensor(q, dtype=L.float64) if isinstance(q, list) else q
+        try:
+            y = L.quantile(x, qq, dim=dim)
+            g = L.autograd.grad(y.sum(), x)[0].tolist() if requires_grad else None
+            res.append((tuple(y.shape), y.tolist(), g))
+        except RuntimeError as e:
+            res.append(str(e))
+    assert res[0] == res[1]
+
+
 def test_quantile_no_grad_paths():
     x = ot.tensor(QX[:2], requires_grad=True)
     with ot.no_grad():

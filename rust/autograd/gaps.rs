@@ -83,7 +83,7 @@ pub fn quantile(t: &Tensor, q: &[f64], qt: Option<&Tensor>, q_is_scalar: bool, d
     let mut w = vec![0f64; total];
     let mut dq = vec![0f64; total];
     for r in 0..rows {
-        if (nq - 1) * rows + r >= total {
+        if nq == 0 || (nq - 1) * rows + r >= total {
             break;
         }
         let row = &vals[r * k..(r + 1) * k];
