@@ -139,7 +139,8 @@ def unbind(input, dim=0):
     if input.dim() == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap(dim, input.dim())
-    return tuple(input.select(d, i) for i in range(input.shape[d]))
+    det = input.detach()
+    return tuple(_C._multi_view(input, [det.select(d, i) for i in range(input.shape[d])], "UnbindBackward0"))
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -158,16 +159,18 @@ def split(tensor, split_size_or_sections, dim=0):
         sizes = [s] * (n // s) + ([n % s] if n % s else [])
         if not sizes:
             sizes = [0]
+        node = "SplitBackward0"
     else:
+        node = "SplitWithSizesBackward0"
         sizes = [_b.int(x) for x in split_size_or_sections]
         if _b.sum(sizes) != n or any(x < 0 for x in sizes):
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension {d}), but got split_sizes={sizes}")
-    out, at = [], 0
+    out, at, det = [], 0, tensor.detach()
     for s in sizes:
-        out.append(tensor.narrow(d, at, s))
+        out.append(det.narrow(d, at, s))
         at += s
-    return tuple(out)
+    return tuple(_C._multi_view(tensor, out, node))
 
 
 def split_with_sizes(input, split_sizes, dim=0):

@@ -31,6 +31,9 @@ pub struct ViewMeta {
     pub no_grad: bool,
     /// The storage version when this view's grad_fn was last set.
     attr_version: AtomicU64,
+    /// An output (or a view of an output) of a function returning several views (unbind, split):
+    /// torch's CreationMeta::MULTI_OUTPUT_NODE, which forbids in-place ops under autograd.
+    pub multi: bool,
 }
 
 impl ViewMeta {
@@ -61,13 +64,48 @@ fn root_of(a: &Tensor) -> (Tensor, bool) {
     }
 }
 
+fn is_multi(a: &Tensor) -> bool {
+    view_meta(a).is_some_and(|v| v.multi)
+}
+
+/// Marks `r` (an output of a multi-view function of `a`, carrying a fresh meta) as a view of `a`'s
+/// root with CreationMeta::MULTI_OUTPUT_NODE; `recorded` is false when no graph was recorded.
+pub fn mark_multi_view(a: &Tensor, mut r: Tensor, recorded: bool) -> Tensor {
+    let (base, inherited) = root_of(a);
+    let version = r.storage.version();
+    let layout = r.layout.clone();
+    let no_grad = inherited || !recorded;
+    if let Some(m) = r.ag.as_mut().and_then(Arc::get_mut) {
+        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version), multi: true }));
+    }
+    r
+}
+
+/// torch's error for an in-place op under autograd on an output of a multi-view function.
+pub fn check_multi_view(t: &Tensor) -> Result<()> {
+    if !is_multi(t) || !is_grad_enabled() {
+        return Ok(());
+    }
+    let tail = "This view is the output of a function that returns multiple views. Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.";
+    match t.grad_fn() {
+        Some((node, nr)) => {
+            let name = node.name.as_ref();
+            let short = name.trim_end_matches(|c: char| c.is_ascii_digit());
+            let short = short.strip_suffix("Backward").unwrap_or(name);
+            bail!(runtime, "Output {nr} of {short} is a view and is being modified inplace. {tail}")
+        }
+        None => bail!(runtime, "A view was created in no_grad mode and is being modified inplace with grad mode enabled. {tail}"),
+    }
+}
+
 /// Marks `r` (just recorded as a view of `a`, so it owns a fresh meta) as a differentiable view.
 pub fn mark_view(a: &Tensor, mut r: Tensor) -> Tensor {
     let (base, no_grad) = root_of(a);
     let version = r.storage.version();
     let layout = r.layout.clone();
     if let Some(m) = r.ag.as_mut().and_then(Arc::get_mut) {
-        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version) }));
+        let multi = is_multi(a);
+        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version), multi }));
     }
     r
 }
@@ -87,6 +125,7 @@ pub fn track_view(a: &Tensor, mut r: Tensor) -> Tensor {
         layout: r.layout.clone(),
         no_grad,
         attr_version: AtomicU64::new(r.storage.version()),
+        multi: is_multi(a),
     }));
     r.ag = Some(Arc::new(m));
     r

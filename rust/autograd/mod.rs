@@ -16,6 +16,7 @@ pub mod reduce;
 pub mod ternary;
 pub mod special;
 pub mod nnfn;
+pub mod gaps;
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -257,6 +258,7 @@ pub fn check_inplace(t: &Tensor) -> Result<()> {
 /// of `t` that carries `t`'s history (so saved values are the pre-update ones), the result is
 /// written into `t`'s storage, and `t`'s history moves to the new node.
 pub fn inplace_with_grad(t: &mut Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<()> {
+    inplace::check_multi_view(t)?;
     check_inplace(t)?;
     let mut snapshot = t.detached().clone_tensor()?;
     snapshot.ag = t.ag.as_ref().map(|m| {

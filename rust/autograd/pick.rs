@@ -14,7 +14,7 @@ use crate::layout::Layout;
 use crate::tensor::Tensor;
 
 /// Positions 1..=n laid out densely in `shape` (int64).
-fn positions(shape: &[usize]) -> Result<Tensor> {
+pub(crate) fn positions(shape: &[usize]) -> Result<Tensor> {
     let n: usize = shape.iter().product();
     let t = Tensor::for_overwrite(shape, DType::I64)?;
     // SAFETY: t is a fresh contiguous int64 tensor of n elements.
@@ -75,8 +75,53 @@ where
     record(name, &[x], &mut [&mut r], vec![], move |_, g| {
         let g = gr(g)?;
         let pos = f(&positions(&shape)?)?;
-        Ok(vec![Some(scatter_back(g, &pos, &shape)?)])
+        Ok(vec![Some(scatter_back_ag(g, pos, shape.clone())?)])
     });
+    Ok(r)
+}
+
+/// `scatter_back`, recorded when `g` requires grad (create_graph): its backward picks the
+/// positions again, so picks are differentiable to any order.
+pub(crate) fn scatter_back_ag(g: &Tensor, pos: Tensor, shape: Vec<usize>) -> Result<Tensor> {
+    let mut r = scatter_back(g, &pos, &shape)?;
+    if should_record(&[g]) {
+        let gshape = g.shape().to_vec();
+        record("ScatterAddBackward0", &[g], &mut [&mut r], vec![], move |_, gg| Ok(vec![Some(gather_pos(gr(gg)?, pos.clone(), gshape.clone())?)]));
+    }
+    Ok(r)
+}
+
+/// `out[i] = x.flat[pos[i] - 1]` (0 where `pos[i] == 0`), shaped like `pos`; the transpose of
+/// `scatter_back`, recorded when `x` requires grad. `xshape` is `x`'s shape.
+pub(crate) fn gather_pos(x: &Tensor, pos: Tensor, xshape: Vec<usize>) -> Result<Tensor> {
+    let wide = wide(x.dtype);
+    let xc = x.detached().to_dtype(wide, false)?.contiguous()?;
+    let pc = pos.contiguous()?;
+    let out = Tensor::zeros(pos.shape(), wide, Device::Cpu)?;
+    let (n, m) = (xc.numel(), pc.numel());
+    // SAFETY: pc is contiguous int64 with m elements; xc has n and out m elements of type `wide`.
+    let p = unsafe { std::slice::from_raw_parts(pc.data_ptr() as *const i64, m) };
+    macro_rules! run {
+        ($T:ty) => {{
+            let (xs, os) = unsafe { (std::slice::from_raw_parts(xc.data_ptr() as *const $T, n), std::slice::from_raw_parts_mut(out.data_ptr() as *mut $T, m)) };
+            for (o, &k) in os.iter_mut().zip(p) {
+                if k > 0 && (k as usize) <= n {
+                    *o = xs[k as usize - 1];
+                }
+            }
+        }};
+    }
+    match wide {
+        DType::F32 => run!(f32),
+        DType::F64 => run!(f64),
+        DType::C64 => run!(C64),
+        DType::C128 => run!(C128),
+        d => bail!(runtime, "autograd: gradients of dtype {} are not supported", d.scalar_name()),
+    }
+    let mut r = out.to_dtype(x.dtype, false)?;
+    if should_record(&[x]) {
+        record("GatherBackward0", &[x], &mut [&mut r], vec![], move |_, gg| Ok(vec![Some(scatter_back_ag(gr(gg)?, pos.clone(), xshape.clone())?)]));
+    }
     Ok(r)
 }
 

@@ -239,7 +239,7 @@ pub fn var(t: &Tensor, dims: Option<&[i64]>, corr: f64, keepdim: bool, sqrt: boo
 
 /// Applies `f(rows of ins, out row)` along `dim` (all elements as one row when None) over f64
 /// copies of `ins` (all of one shape); the result has that shape, in `dtype`.
-fn rowwise(ins: &[&Tensor], dim: Option<usize>, dtype: DType, f: impl Fn(&[&[f64]], &mut [f64])) -> Result<Tensor> {
+pub(crate) fn rowwise(ins: &[&Tensor], dim: Option<usize>, dtype: DType, f: impl Fn(&[&[f64]], &mut [f64])) -> Result<Tensor> {
     let shape = ins[0].shape().to_vec();
     let nd = shape.len();
     let perm: Vec<usize> = match dim {
@@ -299,20 +299,8 @@ pub fn prod(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType
     record(name, &[t], &mut [&mut out], vec![SavedTensor::input(t)], move |ctx, g| {
         let x = ctx.saved(0)?;
         let ge = expand_back(gr(g)?, &m2, keepdim && dims_given, x.shape())?;
-        let others = rowwise(&[&x], dim, in_dt, |rows, o| {
-            let xs = rows[0];
-            let mut acc = 1.0;
-            for (i, v) in xs.iter().enumerate() {
-                o[i] = acc;
-                acc *= v;
-            }
-            let mut acc = 1.0;
-            for i in (0..xs.len()).rev() {
-                o[i] *= acc;
-                acc *= xs[i];
-            }
-        })?;
-        Ok(vec![Some(mul(&ge.to_dtype(in_dt, false)?, &others)?)])
+        // The product of the other elements, zero-safe and differentiable (double backward).
+        Ok(vec![Some(super::gaps::prod_grad(&super::formulas::to_dtype(&ge, in_dt, false)?, &x, dim)?)])
     });
     Ok(out)
 }
@@ -357,22 +345,10 @@ pub fn scan(t: &Tensor, dim: i64, op: r::ScanOp, dtype: Option<DType>) -> Result
                 if scalar {
                     return Ok(vec![Some(super::formulas::to_dtype(gr(g)?, in_dt, false)?)]);
                 }
-                // grad_i = (x_0 ... x_{i-1}) * S_i with S_i = g_i + x_{i+1} S_{i+1}: exact with zeros.
-                let gi = rowwise(&[&x, gr(g)?], Some(d), in_dt, |rows, o| {
-                    let (xs, gs) = (rows[0], rows[1]);
-                    let n = xs.len();
-                    let mut s = 0.0;
-                    for i in (0..n).rev() {
-                        s = gs[i] + if i + 1 < n { xs[i + 1] * s } else { 0.0 };
-                        o[i] = s;
-                    }
-                    let mut p = 1.0;
-                    for i in 0..n {
-                        o[i] *= p;
-                        p *= xs[i];
-                    }
-                })?;
-                Ok(vec![Some(gi)])
+                // grad_i = (x_0 ... x_{i-1}) * S_i with S_i = g_i + x_{i+1} S_{i+1}: exact with zeros,
+                // and differentiable (double backward).
+                let gi = super::gaps::cumprod_grad(gr(g)?, &x, Some(d))?;
+                Ok(vec![Some(super::formulas::to_dtype(&gi, in_dt, false)?)])
             })
         }
         r::ScanOp::LogSumExp => {

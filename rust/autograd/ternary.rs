@@ -312,8 +312,8 @@ pub fn scatter_reduce(x: &Tensor, dim: i64, index: &Tensor, src: &Tensor, reduce
             "amax" | "amin" => {
                 let eq = |a: &Tensor, b: &Tensor| -> Result<Tensor> { crate::ops::binary::binary(BinaryOp::Eq, Arg::T(a), Arg::T(b), None, None)?.to_dtype(dt, false) };
                 let value = oi::gather_dim(&res, dim, &idx)?;
+                // As torch: self's ties count even with include_self=False (their share is then dropped).
                 let self_is = eq(&xv, &res)?;
-                let self_is = if include_self { self_is } else { Tensor::zeros(g.shape(), dt, g.device())? };
                 let src_is = eq(&sv.narrow_like(&idx)?, &value)?;
                 let n = scatter_add(&self_is, &src_is)?;
                 let gd = crate::ops::binary::binary(BinaryOp::Div, Arg::T(&g), Arg::T(&n), None, None)?;
@@ -322,10 +322,31 @@ pub fn scatter_reduce(x: &Tensor, dim: i64, index: &Tensor, src: &Tensor, reduce
                 (gx, gs)
             }
             _ => {
-                // prod
-                let gr_ = crate::ops::binary::binary(BinaryOp::Mul, Arg::T(&g), Arg::T(&res), None, None)?;
-                let gx = crate::ops::binary::binary(BinaryOp::Div, Arg::T(&gr_), Arg::T(&xv), None, None)?;
-                let gs = crate::ops::binary::binary(BinaryOp::Div, Arg::T(&oi::gather_dim(&gr_, dim, &idx)?), Arg::T(&sv.narrow_like(&idx)?), None, None)?;
+                // prod, zero-safe as torch: self's zeros count as ones in the product of the others,
+                // and a src element that is its slot's only zero gets the product of the rest.
+                let bin = |op: BinaryOp, a: &Tensor, b: Arg| crate::ops::binary::binary(op, Arg::T(a), b, None, None);
+                let zero = Arg::S(Pivot::I(0));
+                let reduced = |base: &Tensor, src: &Tensor| -> Result<Tensor> {
+                    let c = base.contiguous_copy()?;
+                    oi::scatter_reduce_(&c, dim, &idx, src, "prod", include_self)?;
+                    Ok(c)
+                };
+                let ms = tern::masked_fill(&xv, &bin(BinaryOp::Eq, &xv, zero)?, Arg::S(Pivot::I(1)))?;
+                let gx = bin(BinaryOp::Div, &bin(BinaryOp::Mul, &g, Arg::T(&reduced(&ms, &sv)?))?, Arg::T(&ms))?;
+                let svn = sv.narrow_like(&idx)?;
+                let src_zero = bin(BinaryOp::Eq, &svn, zero)?;
+                let nz = scatter_add(&Tensor::zeros(g.shape(), dt, g.device())?, &src_zero.to_dtype(dt, false)?)?;
+                let nz = oi::gather_dim(&nz, dim, &idx)?;
+                let single = bin(BinaryOp::LogicalAnd, &src_zero, Arg::T(&bin(BinaryOp::Eq, &nz, Arg::S(Pivot::I(1)))?))?;
+                let masked_src = sv.contiguous_copy()?;
+                tern::masked_fill_(&masked_src.narrow_like(&idx)?, &single, Arg::S(Pivot::I(1)))?;
+                let with_single = oi::gather_dim(&bin(BinaryOp::Mul, &g, Arg::T(&reduced(&xv, &masked_src)?))?, dim, &idx)?;
+                let plain = bin(
+                    BinaryOp::Div,
+                    &oi::gather_dim(&bin(BinaryOp::Mul, &g, Arg::T(&res))?, dim, &idx)?,
+                    Arg::T(&tern::masked_fill(&svn, &src_zero, Arg::S(Pivot::I(1)))?),
+                )?;
+                let gs = tern::where_(&single, Arg::T(&with_single), Arg::T(&plain), None)?;
                 (gx, gs)
             }
         };

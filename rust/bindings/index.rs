@@ -108,6 +108,10 @@ fn parse_key(key: &Bound<'_, PyAny>) -> PyResult<Vec<Item>> {
 fn apply_key(t: &Tensor, items: &[Item]) -> PyResult<(Tensor, Vec<Option<Tensor>>)> {
     let (l, adv) = walk_key(t, t.layout.clone(), items)?;
     if !crate::autograd::should_record(&[t]) {
+        if t.ag.is_some() && adv.is_empty() {
+            // Tracked so that an in-place write of a value requiring grad rebases `t` (CopySlices).
+            return Ok((crate::autograd::inplace::track_view(t, t.with_layout(l)), adv));
+        }
         return Ok((t.with_layout(l), adv));
     }
     // Under autograd the view is recorded with torch's name for the key's last basic item.
@@ -268,6 +272,7 @@ fn t_of(o: &Bound<'_, PyTensor>) -> Tensor {
 impl PyTensor {
     fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
         let py = slf.py();
+        super::autograd_gaps::ensure_view_base(slf);
         let this = slf.borrow();
         // Fast path: one Python int selects along dim 0.
         if let Ok(i) = key.cast_exact::<PyInt>() {
@@ -565,21 +570,28 @@ fn setitem_autograd(slf: &Bound<'_, PyTensor>, mut base: Tensor, items: &[Item],
     }
     let (view, adv) = apply_key(&base, items)?;
     // A key without basic indexing writes into the base itself (torch's index_put_ on self).
-    let direct = view.layout == base.layout && !adv.is_empty();
+    // A key that selects all of `base` (`...`, `:`) writes into `base` itself as well.
+    let direct = view.layout == base.layout;
     let mut target = if direct { base.clone() } else { view };
     let is_tensor = value.cast::<PyTensor>().is_ok();
     if adv.is_empty() {
         super::tensor::check_partial_overlap(&target, &v)?;
         if !is_tensor && v.ndim() == 0 && v.device() == crate::device::Device::Cpu {
             ip::fill_(&mut target, v.item()?, false)?;
+        } else if v.shape() == target.shape() {
+            // torch's copy_to: equal sizes copy directly, a 0-dim CPU value fills (FillBackward3),
+            // anything else is viewed without its leading 1s and expanded.
+            ip::copy_(&mut target, &v)?;
+        } else if v.ndim() == 0 && v.device() == crate::device::Device::Cpu {
+            ip::fill_tensor_(&mut target, &v)?;
         } else {
             let shape: Vec<i64> = target.shape().iter().map(|&d| d as i64).collect();
-            let extra = v.ndim().saturating_sub(shape.len());
-            let lead = v.shape().iter().take(extra).take_while(|&&d| d == 1).count();
-            let v = if lead > 0 { crate::ops::shape::squeeze(&v, Some(&(0..lead).collect::<Vec<_>>()), "SqueezeBackward2")? } else { v };
-            let v = if v.ndim() > shape.len() { v } else { crate::ops::shape::expand(&v, &shape)? };
+            let v = super::autograd_gaps::strip_leading_ones(&v)?;
+            let v = if v.ndim() > shape.len() || v.shape() == target.shape() { v } else { crate::ops::shape::expand(&v, &shape)? };
             ip::copy_(&mut target, &v)?;
         }
+    } else if !is_tensor && v.ndim() == 0 && crate::autograd::should_record(&[&target]) && super::autograd_gaps::scalar_fill_setitem(&mut target, &adv, &v)? {
+        // torch's index_fill_ / masked_fill_ for a Python scalar and one index tensor.
     } else {
         if is_tensor && v.dtype != base.dtype {
             return Err(PyRuntimeError::new_err(format!(
@@ -589,6 +601,7 @@ fn setitem_autograd(slf: &Bound<'_, PyTensor>, mut base: Tensor, items: &[Item],
             )));
         }
         super::tensor::check_partial_overlap(&target, &v)?;
+        let v = super::autograd_gaps::strip_leading_ones(&v)?;
         ip::index_put_(&mut target, &adv, &v, false)?;
     }
     if direct {

@@ -23,6 +23,7 @@ pub mod nnfn;
 pub mod linalg;
 pub mod special;
 pub mod complex;
+pub mod autograd_gaps;
 
 use pyo3::prelude::*;
 
@@ -150,5 +151,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     linalg::register(m)?;
     special::register(m)?;
     complex::register(m)?;
+    autograd_gaps::register(m)?;
     Ok(())
 }

@@ -100,8 +100,10 @@ fn interp(name: &str) -> PyResult<s::Interp> {
 fn quantile_impl(py: Python<'_>, input: &Bound<'_, PyAny>, q: &Bound<'_, PyAny>, dim: Option<i64>, keepdim: bool, interpolation: &str, out: Option<&Bound<'_, PyAny>>, ignore_nan: bool) -> PyResult<Py<PyAny>> {
     let name = if ignore_nan { "nanquantile" } else { "quantile" };
     let t = tensor_of(input, name)?;
+    let mut q_tensor: Option<Tensor> = None;
     let (qs, scalar): (Vec<f64>, bool) = if let Ok(qt) = q.cast::<PyTensor>() {
         let qt: Tensor = qt.borrow().t.clone();
+        q_tensor = Some(qt.clone());
         if qt.ndim() > 1 {
             return Err(PyRuntimeError::new_err(format!("{name}() q must be a scalar or 1D tensor")));
         }
@@ -120,7 +122,8 @@ fn quantile_impl(py: Python<'_>, input: &Bound<'_, PyAny>, q: &Bound<'_, PyAny>,
     } else {
         return Err(PyTypeError::new_err(format!("{name}() received an invalid combination of arguments - got q of type {}", q.get_type().name()?)));
     };
-    finish(py, s::quantile(&t, &qs, scalar, dim, keepdim, interp(interpolation)?, ignore_nan)?, out)
+    let r = crate::autograd::gaps::quantile(&t, &qs, q_tensor.as_ref(), scalar, dim, keepdim, interp(interpolation)?, ignore_nan)?;
+    finish(py, r, out)
 }
 
 #[pyfunction]

@@ -240,7 +240,7 @@ pub fn quantile(t: &Tensor, q: &[f64], q_is_scalar: bool, dim: Option<i64>, keep
     if t.dtype != DType::F32 && t.dtype != DType::F64 {
         bail!(runtime, "{op}() input tensor must be either float or double dtype");
     }
-    if t.numel() == 0 && dim.is_none() {
+    if t.numel() == 0 {
         bail!(runtime, "{op}() input tensor must be non-empty");
     }
     for &v in q {
