@@ -412,3 +412,79 @@ def test_softmax(fname, dtype):
     collect(failures, "int->float", run, lambda L, x: getattr(OF if L is ot else TF, fname)(x, 0, dtype=L.float32), (oi,), (ti,), **tol)
     collect(failures, "bad dim", run, lambda L, x: getattr(OF if L is ot else TF, fname)(x, 3), (oi,), (ti,))
     report(failures)
+
+
+# -- the small in-place fast path: aliasing, version counter, fallbacks --------------------------
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32"])
+@pytest.mark.parametrize("op", ["add_", "sub_", "mul_", "div_"])
+def test_small_inplace_aliasing_and_versions(op, dtype):
+    if op == "div_" and dtype.startswith("int"):
+        ox, tx = pair(dtype, (4, 3), 40)
+        assert_raises_same(lambda: getattr(ox.clone(), op)(ox), lambda: getattr(tx.clone(), op)(tx))
+        return
+    ox, tx = pair(dtype, (4, 3), 40)
+    for fn in [lambda L, x: getattr(x, op)(x),  # self-aliasing, same layout
+               lambda L, x: getattr(x, op)(x.t().contiguous().t()),  # a copy in another layout
+               lambda L, x: getattr(x, op)(3),
+               lambda L, x: getattr(x, op)(x[0].clone())]:  # broadcast: the general path
+        o, t = ox.clone(), tx.clone()
+        ro, rt = fn(ot, o), fn(torch, t)
+        assert_same(o, t, exact=True)
+        assert_same(ro, rt, exact=True)
+    # partly overlapping views of one storage: torch's error
+    o, t = ox.clone(), tx.clone()
+    assert_raises_same(lambda: getattr(o[1:], op)(o[:-1]), lambda: getattr(t[1:], op)(t[:-1]))
+    o = ox.clone()
+    v = o._version
+    getattr(o, op)(2)
+    assert o._version == v + 1
+
+
+def test_small_inplace_invalidates_saved_tensors():
+    for L in (ot, torch):
+        x = L.ones(3, requires_grad=True)
+        y = x.exp()
+        y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int64", "uint8"])
+def test_clamp_number_bounds_layouts(dtype):
+    ox, tx = pair(dtype, (6, 5), 41)
+    for fn in [lambda L, x: x.t().clamp(1, 3), lambda L, x: x[::2].clamp(min=2), lambda L, x: x.expand(2, 6, 5).clamp(max=1),
+               lambda L, x: L.clamp(x[:0], 0, 1), lambda L, x: x.clamp(-300, 300) if dtype != "uint8" else x.clamp(max=300)]:
+        run(fn, (ox,), (tx,), exact=True)
+
+
+OVERLAP_CASES = {
+    "copy_t": lambda L, x: x.copy_(x.t()),
+    "setitem_t": lambda L, x: x.__setitem__(slice(None), x.t()),
+    "mul_t": lambda L, x: x.mul_(x.t()),
+    "add_row": lambda L, x: x.add_(x[0]),
+    "shifted": lambda L, x: x[1:].add_(x[:-1]),
+    "clamp_t": lambda L, x: x.clamp_(min=x.t()),
+    "maximum_out_t": lambda L, x: L.maximum(x, x.t(), out=x),
+    "add_out_elsewhere": lambda L, x: L.add(x[0], x[0], out=x[1:].reshape(-1)[:3]),
+    "flipped_strided": lambda L, x: x[:, ::2].add_(x[:, ::2].flip(0)),
+    "disjoint_rows": lambda L, x: x[0].add_(x[1]),
+    "not_dense": lambda L, x: x[:, :2].add_(x[:, 1:]),
+    "same_view": lambda L, x: x.add_(x),
+}
+
+
+@pytest.mark.parametrize("case", list(OVERLAP_CASES))
+def test_partial_overlap_refused_like_torch(case):
+    """torch refuses an input that partly overlaps the written-to tensor (both dense); exact
+    coincidence, disjoint memory and non-dense views are allowed."""
+    f = OVERLAP_CASES[case]
+    ox, tx = pair("float32", (3, 3), 42)
+    o, t = ox.clone(), tx.clone()
+    try:
+        f(torch, t)
+    except RuntimeError:
+        assert_raises_same(lambda: f(ot, o), lambda: f(torch, tx.clone()))
+        assert_same(o, tx, exact=True)  # the failed op left its input as it was
+        return
+    f(ot, o)
+    assert_same(o, t, exact=True)

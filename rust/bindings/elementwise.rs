@@ -120,6 +120,14 @@ pub fn where_(py: Python<'_>, condition: &Bound<'_, PyAny>, input: &Bound<'_, Py
 fn clamp_impl(x: &Tensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>, fname: &str) -> PyResult<Tensor> {
     let lo = opt_operand(min, fname, "min")?;
     let hi = opt_operand(max, fname, "max")?;
+    if fname.ends_with('_') {
+        // In place: a tensor bound must not partly overlap self.
+        for b in [&lo, &hi].into_iter().flatten() {
+            if let Arg::T(t) = b.arg() {
+                crate::ops::check_no_partial_overlap(x, t)?;
+            }
+        }
+    }
     Ok(crate::autograd::act::clamp(x, lo.as_ref().map(|o| o.arg()), hi.as_ref().map(|o| o.arg()), None, fname)?)
 }
 

@@ -566,18 +566,5 @@ impl PyTensor {
 /// torch's check before a copy: dense source and destination that share memory must coincide
 /// exactly (a partial overlap is refused rather than producing order-dependent results).
 pub fn check_partial_overlap(dst: &Tensor, src: &Tensor) -> PyResult<()> {
-    if !std::sync::Arc::ptr_eq(&dst.storage, &src.storage) || dst.dtype.itemsize() != src.dtype.itemsize() {
-        return Ok(());
-    }
-    let (a, b) = (&dst.layout, &src.layout);
-    if a.numel() == 0 || b.numel() == 0 || !a.is_non_overlapping_and_dense() || !b.is_non_overlapping_and_dense() {
-        return Ok(());
-    }
-    let ((alo, ahi), (blo, bhi)) = (a.extent(), b.extent());
-    if alo < bhi && blo < ahi && !(alo == blo && ahi == bhi) {
-        return Err(PyRuntimeError::new_err(
-            "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.",
-        ));
-    }
-    Ok(())
+    Ok(crate::ops::check_no_partial_overlap(dst, src)?)
 }

@@ -223,6 +223,11 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     if let Some(o) = out {
         check_no_internal_overlap(o)?;
+        for x in [&a, &b] {
+            if let Arg::T(t) = x {
+                super::check_no_partial_overlap(o, t)?;
+            }
+        }
     }
     let common = result_type(&[a.operand(), b.operand()]);
     // torch promotes these to its bcomplex32 dtype, which has no CPU arithmetic kernels.
@@ -616,6 +621,9 @@ pub fn binary_(op: BinaryOp, a: &Tensor, b: Arg, alpha: Option<Pivot>) -> Result
         bail!(runtime, "output with shape {:?} doesn't match the broadcast shape {:?}", a.shape(), shape);
     }
     a.check_writable()?;
+    if let Arg::T(t) = &b {
+        super::check_no_partial_overlap(a, t)?;
+    }
     // Reading an input that overlaps the output in a different layout needs a snapshot.
     let snap;
     let b = match b {

@@ -33,3 +33,26 @@ pub fn deliver(result: Tensor, out: Option<&Tensor>, computed_in_out: bool) -> R
     }
 }
 pub mod complex;
+
+/// torch's `assert_no_partial_overlap` between an op's output and one of its inputs: when both are
+/// dense views of one storage, their memory must coincide exactly (same range and same strides),
+/// or the op refuses rather than give order-dependent results.
+pub fn check_no_partial_overlap(out: &crate::tensor::Tensor, input: &crate::tensor::Tensor) -> crate::error::Result<()> {
+    if !std::sync::Arc::ptr_eq(&out.storage, &input.storage) || out.dtype.itemsize() != input.dtype.itemsize() {
+        return Ok(());
+    }
+    let (a, b) = (&out.layout, &input.layout);
+    if a.numel() == 0 || b.numel() == 0 || !a.is_non_overlapping_and_dense() || !b.is_non_overlapping_and_dense() {
+        return Ok(());
+    }
+    let ((alo, ahi), (blo, bhi)) = (a.extent(), b.extent());
+    let full = alo == blo && ahi == bhi && a.strides == b.strides;
+    if alo < bhi && blo < ahi && !full {
+        crate::bail!(
+            runtime,
+            "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation."
+        );
+    }
+    Ok(())
+}
+

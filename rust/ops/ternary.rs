@@ -120,6 +120,13 @@ pub fn clamp(x: &Tensor, mut lo: Option<Arg>, mut hi: Option<Arg>, out: Option<&
         ops.push(b.operand());
     }
     let dt = result_type(&ops);
+    if let Some(o) = out {
+        for b in [&lo, &hi].into_iter().flatten() {
+            if let Arg::T(t) = b {
+                super::check_no_partial_overlap(o, t)?;
+            }
+        }
+    }
     // Integer bounds must fit an integer result dtype.
     if dt.is_integral(false) {
         let (min, max) = match dt {
@@ -165,24 +172,34 @@ pub fn clamp(x: &Tensor, mut lo: Option<Arg>, mut hi: Option<Arg>, out: Option<&
         dispatch!(dt, S => {
             type M = <S as Stored>::M;
             let (l, h) = (pl.map(M::from_pivot), ph.map(M::from_pivot));
-            let f = move |v: S| -> S {
-                let v = v.load();
-                if v.is_nan() {
-                    return S::store(v);
-                }
-                let mut r = v;
-                if let Some(l) = l {
-                    if l.is_nan() { return S::store(l); }
-                    if Num::lt(r, l) { r = l; }
-                }
-                if let Some(h) = h {
-                    if h.is_nan() { return S::store(h); }
-                    if Num::lt(h, r) { r = h; }
-                }
-                S::store(r)
-            };
+            let nan_bound = l.is_some_and(|v| v.is_nan()) || h.is_some_and(|v| v.is_nan());
+            let (px, lx, pr, lr) = (x.storage.as_ptr() as *const S, &x.layout, result.storage.as_ptr() as *mut S, &result.layout);
+            // Branch-free selects (a NaN input fails both comparisons and passes through), one
+            // loop per bound combination so the bounds are loop constants.
             // SAFETY: x and the fresh result share the output shape.
-            unsafe { ew::unary(x.storage.as_ptr() as *const S, &x.layout, result.storage.as_ptr() as *mut S, &result.layout, f) }
+            unsafe {
+                match (l, h) {
+                    _ if nan_bound => {
+                        let q = if l.is_some_and(|v| v.is_nan()) { l } else { h };
+                        let q = q.unwrap_or(M::from_bool(false));
+                        ew::unary(px, lx, pr, lr, move |_v: S| S::store(q))
+                    }
+                    (Some(l), Some(h)) => ew::unary(px, lx, pr, lr, move |v: S| {
+                        let v = v.load();
+                        let r = if Num::lt(v, l) { l } else { v };
+                        S::store(if Num::lt(h, r) { h } else { r })
+                    }),
+                    (Some(l), None) => ew::unary(px, lx, pr, lr, move |v: S| {
+                        let v = v.load();
+                        S::store(if Num::lt(v, l) { l } else { v })
+                    }),
+                    (None, Some(h)) => ew::unary(px, lx, pr, lr, move |v: S| {
+                        let v = v.load();
+                        S::store(if Num::lt(h, v) { h } else { v })
+                    }),
+                    (None, None) => ew::unary(px, lx, pr, lr, move |v: S| v),
+                }
+            }
         });
         return finish(result, out);
     }

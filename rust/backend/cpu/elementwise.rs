@@ -245,13 +245,35 @@ unsafe fn ternary_row<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B
 ) {
     // SAFETY: the caller's row is in bounds for n elements at these strides.
     unsafe {
-        if (sa, sb, sc, so) == (1, 1, 1, 1) {
-            for i in 0..n {
-                *o.add(i) = f(*a.add(i), *b.add(i), *c.add(i));
+        // Contiguous rows, with scalar-broadcast (stride 0) operands held in registers.
+        match (sa, sb, sc, so) {
+            (1, 1, 1, 1) => {
+                for i in 0..n {
+                    *o.add(i) = f(*a.add(i), *b.add(i), *c.add(i));
+                }
             }
-        } else {
-            for i in 0..n as isize {
-                *o.offset(i * so) = f(*a.offset(i * sa), *b.offset(i * sb), *c.offset(i * sc));
+            (1, 1, 0, 1) => {
+                let cv = *c;
+                for i in 0..n {
+                    *o.add(i) = f(*a.add(i), *b.add(i), cv);
+                }
+            }
+            (1, 0, 1, 1) => {
+                let bv = *b;
+                for i in 0..n {
+                    *o.add(i) = f(*a.add(i), bv, *c.add(i));
+                }
+            }
+            (1, 0, 0, 1) => {
+                let (bv, cv) = (*b, *c);
+                for i in 0..n {
+                    *o.add(i) = f(*a.add(i), bv, cv);
+                }
+            }
+            _ => {
+                for i in 0..n as isize {
+                    *o.offset(i * so) = f(*a.offset(i * sa), *b.offset(i * sb), *c.offset(i * sc));
+                }
             }
         }
     }
