@@ -79,6 +79,25 @@ def _setup_elementwise():
     }
 
 
+def bandwidth(repeat=9):
+    """The machine's copy bandwidth (NumPy copying 64 MB into a preallocated buffer, bytes read +
+    written) and the bandwidth the memory-bound 16M float32 ops reach, as a fraction of it."""
+    n = 16 * 1024 * 1024
+    rng = np.random.default_rng(0)
+    na, nb = rng.standard_normal(n).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+    dst = np.empty_like(na)
+    oa, ob = ot.from_numpy(na), ot.from_numpy(nb)
+    copy = _median_time(lambda: np.copyto(dst, na), 3, repeat)
+    copy_bw = 2 * na.nbytes / copy
+    print(f"\ncopy bandwidth (np.copyto, 64 MB): {copy_bw / 1e9:.1f} GB/s")
+    print(f"{'op (16M f32)':28s} {'GB/s':>8s} {'of copy':>8s}")
+    for name, fn, arrays in [("a + b", lambda: oa + ob, 3), ("a * b", lambda: oa * ob, 3), ("relu", lambda: oa.relu(), 2),
+                             ("a.add_(b)", lambda: oa.add_(ob), 3), ("exp", lambda: oa.exp(), 2)]:
+        t = _median_time(fn, 3, repeat)
+        bw = arrays * na.nbytes / t
+        print(f"{name:28s} {bw / 1e9:8.1f} {bw / copy_bw:8.2f}")
+
+
 WORKLOADS = {
     "overhead": (_setup_overhead, 2000, 15),
     "bulk": (_setup_bulk, 5, 9),
@@ -108,4 +127,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["bandwidth"]:
+        torch.set_num_threads(ot.get_num_threads())
+        bandwidth()
+    else:
+        main()

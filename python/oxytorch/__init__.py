@@ -228,7 +228,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 def set_num_threads(n):
     """Sets the number of CPU threads used for intra-op parallelism (1 runs single-threaded)."""
-    if not isinstance(n, _builtins.int) or isinstance(n, _builtins.bool) or n <= 0:
+    if not isinstance(n, _builtins.int) or isinstance(n, _builtins.bool):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
+    if n <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
     _C._set_num_threads(n)
 
