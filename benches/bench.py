@@ -21,6 +21,7 @@ def _median_time(fn, number, repeat):
 def _setup_overhead():
     ot_t, th_t = ot.ones(16), torch.ones(16)
     arr = np.ones(16)
+    o1, t1, n1 = ot.ones(1), torch.ones(1), np.ones(1, dtype=np.float32)
     return {
         "tensor([1.0, 2.0])": (lambda: ot.tensor([1.0, 2.0]), lambda: torch.tensor([1.0, 2.0]), lambda: np.array([1.0, 2.0])),
         "zeros(16)": (lambda: ot.zeros(16), lambda: torch.zeros(16), lambda: np.zeros(16, dtype=np.float32)),
@@ -28,6 +29,10 @@ def _setup_overhead():
         "from_numpy(a)": (lambda: ot.from_numpy(arr), lambda: torch.from_numpy(arr), None),
         "t.shape": (lambda: ot_t.shape, lambda: th_t.shape, lambda: arr.shape),
         "t.to(float64)": (lambda: ot_t.to(ot.float64), lambda: th_t.to(torch.float64), lambda: arr.astype(np.float64)),
+        # per-op overhead of elementwise calls (many calls per timing, unlike the 16M rows)
+        "a + b (1 elem)": (lambda: o1 + o1, lambda: t1 + t1, lambda: n1 + n1),
+        "a + 1.0 (1 elem)": (lambda: o1 + 1.0, lambda: t1 + 1.0, lambda: n1 + 1.0),
+        "a < b (1 elem)": (lambda: o1 < o1, lambda: t1 < t1, lambda: n1 < n1),
     }
 
 
@@ -58,7 +63,6 @@ def _setup_elementwise():
     m = 4096
     nm1, nm2 = rng.standard_normal((m, m)).astype(np.float32), rng.standard_normal((m, m)).astype(np.float32)
     om1, om2, tm1, tm2 = ot.from_numpy(nm1), ot.from_numpy(nm2), torch.from_numpy(nm1), torch.from_numpy(nm2)
-    o1, t1, n1 = ot.ones(1), torch.ones(1), np.ones(1, dtype=np.float32)
     return {
         "a + b (16M f32)": (lambda: oa + ob, lambda: ta + tb, lambda: na + nb),
         "a * b (16M f32)": (lambda: oa * ob, lambda: ta * tb, lambda: na * nb),
@@ -73,9 +77,6 @@ def _setup_elementwise():
                               lambda: na + 0.1 * nb * nc),
         "lerp(b, .1) (16M f32)": (lambda: ot.lerp(oa, ob, 0.1), lambda: torch.lerp(ta, tb, 0.1), lambda: na + 0.1 * (nb - na)),
         "a.t() + b (4096^2 f32)": (lambda: om1.t() + om2, lambda: tm1.t() + tm2, lambda: nm1.T + nm2),
-        "a + b (1 elem)": (lambda: o1 + o1, lambda: t1 + t1, lambda: n1 + n1),
-        "a + 1.0 (1 elem)": (lambda: o1 + 1.0, lambda: t1 + 1.0, lambda: n1 + 1.0),
-        "a < b (1 elem)": (lambda: o1 < o1, lambda: t1 < t1, lambda: n1 < n1),
     }
 
 
