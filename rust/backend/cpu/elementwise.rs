@@ -281,42 +281,27 @@ unsafe fn ternary_row<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B
 
 // The rows compiled for wider ISAs. Callers pass `vmath::isa()`, which names only a variant the
 // CPU supports, so the target features are present whenever these run.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn binary_row_512<A: Element, B: Element, O: Element, F: Fn(A, B) -> O>(
-    a: *const A, b: *const B, o: *mut O, n: usize, sa: isize, sb: isize, so: isize, f: &F,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe { binary_row(a, b, o, n, sa, sb, so, f) }
+macro_rules! isa_copies {
+    ($row:ident => $r512:ident, $r256:ident, <$($g:ident),*>, Fn($($fa:ident),*), ($($arg:ident: $ty:ty),*)) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f")]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn $r512<$($g: Element,)* F: Fn($($fa),*) -> O>($($arg: $ty,)* f: &F) {
+            // SAFETY: forwarded from the caller.
+            unsafe { $row($($arg,)* f) }
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2,fma")]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn $r256<$($g: Element,)* F: Fn($($fa),*) -> O>($($arg: $ty,)* f: &F) {
+            // SAFETY: forwarded from the caller.
+            unsafe { $row($($arg,)* f) }
+        }
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn binary_row_256<A: Element, B: Element, O: Element, F: Fn(A, B) -> O>(
-    a: *const A, b: *const B, o: *mut O, n: usize, sa: isize, sb: isize, so: isize, f: &F,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe { binary_row(a, b, o, n, sa, sb, so, f) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn ternary_row_512<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B, C) -> O>(
-    a: *const A, b: *const B, c: *const C, o: *mut O, n: usize, sa: isize, sb: isize, sc: isize, so: isize, f: &F,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe { ternary_row(a, b, c, o, n, sa, sb, sc, so, f) }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn ternary_row_256<A: Element, B: Element, C: Element, O: Element, F: Fn(A, B, C) -> O>(
-    a: *const A, b: *const B, c: *const C, o: *mut O, n: usize, sa: isize, sb: isize, sc: isize, so: isize, f: &F,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe { ternary_row(a, b, c, o, n, sa, sb, sc, so, f) }
-}
+isa_copies!(binary_row => binary_row_512, binary_row_256, <A, B, O>, Fn(A, B),
+    (a: *const A, b: *const B, o: *mut O, n: usize, sa: isize, sb: isize, so: isize));
+isa_copies!(ternary_row => ternary_row_512, ternary_row_256, <A, B, C, O>, Fn(A, B, C),
+    (a: *const A, b: *const B, c: *const C, o: *mut O, n: usize, sa: isize, sb: isize, sc: isize, so: isize));
