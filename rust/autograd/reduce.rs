@@ -320,10 +320,46 @@ fn rev_cumsum(g: &Tensor, dim: usize) -> Result<Tensor> {
     Ok(out)
 }
 
+/// Complex cumsum / logcumsumexp with autograd, their gradients written with tensor ops:
+/// cumsum's is the reversed cumsum of g; logcumsumexp's is
+/// conj(exp(revlcse(log(conj(g)) - out) + x)), with revlcse = flip . logcumsumexp . flip.
+fn complex_scan(t: &Tensor, dim: i64, op: r::ScanOp, dtype: Option<DType>) -> Result<Tensor> {
+    let mut out = r::scan(&t.detached(), dim, op, dtype)?;
+    if t.ndim() == 0 {
+        let name = if op == r::ScanOp::Sum { "CumsumBackward0" } else { "LogcumsumexpBackward0" };
+        let in_dt = t.dtype;
+        record(name, &[t], &mut [&mut out], vec![], move |_, g| Ok(vec![Some(super::formulas::to_dtype(gr(g)?, in_dt, false)?)]));
+        return Ok(out);
+    }
+    let d = wrap_dim(dim, t.ndim())? as i64;
+    let rev = move |x: &Tensor, op: r::ScanOp| -> Result<Tensor> {
+        crate::ops::shape::flip(&r::scan(&crate::ops::shape::flip(x, &[d])?, d, op, None)?, &[d])
+    };
+    let in_dt = t.dtype;
+    if op == r::ScanOp::Sum {
+        record("CumsumBackward0", &[t], &mut [&mut out], vec![], move |_, g| {
+            let gi = rev(&gr(g)?.detached(), r::ScanOp::Sum)?;
+            Ok(vec![Some(super::formulas::to_dtype(&gi, in_dt, false)?)])
+        });
+    } else {
+        let saved = vec![SavedTensor::input(t), SavedTensor::output(&out, 0)];
+        record("LogcumsumexpBackward0", &[t], &mut [&mut out], saved, move |ctx, g| {
+            let (x, res) = (ctx.saved(0)?.detached(), ctx.saved(1)?.detached());
+            let lg = un(UnaryOp::Log, &super::formulas::conj(&gr(g)?.detached())?)?;
+            let o = un(UnaryOp::Exp, &add(&rev(&sub(&lg, &res)?, r::ScanOp::LogSumExp)?, &x)?)?;
+            Ok(vec![Some(super::formulas::conj(&o)?)])
+        });
+    }
+    Ok(out)
+}
+
 /// cumsum / cumprod / logcumsumexp along `dim` with autograd.
 pub fn scan(t: &Tensor, dim: i64, op: r::ScanOp, dtype: Option<DType>) -> Result<Tensor> {
-    if !should_record(&[t]) || t.dtype.is_complex() {
+    if !should_record(&[t]) || (t.dtype.is_complex() && op == r::ScanOp::Prod) {
         return r::scan(t, dim, op, dtype);
+    }
+    if t.dtype.is_complex() || dtype.is_some_and(|d| d.is_complex()) {
+        return complex_scan(t, dim, op, dtype);
     }
     let mut out = r::scan(&t.detached(), dim, op, dtype)?;
     if !out.dtype.is_floating_point() {
@@ -408,6 +444,8 @@ pub fn logsumexp(t: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tens
     record("LogsumexpBackward0", &[t], &mut [&mut out], saved, move |ctx, g| {
         let (x, res) = (ctx.saved(0)?, ctx.saved(1)?);
         let e = un(UnaryOp::Exp, &sub(&x, &expand_back(&res, &m, keepdim, x.shape())?)?)?;
+        // Complex inputs take the conjugate (torch's conjugate-Wirtinger convention).
+        let e = if e.dtype.is_complex() { super::formulas::conj(&e)? } else { e };
         Ok(vec![Some(mul(&expand_back(gr(g)?, &m, keepdim, x.shape())?, &e)?)])
     });
     Ok(out)

@@ -168,7 +168,7 @@ fn extreme(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAn
             named_pair(py, name, v, i, out)
         }
         _ => {
-            if t.dtype.is_complex() {
+            if t.dtype.is_complex() && t.numel() > 0 {
                 return Err(pyo3::exceptions::PyNotImplementedError::new_err(format!(
                     "\"{name}_all\" not implemented for '{}'",
                     t.dtype.scalar_name()

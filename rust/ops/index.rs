@@ -119,7 +119,7 @@ pub fn plan(src: &Tensor, indices: &[Option<Tensor>]) -> Result<AdvPlan> {
                     offsets.iter_mut().zip(&o).for_each(|(a, b)| *a += b);
                 }
             }
-            Err(v) => bail!(index, "index {} is out of bounds for dimension {} with size {}", v, dim, l.shape[*dim]),
+            Err(v) => return Err(out_of_bounds(v, *dim, l.shape[*dim])),
         }
     }
     let dims: Vec<usize> = adv.iter().map(|(d, _)| *d).collect();
@@ -144,8 +144,71 @@ pub fn plan(src: &Tensor, indices: &[Option<Tensor>]) -> Result<AdvPlan> {
 /// `src[indices]` (aten::index): a new contiguous tensor.
 pub fn index(src: &Tensor, indices: &[Option<Tensor>]) -> Result<Tensor> {
     cpu(src, "index")?;
+    let l = &src.layout;
+    let mut some = indices.iter().enumerate().filter_map(|(d, i)| i.as_ref().map(|t| (d, t)));
+    if let (Some((d, t)), None) = (some.next(), some.next()) {
+        if matches!(t.dtype, DType::Bool | DType::U8) {
+            // x[mask] with a mask over every dim: one compaction pass, as masked_select.
+            if d == 0 && t.ndim() >= 1 && t.shape() == src.shape() {
+                return compact_by_mask(src, &src.layout, t, &t.layout);
+            }
+        } else if d < l.ndim() && l.shape.iter().enumerate().all(|(j, &n)| j == d || n == 1) {
+            // One integer index and nothing else to iterate over: a fused check-and-gather.
+            let idx = long_index(t)?.contiguous()?;
+            let mut shape = l.shape[..d].to_vec();
+            shape.extend_from_slice(idx.shape());
+            shape.extend_from_slice(&l.shape[d + 1..]);
+            return match gather_1d(src, d, &idx, &shape, true)? {
+                Ok(out) => Ok(out),
+                Err(v) => Err(out_of_bounds(v, d, l.shape[d])),
+            };
+        }
+    }
     let p = plan(src, indices)?;
     gather(src, &p)
+}
+
+/// torch's IndexError for an index out of range of dim `d` (worded apart for an empty dim).
+fn out_of_bounds(v: i64, d: usize, size: usize) -> crate::error::Error {
+    if size == 0 {
+        crate::error::index("index is out of bounds for dimension with size 0".to_string())
+    } else {
+        crate::error::index(format!("index {v} is out of bounds for dimension {d} with size {size}"))
+    }
+}
+
+/// `src` gathered along dim `d` (every other dim of size 1) by a contiguous int64 index, as a
+/// tensor of `shape`; Ok(Err(v)) names the first index out of range.
+fn gather_1d(src: &Tensor, d: usize, idx: &Tensor, shape: &[usize], wrap: bool) -> Result<std::result::Result<Tensor, i64>> {
+    let l = &src.layout;
+    let out = Tensor::for_overwrite(shape, src.dtype)?;
+    let isz = src.dtype.itemsize();
+    // SAFETY: idx is contiguous int64 from its offset; every read of src is range-checked against
+    // l.shape[d] inside the kernel; out holds idx.numel() elements.
+    let r = unsafe {
+        k::gather_index(
+            src.storage.as_ptr(),
+            isz,
+            l.offset as isize,
+            l.strides[d],
+            l.shape[d],
+            (idx.storage.as_ptr() as *const i64).add(idx.layout.offset),
+            idx.numel(),
+            wrap,
+            out.storage.as_ptr(),
+        )
+    };
+    Ok(r.map(|_| out))
+}
+
+/// The elements of `src` (seen through `sl`) where `mask` (seen through `ml`, same shape) is set.
+fn compact_by_mask(src: &Tensor, sl: &Layout, mask: &Tensor, ml: &Layout) -> Result<Tensor> {
+    // SAFETY: ml is a valid layout (or broadcast) of mask's storage.
+    let n = unsafe { k::count_true(mask.storage.as_ptr(), ml) };
+    let out = with_spare(n, src.dtype)?;
+    // SAFETY: out has n + 1 slots; layouts are valid for their storages.
+    unsafe { k::compact(src.storage.as_ptr(), src.dtype.itemsize(), sl, mask.storage.as_ptr(), ml, out.storage.as_ptr()) };
+    Ok(out)
 }
 
 pub fn gather(src: &Tensor, p: &AdvPlan) -> Result<Tensor> {
@@ -231,12 +294,16 @@ pub fn index_select(src: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
     let idx = vector_index("index_select", index)?;
     let s = at_least_1d(src);
     let n = s.shape()[d] as i64;
-    for v in idx.to_pivots()? {
-        if let Pivot::I(i) = v {
-            if i < 0 || i >= n {
-                bail!(index, "index out of range in self");
-            }
+    // SAFETY: idx is a valid int64 CPU tensor.
+    if let Some(v) = unsafe { k::first_out_of_range(idx.storage.as_ptr() as *const i64, &idx.layout, 0, n) } {
+        // torch's dim-1 kernel words this differently (and raises RuntimeError).
+        if d == 1 && n == 0 {
+            bail!(runtime, "index_select(): self indexing axis dim should be positive");
         }
+        if d == 1 {
+            bail!(runtime, "INDICES element is out of DATA bounds, id={v} axis_dim={n}");
+        }
+        bail!(index, "index out of range in self");
     }
     let out = self::index(&s, &dim_indices(s.ndim(), d, idx))?;
     if src.ndim() == 0 {
@@ -251,15 +318,13 @@ fn index_dim_args(op: &str, dst: &Tensor, dim: i64, index: &Tensor) -> Result<(u
     let d = wrap_dim(dim, dst.ndim())?;
     let idx = vector_index(op, index)?;
     let n = at_least_1d(dst).shape()[d] as i64;
-    for v in idx.to_pivots()? {
-        if let Pivot::I(i) = v {
-            if i < -n || i >= n || (i < 0 && op == "index_copy_") {
-                match op {
-                    "index_add_" => bail!(index, "index out of range in self"),
-                    "index_copy_" => bail!(index, "index_copy_(): index {} is out of bounds for dimension {} with size {}", i, d, n),
-                    _ => bail!(index, "index {} is out of bounds for dimension {} with size {}", i, d, n),
-                }
-            }
+    let lo = if op == "index_copy_" { 0 } else { -n };
+    // SAFETY: idx is a valid int64 CPU tensor.
+    if let Some(i) = unsafe { k::first_out_of_range(idx.storage.as_ptr() as *const i64, &idx.layout, lo, n) } {
+        match op {
+            "index_add_" => bail!(index, "index out of range in self"),
+            "index_copy_" => bail!(index, "index_copy_(): index {} is out of bounds for dimension {} with size {}", i, d, n),
+            _ => bail!(index, "index {} is out of bounds for dimension {} with size {}", i, d, n),
         }
     }
     Ok((d, idx))
@@ -346,12 +411,9 @@ fn check_dim_index(op: &str, t: &Tensor, d: usize, idx: &Tensor, src: Option<&Te
         }
     }
     let n = ts[d] as i64;
-    for v in idx.to_pivots()? {
-        if let Pivot::I(i) = v {
-            if i < 0 || i >= n {
-                bail!(runtime, "index {} is out of bounds for dimension {} with size {}", i, d, n);
-            }
-        }
+    // SAFETY: idx is a valid int64 CPU tensor (checked above).
+    if let Some(i) = unsafe { k::first_out_of_range(idx.storage.as_ptr() as *const i64, &idx.layout, 0, n) } {
+        bail!(runtime, "index {} is out of bounds for dimension {} with size {}", i, d, n);
     }
     Ok(())
 }
@@ -477,20 +539,34 @@ pub fn scatter_reduce_(dst: &Tensor, dim: i64, index: &Tensor, src: &Tensor, red
 /// Row-major positions of nonzero elements: an `[n, ndim]` int64 tensor.
 pub fn nonzero(src: &Tensor) -> Result<Tensor> {
     cpu(src, "nonzero")?;
-    // SAFETY: src's layout is valid for its storage.
-    let v = unsafe { k::nonzero(src.storage.as_ptr(), src.dtype, &src.layout) };
     let nd = src.ndim();
-    let n = if nd == 0 { truthy(src.item()?) as usize } else { v.len() / nd };
-    // torch allocates [ndim, n] and returns its transpose.
-    let out = Tensor::for_overwrite(&[nd, n], DType::I64)?;
-    let p = out.storage.as_ptr() as *mut i64;
-    for (k, row) in v.chunks(nd.max(1)).enumerate().take(n) {
-        for (j, &x) in row.iter().enumerate() {
-            // SAFETY: j < nd and k < n index inside the [nd, n] buffer.
-            unsafe { *p.add(j * n + k) = x };
-        }
+    if nd == 0 {
+        let n = truthy(src.item()?) as usize;
+        let out = Tensor::for_overwrite(&[0, n], DType::I64)?;
+        return Ok(out.with_layout(Layout { shape: vec![n, 0], strides: vec![1, n as isize], offset: 0 }));
     }
-    Ok(out.with_layout(out.layout.transpose(0, 1)))
+    let c = src.contiguous()?;
+    let numel = c.numel();
+    let threads = crate::backend::cpu::parallel::num_threads();
+    let pieces = if numel >= crate::backend::cpu::parallel::PAR_THRESHOLD && threads > 1 { threads * 4 } else { 1 };
+    let step = numel.div_ceil(pieces).max(1);
+    // SAFETY: c is contiguous from its offset.
+    let base = unsafe { c.storage.as_ptr().add(c.layout.offset * c.dtype.itemsize()) };
+    // SAFETY: base addresses numel contiguous elements of c's dtype.
+    let counts = if numel == 0 { vec![] } else { unsafe { k::nonzero_counts(base, c.dtype, numel, step) } };
+    let mut starts = Vec::with_capacity(counts.len());
+    let mut total = 0usize;
+    for &n in &counts {
+        starts.push(total);
+        total += n;
+    }
+    // torch allocates [ndim, n] and returns its transpose.
+    let out = Tensor::for_overwrite(&[nd, total], DType::I64)?;
+    if total > 0 {
+        // SAFETY: out holds nd * total i64; starts/counts were computed with this step.
+        unsafe { k::nonzero_fill(base, c.dtype, c.shape(), step, &starts, &counts, total, out.storage.as_ptr() as *mut i64) };
+    }
+    Ok(out.with_layout(Layout { shape: vec![total, nd], strides: vec![1, total as isize], offset: 0 }))
 }
 
 /// Broadcasts `src` and `mask` as masked_select does.
@@ -512,12 +588,7 @@ fn with_spare(n: usize, dt: DType) -> Result<Tensor> {
 pub fn masked_select(src: &Tensor, mask: &Tensor) -> Result<Tensor> {
     cpu(src, "masked_select")?;
     let (sl, ml) = masked_pair(src, mask, "masked_select")?;
-    // SAFETY: ml is a broadcast of mask's valid layout.
-    let n = unsafe { k::count_true(mask.storage.as_ptr(), &ml) };
-    let out = with_spare(n, src.dtype)?;
-    // SAFETY: out has n + 1 slots; layouts are valid broadcasts.
-    unsafe { k::compact(src.storage.as_ptr(), src.dtype.itemsize(), &sl, mask.storage.as_ptr(), &ml, out.storage.as_ptr()) };
-    Ok(out)
+    compact_by_mask(src, &sl, mask, &ml)
 }
 
 pub fn masked_scatter_(dst: &Tensor, mask: &Tensor, source: &Tensor) -> Result<()> {
@@ -553,14 +624,14 @@ pub fn take(src: &Tensor, index: &Tensor) -> Result<Tensor> {
     let flat = src.contiguous()?;
     let n = flat.numel();
     let flat = flat.with_layout(Layout { shape: vec![n], strides: vec![1], offset: flat.layout.offset });
-    for v in index.to_pivots()? {
-        if let Pivot::I(i) = v {
-            if i < -(n as i64) || i >= n as i64 {
-                bail!(index, "out of range: tried to access index {} on a tensor of {} elements.", i, n);
-            }
-        }
+    if n == 0 && index.numel() > 0 {
+        bail!(index, "take(): tried to take from an empty tensor");
     }
-    self::index(&flat, &[Some(index.clone())])
+    let idx = index.contiguous()?;
+    match gather_1d(&flat, 0, &idx, index.shape(), true)? {
+        Ok(out) => Ok(out),
+        Err(i) => bail!(index, "out of range: tried to access index {} on a tensor of {} elements.", i, n),
+    }
 }
 
 fn truthy(p: Pivot) -> bool {

@@ -187,11 +187,12 @@ fn check_nonempty(op: &str, t: &Tensor, mask: &[bool], all: bool) -> Result<()> 
 pub fn amax(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, is_max: bool, op: &str) -> Result<Tensor> {
     require_cpu(t, op)?;
     let mask = dim_mask(t.ndim(), dims)?;
-    if t.dtype.is_complex() {
+    // torch checks the reduced sizes before the dtype.
+    check_nonempty(op, t, &mask, dims.is_none_or(|d| d.is_empty()))?;
+    if t.dtype.is_complex() && t.numel() > 0 {
         let kernel = if is_max { "max_values_cpu" } else { "min_values_cpu" };
         bail!(not_implemented, "\"{kernel}\" not implemented for '{}'", t.dtype.scalar_name());
     }
-    check_nonempty(op, t, &mask, dims.is_none_or(|d| d.is_empty()))?;
     let r = rows(t, &mask, keepdim, true)?;
     dispatch!(t.dtype, T => {
         let v = k::extreme_rows::<T>(r.slice(), r.m, r.k, is_max);
@@ -294,12 +295,78 @@ pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqr
 pub fn logsumexp(t: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     require_cpu(t, "logsumexp")?;
     let t = if t.dtype.is_integral(true) { t.to_dtype(default_dtype(), false)? } else { t.clone() };
+    if t.dtype == DType::C32 {
+        bail!(not_implemented, "\"exp_vml_cpu\" not implemented for 'ComplexHalf'");
+    }
     if t.dtype.is_complex() {
-        bail!(not_implemented, "logsumexp(): Expected floating point type for result tensor, but got: {}", t.dtype.scalar_name());
+        // torch shifts by the largest real part (0 when infinite), then logs the sum of exps.
+        let r = rows(&t, &dim_mask(t.ndim(), dims)?, keepdim, true)?;
+        let v: Vec<Cx> = dispatch!(t.dtype, T => k::reduce_rows(r.slice::<T>(), r.m, r.k, |row, _| complex_lse(row), log_add_exp_c));
+        return dispatch!(t.dtype, O => tensor_from(&r.out_shape, v.into_iter().map(|z| O::from_pivot(Pivot::C(z.re, z.im)))));
     }
     let r = rows(&t, &dim_mask(t.ndim(), dims)?, keepdim, true)?;
     let v: Vec<f64> = dispatch!(t.dtype, T => k::reduce_rows(r.slice::<T>(), r.m, r.k, |row, _| lse(row), lse_merge));
     dispatch!(t.dtype, O => tensor_from(&r.out_shape, v.into_iter().map(|v| O::from_pivot(Pivot::F(v)))))
+}
+
+type Cx = num_complex::Complex<f64>;
+
+fn cx<T: Element>(v: T) -> Cx {
+    match v.to_pivot() {
+        Pivot::C(re, im) => Cx::new(re, im),
+        Pivot::F(f) => Cx::new(f, 0.0),
+        Pivot::I(i) => Cx::new(i as f64, 0.0),
+        Pivot::B(b) => Cx::new(b as u8 as f64, 0.0),
+    }
+}
+
+fn complex_lse<T: Element>(row: &[T]) -> Cx {
+    let mut mx = f64::NEG_INFINITY;
+    for &v in row {
+        let re = cx(v).re;
+        if re.is_nan() || re > mx {
+            mx = re;
+            if re.is_nan() {
+                break;
+            }
+        }
+    }
+    if mx.is_infinite() {
+        mx = 0.0;
+    }
+    let sum: Cx = row.iter().map(|&v| (cx(v) - mx).exp()).sum();
+    sum.ln() + mx
+}
+
+/// log(exp(a) + exp(b)) for complex values, with torch's handling of NaN and infinite real parts.
+fn log_add_exp_c(a: Cx, b: Cx) -> Cx {
+    let isnan = |z: Cx| z.re.is_nan() || z.im.is_nan();
+    let (lo, hi) = if isnan(b) {
+        (b, b)
+    } else if isnan(a) {
+        (a, a)
+    } else if a.re < b.re {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    if isnan(lo) {
+        return Cx::new(f64::NAN, f64::NAN);
+    }
+    if !lo.re.is_finite() && lo.re == hi.re {
+        return if lo.re < 0.0 { lo } else { (lo.exp() + hi.exp()).ln() };
+    }
+    log1p_c((lo - hi).exp()) + hi
+}
+
+/// log(1 + z), accurate for small z.
+fn log1p_c(z: Cx) -> Cx {
+    let (x, y) = (z.re, z.im);
+    if z.norm() < 0.5 {
+        Cx::new(0.5 * (x * (2.0 + x) + y * y).ln_1p(), y.atan2(1.0 + x))
+    } else {
+        (z + 1.0).ln()
+    }
 }
 
 fn lse<T: Element>(row: &[T]) -> f64 {
@@ -416,6 +483,11 @@ fn unpermute(out: Tensor, inv: &[usize]) -> Result<Tensor> {
     if inv.is_empty() {
         return Ok(out);
     }
+    if out.numel() == 0 {
+        // Nothing to move: just torch's contiguous strides for the final shape.
+        let shape: Vec<usize> = inv.iter().map(|&p| out.shape()[p]).collect();
+        return Ok(out.with_layout(Layout::contiguous(&shape)));
+    }
     out.with_layout(out.layout.permute(inv)).contiguous()
 }
 
@@ -430,10 +502,30 @@ pub fn scan(t: &Tensor, dim: i64, op: ScanOp, dtype: Option<DType>) -> Result<Te
     if op == ScanOp::LogSumExp && !t.dtype.is_floating_point() && !t.dtype.is_complex() {
         bail!(not_implemented, "\"logcumsumexp_out_cpu\" not implemented for '{}'", t.dtype.scalar_name());
     }
-    if op == ScanOp::LogSumExp && t.dtype.is_complex() {
-        bail!(not_implemented, "logcumsumexp for complex tensors is not supported yet");
-    }
     let (x, perm, inv) = scan_rows(&t, dim)?;
+    if op == ScanOp::LogSumExp && t.dtype.is_complex() {
+        if t.dtype == DType::C32 {
+            bail!(not_implemented, "\"logcumsumexp_out_cpu\" not implemented for 'ComplexHalf'");
+        }
+        let kk = if t.ndim() == 0 { 1 } else { t.shape()[dim] };
+        let m = if kk == 0 { 0 } else { t.numel() / kk };
+        let pshape: Vec<usize> = perm.iter().map(|&d| t.shape()[d]).collect();
+        let out = Tensor::for_overwrite(&pshape, t.dtype)?;
+        dispatch!(t.dtype, T => {
+            // SAFETY: x is contiguous with m*kk elements; `out` was just allocated with as many.
+            let xs: &[T] = unsafe { std::slice::from_raw_parts(x.data_ptr() as *const T, m * kk) };
+            let os: &mut [T] = unsafe { std::slice::from_raw_parts_mut(out.storage.as_ptr() as *mut T, m * kk) };
+            // torch folds each element into the running value as helper(x, acc), from -inf.
+            for r in 0..m {
+                let mut acc = Cx::new(f64::NEG_INFINITY, 0.0);
+                for j in r * kk..(r + 1) * kk {
+                    acc = log_add_exp_c(cx(xs[j]), acc);
+                    os[j] = T::from_pivot(Pivot::C(acc.re, acc.im));
+                }
+            }
+        });
+        return unpermute(out, &inv);
+    }
     let kk = if t.ndim() == 0 { 1 } else { t.shape()[dim] };
     let m = if kk == 0 { 0 } else { t.numel() / kk };
     let out_dt = sum_dtype(t.dtype);
@@ -476,7 +568,8 @@ pub fn cum_extreme(t: &Tensor, dim: i64, is_max: bool) -> Result<(Tensor, Tensor
     let op = if is_max { "cummax" } else { "cummin" };
     require_cpu(t, op)?;
     let dim = wrap_dim(dim, t.ndim())?;
-    if t.dtype.is_complex() {
+    // torch returns empty and 0-d inputs before it dispatches on the dtype.
+    if t.dtype.is_complex() && t.numel() > 0 && t.ndim() > 0 {
         bail!(not_implemented, "\"{op}_cpu\" not implemented for '{}'", t.dtype.scalar_name());
     }
     let (x, perm, inv) = scan_rows(t, dim)?;

@@ -87,6 +87,42 @@ fn pair_from<T: Element>(shape: &[usize], n: usize, f: impl Fn(usize) -> (T, i64
     Ok((v, ix))
 }
 
+/// Fresh tensors of `shape` (`m` rows of `k`) filled by `f(row, col) -> (value, index)`, split
+/// across the pool when large.
+fn pair_rows<T: Element>(shape: &[usize], m: usize, k: usize, f: impl Fn(usize, usize) -> (T, i64) + Sync) -> Result<(Tensor, Tensor)> {
+    use crate::backend::cpu::elementwise::SendPtr;
+    use crate::backend::cpu::parallel::{PAR_THRESHOLD, num_threads, run_chunks};
+    let v = Tensor::for_overwrite(shape, T::DTYPE)?;
+    let ix = Tensor::for_overwrite(shape, DType::I64)?;
+    let n = m * k;
+    if n == 0 {
+        return Ok((v, ix));
+    }
+    let (pv, pi) = (SendPtr(v.storage.as_ptr() as *mut T), SendPtr(ix.storage.as_ptr() as *mut i64));
+    let threads = num_threads();
+    let chunks = if n >= PAR_THRESHOLD && threads > 1 { threads * 4 } else { 1 };
+    let step = n.div_ceil(chunks);
+    run_chunks(chunks, |c| {
+        let (pv, pi) = (pv, pi);
+        let (s, e) = ((c * step).min(n), ((c + 1) * step).min(n));
+        let (mut r, mut col) = (s / k, s % k);
+        for i in s..e {
+            let (a, b) = f(r, col);
+            // SAFETY: both were allocated with n elements; chunks write disjoint ranges.
+            unsafe {
+                pv.0.add(i).write(a);
+                pi.0.add(i).write(b);
+            }
+            col += 1;
+            if col == k {
+                col = 0;
+                r += 1;
+            }
+        }
+    });
+    Ok((v, ix))
+}
+
 /// `sort(dim, descending, stable)`: values and indices. The sort is always stable.
 pub fn sort(t: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
     require_cpu(t, "sort")?;
@@ -95,7 +131,10 @@ pub fn sort(t: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> 
     dispatch_real!(t.dtype, T => {
         let xs: &[T] = slice_of(&x, m * k);
         let p = argsort_rows(xs, m, k, descending);
-        let (v, i) = pair_from::<T>(&pshape, m * k, |j| (xs[(j / k.max(1)) * k + p[j] as usize], p[j] as i64))?;
+        let (v, i) = pair_rows::<T>(&pshape, m, k, |r, c| {
+            let at = p[r * k + c] as usize;
+            (xs[r * k + at], at as i64)
+        })?;
         Ok((unpermute_like(v, &inv, t)?, unpermute_like(i, &inv, t)?))
     })
 }
@@ -117,8 +156,7 @@ pub fn topk(t: &Tensor, kk: i64, dim: i64, largest: bool) -> Result<(Tensor, Ten
     dispatch_real!(t.dtype, T => {
         let xs: &[T] = slice_of(&x, m * k);
         let p = argsort_rows(xs, m, k, largest);
-        let (v, i) = pair_from::<T>(&pshape, m * kk, |j| {
-            let (r, c) = (j / kk.max(1), j % kk.max(1));
+        let (v, i) = pair_rows::<T>(&pshape, m, kk, |r, c| {
             let at = p[r * k + c] as usize;
             (xs[r * k + at], at as i64)
         })?;

@@ -11,19 +11,31 @@ def _as_tuple(x):
 
 
 def _numerical_jacobian(fn, inputs, i, eps):
-    """Columns d(outputs)/d(inputs[i][k]) by central differences, one per input element."""
+    """Per element k of inputs[i]: central differences of every output along the real direction,
+    and along the imaginary one for complex inputs (None for real inputs)."""
     x = inputs[i]
     flat = x.detach().reshape(-1) if hasattr(x, "reshape") else x.detach().view(-1)
-    cols = []
-    for k in range(x.numel()):
+    cplx = x.dtype.is_complex
+
+    def diff(k, step):
         orig = flat[k].item()
-        flat[k] = orig + eps
+        flat[k] = orig + step
         plus = [o.detach().clone() for o in _as_tuple(fn(*inputs))]
-        flat[k] = orig - eps
+        flat[k] = orig - step
         minus = [o.detach().clone() for o in _as_tuple(fn(*inputs))]
         flat[k] = orig
-        cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
-    return cols
+        return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
+
+    return [(diff(k, eps), diff(k, eps * 1j) if cplx else None) for k in range(x.numel())]
+
+
+def _expected(d_re, d_im, g):
+    """The gradient backward must give for grad_output g, in torch's conjugate-Wirtinger
+    convention: with L = Re(conj(g) * y), dL/da + i dL/db (just dL/da for a real input)."""
+    re = (g.conjugate() * d_re).real
+    if d_im is None:
+        return re
+    return complex(re, (g.conjugate() * d_im).real)
 
 
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
@@ -31,7 +43,9 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
               check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True,
               fast_mode=False, masked=None):
     """Compares analytical gradients (autograd) with finite differences for every input that
-    requires grad. Returns True, or raises GradcheckError (or returns False with raise_exception=False)."""
+    requires grad. Complex inputs are perturbed along both axes and complex outputs are checked
+    with grad_output 1 and 1j, as torch's slow mode does. Returns True, or raises GradcheckError
+    (or returns False with raise_exception=False)."""
     from . import grad as _grad
     inputs = _as_tuple(inputs)
     outputs = _as_tuple(func(*inputs))
@@ -40,25 +54,30 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         if not isinstance(out, _C.Tensor) or not out.requires_grad:
             continue
         n_out = out.numel()
+        gvals = (1.0, 1j) if out.dtype.is_complex else (1.0,)
         for i in diff_in:
             x = inputs[i]
             numerical = _numerical_jacobian(lambda *a: _as_tuple(func(*a))[oi], inputs, i, eps)
-            # analytical: one backward per output element
+            # analytical: one backward per output element (and per grad_output value)
             for j in range(n_out):
-                g = _C.zeros(out.shape, dtype=out.dtype)
-                g.view(-1)[j] = 1.0
-                outs = _as_tuple(func(*inputs))
-                (ga,) = _grad(outs[oi], (x,), g, retain_graph=False, allow_unused=True)
-                ga_flat = ga.reshape(-1) if ga is not None else None
-                for k in range(x.numel()):
-                    num = numerical[k][0].reshape(-1)[j].item()
-                    ana = ga_flat[k].item() if ga_flat is not None else 0.0
-                    if abs(ana - num) > atol + rtol * abs(num):
-                        msg = (f"Jacobian mismatch for output {oi} with respect to input {i},\n"
-                               f"numerical:{num}\nanalytical:{ana}\n")
-                        if raise_exception:
-                            raise GradcheckError(msg)
-                        return False
+                for gv in gvals:
+                    g = _C.zeros(out.shape, dtype=out.dtype)
+                    g.view(-1)[j] = gv
+                    outs = _as_tuple(func(*inputs))
+                    (ga,) = _grad(outs[oi], (x,), g, retain_graph=False, allow_unused=True)
+                    ga_flat = ga.reshape(-1) if ga is not None else None
+                    for k in range(x.numel()):
+                        d_re, d_im = numerical[k]
+                        d_re = d_re[0].reshape(-1)[j].item()
+                        d_im = d_im[0].reshape(-1)[j].item() if d_im is not None else None
+                        num = _expected(complex(d_re), None if d_im is None else complex(d_im), complex(gv))
+                        ana = ga_flat[k].item() if ga_flat is not None else 0.0
+                        if abs(ana - num) > atol + rtol * abs(num):
+                            msg = (f"Jacobian mismatch for output {oi} with respect to input {i},\n"
+                                   f"numerical:{num}\nanalytical:{ana}\n")
+                            if raise_exception:
+                                raise GradcheckError(msg)
+                            return False
     return True
 
 

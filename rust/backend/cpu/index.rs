@@ -76,50 +76,128 @@ pub unsafe fn gather_plan(src: *const u8, isz: usize, plan: &AdvPlan, out: *mut 
 
 unsafe fn gather_typed<T: Copy + Send + Sync>(src: *const T, plan: &AdvPlan, out: *mut T) {
     let nb = plan.offsets.len();
+    let npre = plan.pre_offs.len();
     let post_n: usize = plan.post_shape.iter().product();
-    if post_n == 0 || nb == 0 || plan.pre_offs.is_empty() {
-        return;
-    }
-    let (srcp, outp) = (SendPtr(src as usize), SendPtr(out as usize));
-    if post_n == 1 && plan.pre_offs.len() == 1 {
-        // The common x[idx] case: one pass, split across the pool when large.
-        let base = plan.pre_offs[0];
-        let offs = &plan.offsets;
-        let threads = num_threads();
-        let chunks = if nb >= PAR_THRESHOLD * 4 && threads > 1 { threads * 2 } else { 1 };
-        let step = nb.div_ceil(chunks);
-        run_chunks(chunks, |c| {
-            let (s, e) = (c * step, ((c + 1) * step).min(nb));
-            let (src, out) = (srcp.0 as *const T, outp.0 as *mut T);
-            for k in s..e {
-                // SAFETY: offsets were bounds-checked when the plan was built.
-                unsafe { *out.add(k) = *src.offset(base + *offs.get_unchecked(k)) };
-            }
-        });
+    if post_n == 0 || nb == 0 || npre == 0 {
         return;
     }
     let post_offs = plan.post_offs();
-    let run = plan.post_run();
-    let mut k = 0usize;
-    for &p in &plan.pre_offs {
-        for &o in &plan.offsets {
-            let base = p + o;
-            // SAFETY: as above; `out` holds pre * b * post elements and k counts them.
+    let run = plan.post_run().filter(|_| post_n > 1);
+    let pairs = npre * nb;
+    let threads = num_threads();
+    let chunks = if pairs * post_n >= PAR_THRESHOLD && threads > 1 { (threads * 4).min(pairs) } else { 1 };
+    let step = pairs.div_ceil(chunks);
+    let (srcp, outp) = (SendPtr(src as usize), SendPtr(out as usize));
+    run_chunks(chunks, |c| {
+        let (src, out) = (srcp.0 as *const T, outp.0 as *mut T);
+        let (s, e) = (c * step, ((c + 1) * step).min(pairs));
+        let mut pr = s;
+        while pr < e {
+            // One source row of the pre block: pairs pr..stop share pre_offs[p].
+            let (p, b0) = (pr / nb, pr % nb);
+            let stop = e.min((p + 1) * nb);
+            let pbase = plan.pre_offs[p];
+            let offs = &plan.offsets[b0..b0 + (stop - pr)];
+            let mut k = pr * post_n;
+            // SAFETY: offsets were bounds-checked when the plan was built; `out` holds
+            // pairs * post_n elements and each chunk writes only its own pairs.
             unsafe {
-                match run {
-                    Some(n) => {
-                        std::ptr::copy_nonoverlapping(src.offset(base + post_offs[0]), out.add(k), n);
+                if post_n == 1 {
+                    let q = pbase + post_offs[0];
+                    for &o in offs {
+                        *out.add(k) = *src.offset(q + o);
+                        k += 1;
+                    }
+                } else if let Some(n) = run {
+                    for &o in offs {
+                        std::ptr::copy_nonoverlapping(src.offset(pbase + o + post_offs[0]), out.add(k), n);
                         k += n;
                     }
-                    None => {
+                } else {
+                    for &o in offs {
                         for &q in &post_offs {
-                            *out.add(k) = *src.offset(base + q);
+                            *out.add(k) = *src.offset(pbase + o + q);
                             k += 1;
                         }
                     }
                 }
             }
+            pr = stop;
         }
+    });
+}
+
+/// The first value of an int64 index (any layout) outside `lo..hi`, in row-major order.
+///
+/// # Safety
+/// `idx` must be valid for every offset of `il`.
+pub unsafe fn first_out_of_range(idx: *const i64, il: &Layout, lo: i64, hi: i64) -> Option<i64> {
+    let mut bad = None;
+    for_each_row(&il.shape, [&il.strides], [il.offset as isize], |[o], len, [s]| {
+        if bad.is_some() {
+            return;
+        }
+        // SAFETY: within the caller's layout.
+        let at = |i: usize| unsafe { *idx.offset(o + i as isize * s) };
+        // A branch-free min/max pass first; the exact culprit only on failure.
+        let (mut mn, mut mx) = (i64::MAX, i64::MIN);
+        if s == 1 {
+            // SAFETY: a unit-stride row of `len` elements.
+            let row = unsafe { std::slice::from_raw_parts(idx.offset(o), len) };
+            for &v in row {
+                mn = mn.min(v);
+                mx = mx.max(v);
+            }
+        } else {
+            for i in 0..len {
+                let v = at(i);
+                mn = mn.min(v);
+                mx = mx.max(v);
+            }
+        }
+        if mn < lo || mx >= hi {
+            bad = (0..len).map(at).find(|&v| v < lo || v >= hi);
+        }
+    });
+    bad
+}
+
+/// `out[k] = src[base + idx[k] * stride]` for a contiguous int64 index of `n` elements into a dim
+/// of `size` (negative indices wrap when `wrap` is set). Err(v) is the first index out of range;
+/// `out` may then be partly written.
+///
+/// # Safety
+/// `src` must be valid for `base + j * stride`, j in 0..size; `idx` and `out` for `n` elements.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gather_index(src: *const u8, isz: usize, base: isize, stride: isize, size: usize, idx: *const i64, n: usize, wrap: bool, out: *mut u8) -> Result<(), i64> {
+    let threads = num_threads();
+    let chunks = if n >= PAR_THRESHOLD && threads > 1 { threads * 4 } else { 1 };
+    let step = n.div_ceil(chunks).max(1);
+    let bad: Vec<std::sync::Mutex<Option<i64>>> = (0..chunks).map(|_| std::sync::Mutex::new(None)).collect();
+    let (srcp, outp, idxp) = (SendPtr(src as usize), SendPtr(out as usize), SendPtr(idx as usize));
+    let sz = size as i64;
+    by_width!(isz, T => {
+        run_chunks(chunks, |c| {
+            let (src, out, idx) = (srcp.0 as *const T, outp.0 as *mut T, idxp.0 as *const i64);
+            for k in (c * step).min(n)..((c + 1) * step).min(n) {
+                // SAFETY: k < n; the index is checked before the read.
+                unsafe {
+                    let v = *idx.add(k);
+                    let w = if wrap && v < 0 { v + sz } else { v };
+                    if (w as u64) >= sz as u64 {
+                        if let Ok(mut b) = bad[c].lock() {
+                            *b = Some(v);
+                        }
+                        return;
+                    }
+                    *out.add(k) = *src.offset(base + w as isize * stride);
+                }
+            }
+        });
+    });
+    match bad.into_iter().find_map(|m| m.into_inner().ok().flatten()) {
+        Some(v) => Err(v),
+        None => Ok(()),
     }
 }
 
@@ -222,38 +300,85 @@ pub unsafe fn mask_offsets(mask: *const u8, ml: &Layout, strides: &[isize], base
     out
 }
 
-/// Positions (row-major multi-indices) of nonzero elements, as an `[n, ndim]` row-major i64 vec.
+/// Nonzero count of each `step`-element piece of a contiguous buffer of `n` elements.
 ///
 /// # Safety
-/// `src` must be valid for every offset of `l`.
-pub unsafe fn nonzero(src: *const u8, dt: DType, l: &Layout) -> Vec<i64> {
-    let nd = l.ndim();
-    let mut out: Vec<i64> = Vec::new();
-    if l.numel() == 0 {
-        return out;
-    }
-    let mut idx = vec![0i64; nd];
+/// `src` must hold `n` contiguous elements of `dt`.
+pub unsafe fn nonzero_counts(src: *const u8, dt: DType, n: usize, step: usize) -> Vec<usize> {
+    let pieces = n.div_ceil(step);
+    let counts: Vec<std::sync::atomic::AtomicUsize> = (0..pieces).map(|_| std::sync::atomic::AtomicUsize::new(0)).collect();
+    let sp = SendPtr(src as usize);
     dispatch!(dt, T => {
-        let src = src as *const T;
-        let offs = block_offsets(&l.shape, &l.strides, l.offset as isize);
-        for &o in &offs {
-            // SAFETY: offsets come from the caller's layout.
-            if unsafe { (*src.offset(o)).load() }.truthy() {
-                out.extend_from_slice(&idx);
-            }
-            // Odometer over the logical index.
-            let mut d = nd;
-            while d > 0 {
-                d -= 1;
-                idx[d] += 1;
-                if (idx[d] as usize) < l.shape[d] {
+        run_chunks(pieces, |c| {
+            let (s, e) = (c * step, ((c + 1) * step).min(n));
+            // SAFETY: s..e lies inside the caller's n elements.
+            let row = unsafe { std::slice::from_raw_parts((sp.0 as *const T).add(s), e - s) };
+            let cnt = row.iter().map(|v| v.load().truthy() as usize).sum::<usize>();
+            counts[c].store(cnt, std::sync::atomic::Ordering::Relaxed);
+        });
+    });
+    counts.into_iter().map(|a| a.into_inner()).collect()
+}
+
+/// Writes the row-major multi-index of every nonzero element of a contiguous `shape` buffer into
+/// `out`, laid out `[ndim, total]` (coordinate j of hit p at `j * total + p`). Piece c (of `step`
+/// elements) holds `counts[c]` hits and starts writing at hit `starts[c]`.
+///
+/// # Safety
+/// `src` holds the shape's elements; `out` holds `ndim * total` i64; `starts`/`counts` come from
+/// `nonzero_counts` with the same `step`.
+pub unsafe fn nonzero_fill(src: *const u8, dt: DType, shape: &[usize], step: usize, starts: &[usize], counts: &[usize], total: usize, out: *mut i64) {
+    let n: usize = shape.iter().product();
+    let nd = shape.len();
+    // Flat positions first (straight into `out` for 1-D), then unravelled.
+    let mut flat: Vec<i64> = Vec::new();
+    let lin = if nd == 1 {
+        out
+    } else {
+        flat.reserve_exact(total);
+        flat.as_mut_ptr()
+    };
+    let (sp, lp) = (SendPtr(src as usize), SendPtr(lin as usize));
+    dispatch!(dt, T => {
+        run_chunks(starts.len(), |c| {
+            let (s, e) = (c * step, ((c + 1) * step).min(n));
+            let (src, lin) = (sp.0 as *const T, lp.0 as *mut i64);
+            let (mut pos, end) = (starts[c], starts[c] + counts[c]);
+            for i in s..e {
+                if pos == end {
                     break;
                 }
-                idx[d] = 0;
+                // SAFETY: i < n and pos < end <= total. Writing before testing keeps the loop
+                // branch-free; a miss is overwritten by the next hit, which must exist while
+                // pos < end.
+                unsafe {
+                    *lin.add(pos) = i as i64;
+                    pos += (*src.add(i)).load().truthy() as usize;
+                }
+            }
+        });
+    });
+    if nd == 1 {
+        return;
+    }
+    // SAFETY: every slot 0..total was written above.
+    unsafe { flat.set_len(total) };
+    let threads = num_threads();
+    let chunks = if total >= PAR_THRESHOLD && threads > 1 { threads * 4 } else { 1 };
+    let cstep = total.div_ceil(chunks).max(1);
+    let op = SendPtr(out as usize);
+    let flat = &flat;
+    run_chunks(chunks, |c| {
+        let out = op.0 as *mut i64;
+        for p in (c * cstep).min(total)..((c + 1) * cstep).min(total) {
+            let mut rem = flat[p] as usize;
+            for d in (0..nd).rev() {
+                // SAFETY: d < nd and p < total index inside the [nd, total] buffer.
+                unsafe { *out.add(d * total + p) = (rem % shape[d]) as i64 };
+                rem /= shape[d];
             }
         }
     });
-    out
 }
 
 /// Source offset of each element of `idx` (int64, any layout) along a dim of `size` and `stride`;

@@ -93,18 +93,19 @@ pub trait Num: Element + PartialEq {
         false
     }
     /// NaN-propagating maximum and minimum.
+    // `|` rather than `||`: no branches, so loops over these vectorise.
     fn maximum(self, b: Self) -> Self {
-        if self.is_nan() || b.lt(self) { self } else { b }
+        if self.is_nan() | b.lt(self) { self } else { b }
     }
     fn minimum(self, b: Self) -> Self {
-        if self.is_nan() || self.lt(b) { self } else { b }
+        if self.is_nan() | self.lt(b) { self } else { b }
     }
     /// NaN-ignoring maximum and minimum.
     fn fmax(self, b: Self) -> Self {
-        if b.is_nan() || b.lt(self) { self } else { b }
+        if b.is_nan() | b.lt(self) { self } else { b }
     }
     fn fmin(self, b: Self) -> Self {
-        if b.is_nan() || self.lt(b) { self } else { b }
+        if b.is_nan() | self.lt(b) { self } else { b }
     }
     fn bitand(self, b: Self) -> Self {
         let _ = b;

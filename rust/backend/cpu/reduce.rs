@@ -99,12 +99,112 @@ fn fold_block<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op:
 
 /// Pairwise (cascade) fold: blocks are folded with lanes and the block results combined as a tree,
 /// which keeps float summation error logarithmic in the length, as torch's cascade sum does.
+/// Runs the copy compiled for the widest ISA the CPU has; every copy does the same arithmetic in
+/// the same order, so results are bit-identical.
 pub fn fold<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use super::vmath::{Isa, isa};
+        match isa() {
+            // SAFETY: isa() names only variants this CPU supports.
+            Isa::Avx512 => return unsafe { fold_512(x, init, g, op) },
+            Isa::Avx2 => return unsafe { fold_256(x, init, g, op) },
+            Isa::Generic => {}
+        }
+    }
+    fold_generic(x, init, g, op)
+}
+
+fn fold_generic<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
     if x.len() <= BLOCK {
         return fold_block(x, init, g, op);
     }
     let half = (x.len() / 2).div_ceil(BLOCK) * BLOCK;
-    op(fold(&x[..half], init, g, op), fold(&x[half..], init, g, op))
+    op(fold_generic(&x[..half], init, g, op), fold_generic(&x[half..], init, g, op))
+}
+
+macro_rules! fold_isa {
+    ($name:ident, $feat:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $feat)]
+        unsafe fn $name<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
+            if x.len() <= BLOCK {
+                return fold_block(x, init, g, op);
+            }
+            let half = (x.len() / 2).div_ceil(BLOCK) * BLOCK;
+            // SAFETY: same target features as this call.
+            unsafe { op($name(&x[..half], init, g, op), $name(&x[half..], init, g, op)) }
+        }
+    };
+}
+fold_isa!(fold_512, "avx512f");
+fold_isa!(fold_256, "avx2,fma");
+
+/// Value and first index of the max (or min, `MAX` false) of a non-empty row in one pass: each
+/// lane keeps its best value and where it was, a NaN beats any number and the first NaN stays.
+#[inline(always)]
+fn arg_fold<T: Stored, const MAX: bool>(r: &[T]) -> (T::M, usize) {
+    const L: usize = 16;
+    let v0 = r[0].load();
+    let mut mv = [v0; L];
+    let mut mi = [0u32; L];
+    // Bitwise `|`/`&`, not `||`/`&&`: branch-free, so the lanes vectorise.
+    let better = |x: T::M, m: T::M| (if MAX { m.lt(x) } else { x.lt(m) }) | (x.is_nan() & !m.is_nan());
+    let chunks = r.chunks_exact(L);
+    let rem = chunks.remainder();
+    let mut base = 0u32;
+    for c in chunks {
+        for i in 0..L {
+            let x = c[i].load();
+            let b = better(x, mv[i]);
+            mv[i] = if b { x } else { mv[i] };
+            mi[i] = if b { base + i as u32 } else { mi[i] };
+        }
+        base += L as u32;
+    }
+    for (i, v) in rem.iter().enumerate() {
+        let x = v.load();
+        if better(x, mv[i]) {
+            mv[i] = x;
+            mi[i] = base + i as u32;
+        }
+    }
+    let (mut bv, mut bi) = (mv[0], mi[0]);
+    for i in 1..L {
+        let (v, j) = (mv[i], mi[i]);
+        let tie = (v.is_nan() && bv.is_nan()) || v == bv;
+        if better(v, bv) || (tie && j < bi) {
+            bv = v;
+            bi = j;
+        }
+    }
+    (bv, bi as usize)
+}
+
+macro_rules! arg_isa {
+    ($name:ident, $feat:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $feat)]
+        unsafe fn $name<T: Stored, const MAX: bool>(r: &[T]) -> (T::M, usize) {
+            arg_fold::<T, MAX>(r)
+        }
+    };
+}
+arg_isa!(arg_fold_512, "avx512f");
+arg_isa!(arg_fold_256, "avx2,fma");
+
+fn arg_row<T: Stored, const MAX: bool>(r: &[T]) -> (T::M, usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use super::vmath::{Isa, isa};
+        match isa() {
+            // SAFETY: isa() names only variants this CPU supports.
+            Isa::Avx512 => return unsafe { arg_fold_512::<T, MAX>(r) },
+            Isa::Avx2 => return unsafe { arg_fold_256::<T, MAX>(r) },
+            Isa::Generic => {}
+        }
+    }
+    arg_fold::<T, MAX>(r)
 }
 
 /// Accumulator types: integers sum in int64, half types in float32, as torch does.
@@ -163,19 +263,22 @@ pub fn extreme_rows<T: Stored>(x: &[T], m: usize, k: usize, is_max: bool) -> Vec
 /// Value and first index of the max (or min) of each row; a NaN wins, at its first position.
 pub fn arg_extreme_rows<T: Stored>(x: &[T], m: usize, k: usize, is_max: bool) -> Vec<(T::M, usize)> {
     let f = |r: &[T], base: usize| -> (T::M, usize) {
-        let Some(first) = r.first() else { return (T::M::zero(), 0) };
-        let v0 = first.load();
-        let v = if is_max {
-            fold(r, v0, |v: T| v.load(), |a: T::M, b: T::M| a.maximum(b))
-        } else {
-            fold(r, v0, |v: T| v.load(), |a: T::M, b: T::M| a.minimum(b))
-        };
-        let nan = v.is_nan();
-        let pos = r.iter().position(|e| {
-            let e = e.load();
-            if nan { e.is_nan() } else { e == v }
-        });
-        (v, base + pos.unwrap_or(0))
+        if r.is_empty() {
+            return (T::M::zero(), 0);
+        }
+        // Lane positions are u32: cut longer rows into u32-sized pieces, earlier pieces winning ties.
+        let mut best: Option<(T::M, usize)> = None;
+        for (p, piece) in r.chunks(u32::MAX as usize).enumerate() {
+            let (v, i) = if is_max { arg_row::<T, true>(piece) } else { arg_row::<T, false>(piece) };
+            let cand = (v, base + p * (u32::MAX as usize) + i);
+            best = Some(match best {
+                None => cand,
+                Some(a) if a.0.is_nan() => a,
+                Some(a) if cand.0.is_nan() || (is_max && a.0.lt(cand.0)) || (!is_max && cand.0.lt(a.0)) => cand,
+                Some(a) => a,
+            });
+        }
+        best.unwrap_or((T::M::zero(), 0))
     };
     // `a` comes from earlier elements, so it wins ties.
     let combine = |a: (T::M, usize), b: (T::M, usize)| {

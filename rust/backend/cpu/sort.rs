@@ -151,8 +151,79 @@ pub fn argsort_row<T: SortKey>(row: &[T], descending: bool, out: &mut [u32]) {
     }
     let mut idx: Vec<u32> = (0..n as u32).collect();
     let (mut tk, mut ti) = (Vec::new(), Vec::new());
-    radix(&mut keys, &mut idx, &mut tk, &mut ti);
+    let segments = num_threads().min(n / PAR_SORT_MIN);
+    if segments > 1 {
+        radix_par(&mut keys, &mut idx, &mut tk, &mut ti, segments);
+    } else {
+        radix(&mut keys, &mut idx, &mut tk, &mut ti);
+    }
     out.copy_from_slice(&idx);
+}
+
+/// Rows at least this long per thread are radix-sorted by several threads.
+const PAR_SORT_MIN: usize = 1 << 16;
+
+/// `radix` split over `segments` threads: each pass counts digits per contiguous segment, then
+/// every segment scatters its elements to offsets ordered by (digit, segment), which keeps the
+/// sort stable.
+fn radix_par<K: RadixKey>(keys: &mut Vec<K>, idx: &mut Vec<u32>, tk: &mut Vec<K>, ti: &mut Vec<u32>, segments: usize) {
+    use std::sync::Mutex;
+    let n = keys.len();
+    let passes = K::BITS.div_ceil(11) as usize;
+    let step = n.div_ceil(segments);
+    tk.resize(n, keys[0]);
+    ti.resize(n, 0);
+    for p in 0..passes {
+        let shift = p as u32 * 11;
+        let hists: Vec<Mutex<Vec<usize>>> = (0..segments).map(|_| Mutex::new(vec![0usize; 2048])).collect();
+        {
+            let ks: &[K] = keys;
+            run_chunks(segments, |s| {
+                let mut h = vec![0usize; 2048];
+                for &k in &ks[(s * step).min(n)..((s + 1) * step).min(n)] {
+                    h[k.digit(shift)] += 1;
+                }
+                if let Ok(mut slot) = hists[s].lock() {
+                    *slot = h;
+                }
+            });
+        }
+        let hists: Vec<Vec<usize>> = hists.into_iter().map(|m| m.into_inner().unwrap_or_default()).collect();
+        if (0..2048).any(|d| hists.iter().map(|h| h[d]).sum::<usize>() == n) {
+            continue; // every key has the same digit here
+        }
+        // Start of (digit d, segment s): all smaller digits, then this digit in earlier segments.
+        let mut offs = vec![vec![0usize; 2048]; segments];
+        let mut sum = 0usize;
+        for d in 0..2048 {
+            for s in 0..segments {
+                offs[s][d] = sum;
+                sum += hists[s][d];
+            }
+        }
+        {
+            let (ks, is): (&[K], &[u32]) = (keys, idx);
+            let (pk, pi) = (SendPtr(tk.as_mut_ptr()), SendPtr(ti.as_mut_ptr()));
+            let offs = &offs;
+            run_chunks(segments, |s| {
+                let (pk, pi) = (pk, pi);
+                let mut o = offs[s].clone();
+                for i in (s * step).min(n)..((s + 1) * step).min(n) {
+                    let k = ks[i];
+                    let d = k.digit(shift);
+                    // SAFETY: the (digit, segment) ranges partition 0..n, so every slot is
+                    // written once, by one segment.
+                    unsafe {
+                        *pk.0.add(o[d]) = k;
+                        *pi.0.add(o[d]) = is[i];
+                    }
+                    o[d] += 1;
+                }
+            });
+        }
+        std::mem::swap(keys, tk);
+        std::mem::swap(idx, ti);
+    }
 }
 
 /// The sorting permutation of each of `m` rows of length `k` (row-major, `m * k` entries).
