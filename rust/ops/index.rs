@@ -143,6 +143,7 @@ pub fn plan(src: &Tensor, indices: &[Option<Tensor>]) -> Result<AdvPlan> {
 
 /// `src[indices]` (aten::index): a new contiguous tensor.
 pub fn index(src: &Tensor, indices: &[Option<Tensor>]) -> Result<Tensor> {
+    crate::resolve_bits!(src);
     cpu(src, "index")?;
     let p = plan(src, indices)?;
     gather(src, &p)
@@ -175,6 +176,13 @@ fn plan_values(dst: &Tensor, p: &AdvPlan, values: &Tensor, op: &str) -> Result<T
 
 /// `dst[indices] = values` or `+=` with `accumulate` (aten::index_put_).
 pub fn index_put_(dst: &Tensor, indices: &[Option<Tensor>], values: &Tensor, accumulate: bool) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        index_put_(&tmp, indices, values, accumulate)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(values);
     cpu(dst, "index_put_")?;
     dst.check_writable()?;
     let p = plan(dst, indices)?;
@@ -193,6 +201,12 @@ pub fn index_put_(dst: &Tensor, indices: &[Option<Tensor>], values: &Tensor, acc
 
 /// Fills `dst[indices]` with a scalar.
 pub fn index_fill_plan(dst: &Tensor, indices: &[Option<Tensor>], value: Pivot) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        index_fill_plan(&tmp, indices, value)?;
+        return dst.copy_(&tmp);
+    }
     cpu(dst, "index_put_")?;
     dst.check_writable()?;
     let p = plan(dst, indices)?;
@@ -226,6 +240,8 @@ fn dim_indices(ndim: usize, dim: usize, idx: Tensor) -> Vec<Option<Tensor>> {
 }
 
 pub fn index_select(src: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(src);
+    crate::resolve_bits!(index);
     cpu(src, "index_select")?;
     let d = wrap_dim(dim, src.ndim())?;
     let idx = vector_index("index_select", index)?;
@@ -282,6 +298,14 @@ fn src_for_dim(op: &str, dst: &Tensor, d: usize, idx: &Tensor, src: &Tensor) -> 
 }
 
 pub fn index_add_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor, alpha: Pivot) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        index_add_(&tmp, dim, index, source, alpha)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(index);
+    crate::resolve_bits!(source);
     let (d, idx) = index_dim_args("index_add_", dst, dim, index)?;
     let s = src_for_dim("index_add_", dst, d, &idx, source)?;
     if s.dtype != dst.dtype {
@@ -298,6 +322,14 @@ pub fn index_add_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor, alpha
 }
 
 pub fn index_copy_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        index_copy_(&tmp, dim, index, source)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(index);
+    crate::resolve_bits!(source);
     let (d, idx) = index_dim_args("index_copy_", dst, dim, index)?;
     let s = src_for_dim("index_copy_", dst, d, &idx, source)?;
     if s.dtype != dst.dtype {
@@ -308,6 +340,13 @@ pub fn index_copy_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor) -> R
 }
 
 pub fn index_fill_(dst: &Tensor, dim: i64, index: &Tensor, value: Pivot) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        index_fill_(&tmp, dim, index, value)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(index);
     let (d, idx) = index_dim_args("index_fill_", dst, dim, index)?;
     let value = crate::element::checked_scalar(value, dst.dtype, crate::element::ScalarCtx::Fill)?;
     let t = at_least_1d(dst);
@@ -358,6 +397,8 @@ fn check_dim_index(op: &str, t: &Tensor, d: usize, idx: &Tensor, src: Option<&Te
 
 /// `torch.gather(input, dim, index)`.
 pub fn gather_dim(src: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(src);
+    crate::resolve_bits!(index);
     cpu(src, "gather")?;
     let d = wrap_dim(dim, src.ndim())?;
     check_dim_index("gather", src, d, index, None)?;
@@ -376,6 +417,14 @@ pub fn gather_dim(src: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
 
 /// `self.scatter_(dim, index, src|value, reduce=)` and `scatter_reduce_` without `include_self`.
 pub fn scatter_(dst: &Tensor, dim: i64, index: &Tensor, src: Option<&Tensor>, value: Pivot, how: Reduce) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        scatter_(&tmp, dim, index, src, value, how)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(index);
+    crate::resolve_opt_bits!(src);
     cpu(dst, "scatter_")?;
     let d = wrap_dim(dim, dst.ndim())?;
     check_dim_index("scatter", dst, d, index, src)?;
@@ -420,6 +469,14 @@ pub fn scatter_(dst: &Tensor, dim: i64, index: &Tensor, src: Option<&Tensor>, va
 
 /// `scatter_reduce_(dim, index, src, reduce, include_self)`.
 pub fn scatter_reduce_(dst: &Tensor, dim: i64, index: &Tensor, src: &Tensor, reduce: &str, include_self: bool) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        scatter_reduce_(&tmp, dim, index, src, reduce, include_self)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(index);
+    crate::resolve_bits!(src);
     let how = match reduce {
         "sum" | "mean" => Reduce::Sum,
         "prod" => Reduce::Prod,
@@ -476,6 +533,7 @@ pub fn scatter_reduce_(dst: &Tensor, dim: i64, index: &Tensor, src: &Tensor, red
 
 /// Row-major positions of nonzero elements: an `[n, ndim]` int64 tensor.
 pub fn nonzero(src: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(src);
     cpu(src, "nonzero")?;
     // SAFETY: src's layout is valid for its storage.
     let v = unsafe { k::nonzero(src.storage.as_ptr(), src.dtype, &src.layout) };
@@ -510,6 +568,8 @@ fn with_spare(n: usize, dt: DType) -> Result<Tensor> {
 }
 
 pub fn masked_select(src: &Tensor, mask: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(src);
+    crate::resolve_bits!(mask);
     cpu(src, "masked_select")?;
     let (sl, ml) = masked_pair(src, mask, "masked_select")?;
     // SAFETY: ml is a broadcast of mask's valid layout.
@@ -521,6 +581,14 @@ pub fn masked_select(src: &Tensor, mask: &Tensor) -> Result<Tensor> {
 }
 
 pub fn masked_scatter_(dst: &Tensor, mask: &Tensor, source: &Tensor) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        masked_scatter_(&tmp, mask, source)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(mask);
+    crate::resolve_bits!(source);
     cpu(dst, "masked_scatter_")?;
     if mask.dtype != DType::Bool {
         bail!(runtime, "masked_scatter_ only supports boolean masks, but got mask with dtype {}", mask.dtype.name());
@@ -546,6 +614,8 @@ pub fn masked_scatter_(dst: &Tensor, mask: &Tensor, source: &Tensor) -> Result<(
 
 /// `torch.take(input, index)`: indexes the flattened input.
 pub fn take(src: &Tensor, index: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(src);
+    crate::resolve_bits!(index);
     cpu(src, "take")?;
     if index.dtype != DType::I64 {
         bail!(runtime, "take(): Expected a long tensor for index, but got {}", index.dtype.name());
