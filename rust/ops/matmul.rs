@@ -455,6 +455,13 @@ fn with_input(
 
 /// `torch.addmm(input, mat1, mat2, *, beta, alpha)` (and `addmm_` when `inplace`).
 pub fn addmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alpha: Option<Pivot>, inplace: bool) -> Result<Tensor> {
+    if inplace && input.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = input.resolve_bits(true, true)?;
+        addmm(&tmp, a, b, beta, alpha, true)?;
+        input.copy_(&tmp)?;
+        return Ok(input.clone());
+    }
     crate::resolve_bits!(input);
     crate::resolve_bits!(a);
     crate::resolve_bits!(b);
@@ -476,6 +483,13 @@ pub fn addmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alpha:
 
 /// `torch.addmv(input, mat, vec, *, beta, alpha)`.
 pub fn addmv(input: &Tensor, a: &Tensor, v: &Tensor, beta: Option<Pivot>, alpha: Option<Pivot>, inplace: bool) -> Result<Tensor> {
+    if inplace && input.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = input.resolve_bits(true, true)?;
+        addmv(&tmp, a, v, beta, alpha, true)?;
+        input.copy_(&tmp)?;
+        return Ok(input.clone());
+    }
     crate::resolve_bits!(input);
     crate::resolve_bits!(a);
     crate::resolve_bits!(v);
@@ -492,6 +506,13 @@ pub fn addmv(input: &Tensor, a: &Tensor, v: &Tensor, beta: Option<Pivot>, alpha:
 
 /// `torch.baddbmm(input, batch1, batch2, *, beta, alpha)`.
 pub fn baddbmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alpha: Option<Pivot>, inplace: bool) -> Result<Tensor> {
+    if inplace && input.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = input.resolve_bits(true, true)?;
+        baddbmm(&tmp, a, b, beta, alpha, true)?;
+        input.copy_(&tmp)?;
+        return Ok(input.clone());
+    }
     crate::resolve_bits!(input);
     crate::resolve_bits!(a);
     crate::resolve_bits!(b);
@@ -513,6 +534,13 @@ pub fn baddbmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alph
 
 /// `torch.addbmm(input, batch1, batch2, *, beta, alpha)`: the batch products are summed.
 pub fn addbmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alpha: Option<Pivot>, inplace: bool) -> Result<Tensor> {
+    if inplace && input.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = input.resolve_bits(true, true)?;
+        addbmm(&tmp, a, b, beta, alpha, true)?;
+        input.copy_(&tmp)?;
+        return Ok(input.clone());
+    }
     crate::resolve_bits!(input);
     crate::resolve_bits!(a);
     crate::resolve_bits!(b);

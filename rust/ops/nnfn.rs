@@ -673,8 +673,6 @@ pub fn batch_norm_forward(
     crate::resolve_bits!(x);
     crate::resolve_opt_bits!(weight);
     crate::resolve_opt_bits!(bias);
-    crate::resolve_opt_bits!(running_mean);
-    crate::resolve_opt_bits!(running_var);
     cpu_float(x, "batch_norm")?;
     if x.ndim() < 2 {
         bail!(runtime, "running_mean should contain {} elements not {}", x.shape().first().copied().unwrap_or(1), 0);
