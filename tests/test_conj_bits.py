@@ -570,3 +570,23 @@ def test_autograd_names():
         a, b = f(o), f(t)
         assert a.grad_fn.name() == b.grad_fn.name()
         assert a.is_conj() == b.is_conj() and a.is_neg() == b.is_neg()
+
+
+def test_inplace_through_bit_view_under_autograd():
+    """torch records these (and raises its leaf-view RuntimeError for a leaf base); oxytorch's
+    view replay does not carry the bits yet, so it refuses instead of recording wrong gradients."""
+    o = ot.tensor([1 + 2j, 3 - 4j], requires_grad=True)
+    y = o * 1
+    with pytest.raises(NotImplementedError):
+        y.conj().mul_(1j)
+    with pytest.raises(NotImplementedError):
+        y.conj().imag.add_(1)
+    with pytest.raises((RuntimeError, NotImplementedError)):
+        o.conj().mul_(2)
+    t = torch.tensor([1 + 2j, 3 - 4j], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        t.conj().mul_(2)
+    # without grad recording the write goes through
+    with ot.no_grad():
+        y.conj().mul_(1j)
+    assert y.tolist() == [(1 + 2j) * -1j, (3 - 4j) * -1j]
