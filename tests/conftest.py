@@ -29,13 +29,9 @@ def _restore_global_state():
     torch.set_printoptions(profile="default")
 
 
-# Known divergences from torch, tracked as open work (issue #7: conj and neg are eager, not lazy
-# bits). They are strict xfails: each must still fail, so a fix (or a regression elsewhere in the
-# test) shows up immediately.
-KNOWN_DIVERGENCES = {
-    "tests/test_elementwise_extra.py::test_complex_views[complex64]": "conj(x).imag has no neg bit, so resolve_neg() returns the stride-2 view itself; torch copies",
-    "tests/test_elementwise_extra.py::test_complex_views[complex128]": "conj(x).imag has no neg bit, so resolve_neg() returns the stride-2 view itself; torch copies",
-}
+# Known divergences from torch, tracked as open work. They are strict xfails: each must still
+# fail, so a fix (or a regression elsewhere in the test) shows up immediately.
+KNOWN_DIVERGENCES = {}
 
 
 def pytest_collection_modifyitems(config, items):

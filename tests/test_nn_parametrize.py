@@ -224,4 +224,4 @@ def test_tensor_H_and_mH():
                 with pytest.raises(RuntimeError, match=str(e)[:30]):
                     getattr(ot.tensor(a), attr)
                 continue
-            np.testing.assert_array_equal(getattr(ot.tensor(a), attr).numpy(), t.resolve_conj().numpy())
+            np.testing.assert_array_equal(getattr(ot.tensor(a), attr).resolve_conj().numpy(), t.resolve_conj().numpy())

@@ -29,3 +29,17 @@ def _H(self):
 
 Tensor.mH = property(_mH, doc="Conjugate transpose of the last two dims.")
 Tensor.H = property(_H, doc="Conjugate transpose of a matrix.")
+
+
+# torch's private lazy-bit views, public as torch._conj / torch._neg_view and Tensor methods.
+def _export_bit_views():
+    import sys
+
+    pkg = sys.modules[__package__]
+    pkg._conj = _C._conj
+    pkg._neg_view = _C._neg_view
+    Tensor._conj = lambda self: _C._conj(self)
+    Tensor._neg_view = lambda self: _C._neg_view(self)
+
+
+_export_bit_views()

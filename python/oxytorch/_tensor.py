@@ -38,6 +38,8 @@ def _print_values(self):
     t = self.detach()
     if t.device.type != "cpu":
         t = t.cpu()
+    if t.is_conj() or t.is_neg():
+        t = t.resolve_conj().resolve_neg()
     if t.dtype is _C.bfloat16:
         t = t.to(_C.float32)
     elif t.dtype is _C.complex32:

@@ -216,9 +216,15 @@ class _Pickler(_pickle._Pickler):
                 raise RuntimeError(f"cannot save tensors of dtype {obj.dtype}")
             args = (_StorageRef(obj), obj.storage_offset(), tuple(obj.shape), tuple(obj.stride()),
                     obj.requires_grad, _collections.OrderedDict())
+            # torch's tensor metadata: the lazy conjugate / negative bits travel with the raw storage.
+            meta = {}
+            if obj.is_conj():
+                meta["conj"] = True
+            if obj.is_neg():
+                meta["neg"] = True
             if _DTYPE_INFO[dname][0] is None:
-                return (_g("torch._utils", "_rebuild_tensor_v3"), args + (_g("torch", dname),))
-            return (_g("torch._utils", "_rebuild_tensor_v2"), args)
+                return (_g("torch._utils", "_rebuild_tensor_v3"), args + (_g("torch", dname),) + ((meta,) if meta else ()))
+            return (_g("torch._utils", "_rebuild_tensor_v2"), args + ((meta,) if meta else ()))
         if isinstance(obj, torch.Size):
             return (_g("torch", "Size"), (tuple(obj),))
         if isinstance(obj, torch.dtype):
@@ -842,16 +848,13 @@ def _int_tuple(v, what):
 def _apply_metadata(t, metadata):
     if not metadata:
         return t
-    import numpy as np
-
-    torch = _torch()
     if not isinstance(metadata, dict):
         return t
+    # The bits are lazy views of the loaded storage, as torch restores them.
     if metadata.get("neg"):
-        t = torch.from_numpy(np.negative(t.numpy())).clone()
+        t = _C._neg_view(t)
     if metadata.get("conj"):
-        # oxytorch has no lazy conjugate bit: materialise the conjugated values.
-        t = torch.from_numpy(np.conj(t.numpy())).clone()
+        t = _C._conj(t)
     return t
 
 

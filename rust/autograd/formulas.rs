@@ -762,7 +762,11 @@ pub fn unary_(op: UnaryOp, a: &mut Tensor) -> Result<()> {
 
 /// `a.to(dtype)` with autograd (`ToCopyBackward0`).
 pub fn to_dtype(a: &Tensor, dtype: crate::dtype::DType, copy: bool) -> Result<Tensor> {
-    if !should_record(&[a]) || (dtype == a.dtype && !copy) {
+    if dtype == a.dtype && !copy {
+        // The identity (a lazy conj/neg view stays one, with its autograd state).
+        return Ok(a.clone());
+    }
+    if !should_record(&[a]) {
         let mut r = a.to_dtype(dtype, copy)?;
         if dtype == a.dtype && !copy {
             r.ag = a.ag.clone();

@@ -129,14 +129,13 @@ impl PyTensor {
         assign(&tern::imag(&self.t)?, value)
     }
     fn is_neg(&self) -> bool {
-        false
+        self.t.neg
     }
 }
 
 #[pyfunction]
 pub fn is_neg(input: &Bound<'_, PyAny>) -> PyResult<bool> {
-    tensor_arg(input, "is_neg", "input", 1)?;
-    Ok(false)
+    Ok(tensor_arg(input, "is_neg", "input", 1)?.neg)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

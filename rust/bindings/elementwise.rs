@@ -311,14 +311,31 @@ pub fn imag(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
 #[pyfunction]
 pub fn conj(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let x = tensor_of(input, "conj", "input", 1)?;
-    if x.dtype.is_complex() && crate::autograd::should_record(&[&x]) {
-        return Ok(wrap(py, conj_recorded(&x, "ConjBackward0")?)?.into_any());
+    if !x.dtype.is_complex() {
+        return Ok(input.clone().unbind());
     }
-    same_or_new(py, input, &x, tern::conj_physical)
+    Ok(wrap(py, crate::ops::complex::conj_view(&x, "ConjBackward0")?)?.into_any())
+}
+
+/// `torch._conj`: the lazy conjugate view, for every dtype (real tensors: themselves).
+#[pyfunction]
+pub fn _conj(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let x = tensor_of(input, "_conj", "input", 1)?;
+    if !x.dtype.is_complex() {
+        return Ok(input.clone().unbind());
+    }
+    Ok(wrap(py, crate::ops::complex::conj_view(&x, "ConjBackward0")?)?.into_any())
+}
+
+/// `torch._neg_view`: a view whose logical values are the negatives (toggles the negative bit).
+#[pyfunction]
+pub fn _neg_view(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let x = tensor_of(input, "_neg_view", "input", 1)?;
+    Ok(wrap(py, crate::ops::complex::neg_view(&x)?)?.into_any())
 }
 
 /// The conjugate of a complex `x` that requires grad, with the plain path's layout, recorded as `name`
-/// (ConjBackward0 / ConjPhysicalBackward0): the gradient is the conjugate of the incoming one.
+/// (ConjPhysicalBackward0): the gradient is the conjugate of the incoming one.
 fn conj_recorded(x: &Tensor, name: &'static str) -> crate::error::Result<Tensor> {
     let mut r = tern::conj_physical(&x.detached())?;
     crate::autograd::record(name, &[x], &mut [&mut r], Vec::new(), |_, g| {
@@ -344,21 +361,26 @@ pub fn conj_physical(py: Python<'_>, input: &Bound<'_, PyAny>, out: Option<&Boun
 }
 
 #[pyfunction]
-pub fn resolve_conj(input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    tensor_of(input, "resolve_conj", "input", 1)?;
-    Ok(input.clone().unbind())
+pub fn resolve_conj(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let x = tensor_of(input, "resolve_conj", "input", 1)?;
+    if !x.conj {
+        return Ok(input.clone().unbind());
+    }
+    Ok(wrap(py, crate::ops::complex::resolve(&x, true)?)?.into_any())
 }
 
 #[pyfunction]
-pub fn resolve_neg(input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    tensor_of(input, "resolve_neg", "input", 1)?;
-    Ok(input.clone().unbind())
+pub fn resolve_neg(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let x = tensor_of(input, "resolve_neg", "input", 1)?;
+    if !x.neg {
+        return Ok(input.clone().unbind());
+    }
+    Ok(wrap(py, crate::ops::complex::resolve(&x, false)?)?.into_any())
 }
 
 #[pyfunction]
 pub fn is_conj(input: &Bound<'_, PyAny>) -> PyResult<bool> {
-    tensor_of(input, "is_conj", "input", 1)?;
-    Ok(false)
+    Ok(tensor_of(input, "is_conj", "input", 1)?.conj)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -606,15 +628,15 @@ impl PyTensor {
     }
     #[pyo3(name = "resolve_conj")]
     fn resolve_conj_m(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        resolve_conj(slf.as_any())
+        resolve_conj(slf.py(), slf.as_any())
     }
     #[pyo3(name = "resolve_neg")]
     fn resolve_neg_m(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        resolve_neg(slf.as_any())
+        resolve_neg(slf.py(), slf.as_any())
     }
     #[pyo3(name = "is_conj")]
     fn is_conj_m(&self) -> bool {
-        false
+        self.t.conj
     }
     #[pyo3(name = "softmax", signature = (dim, dtype=None))]
     fn softmax_m(slf: &Bound<'_, Self>, dim: i64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
@@ -633,7 +655,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     add!(
         where_, clamp, clip, clamp_min, clamp_max, nan_to_num, masked_fill, lerp, addcmul, addcdiv, isclose, allclose, equal,
-        float_power, logit, angle, isreal, real, imag, conj, conj_physical, resolve_conj, resolve_neg, is_conj, _hardtanh,
+        float_power, logit, angle, isreal, real, imag, conj, _conj, _neg_view, conj_physical, resolve_conj, resolve_neg, is_conj, _hardtanh,
         _activation, softmax, log_softmax, softmin,
     );
     Ok(())

@@ -122,6 +122,16 @@ fn array_interface_checks(t: &PyTensor) -> PyResult<()> {
             t.t.device()
         )));
     }
+    if t.t.conj {
+        return Err(PyRuntimeError::new_err(
+            "Can't call numpy() on Tensor that has conjugate bit set. Use tensor.resolve_conj().numpy() instead.",
+        ));
+    }
+    if t.t.neg {
+        return Err(PyRuntimeError::new_err(
+            "Can't call numpy() on Tensor that has negative bit set. Use tensor.resolve_neg().numpy() instead.",
+        ));
+    }
     if t.t.dtype.numpy_typestr().is_none() {
         return Err(PyTypeError::new_err(format!("Got unsupported ScalarType {}", t.t.dtype.scalar_name())));
     }
@@ -234,6 +244,7 @@ unsafe extern "C" fn capsule_destructor(capsule: *mut pyo3::ffi::PyObject) {
 }
 
 pub fn to_dlpack(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
+    // (Like torch, the export is of the stored memory: a lazy bit is not materialised here.)
     let device = match t.device() {
         Device::Cpu => DLDevice { device_type: 1, device_id: 0 },
         Device::Cuda(i) => DLDevice { device_type: 2, device_id: i as i32 },
@@ -469,7 +480,7 @@ impl PyTensor {
         let py = slf.py();
         if force {
             let t = slf.borrow();
-            let host = t.t.detached().to_device(Device::Cpu)?;
+            let host = t.t.detached().to_device(Device::Cpu)?.resolved()?.into_owned();
             let host = if host.dtype == DType::BF16 || host.dtype == DType::C32 {
                 host.to_dtype(if host.dtype == DType::BF16 { DType::F32 } else { DType::C64 }, false)?
             } else {
@@ -478,6 +489,8 @@ impl PyTensor {
             let copy = Bound::new(py, PyTensor::new(host))?;
             return numpy_asarray(py)?.call1((copy,));
         }
+        // (NumPy may swallow errors raised while it reads __array_interface__)
+        array_interface_checks(&slf.borrow())?;
         numpy_asarray(py)?.call1((slf,))
     }
 
@@ -505,6 +518,9 @@ impl PyTensor {
             return Err(PyBufferError::new_err(
                 "Can't export tensors that require gradient, use tensor.detach()",
             ));
+        }
+        if self.t.conj {
+            return Err(PyBufferError::new_err("Can't export tensors with the conjugate bit set"));
         }
         let t = if copy == Some(true) { self.t.clone_tensor()? } else { self.t.clone() };
         to_dlpack(py, &t)

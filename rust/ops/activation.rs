@@ -90,6 +90,7 @@ fn r(v: f64, f32_math: bool) -> f64 {
 
 /// `hardtanh(x, min_val, max_val)` (relu6 is hardtanh(0, 6)); integers are clamped as themselves.
 pub fn hardtanh(x: &Tensor, lo: f64, hi: f64) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     if x.dtype == DType::Bool || x.dtype.is_complex() {
         bail!(not_implemented, "\"hardtanh_cpu\" not implemented for '{}'", x.dtype.scalar_name());
     }
@@ -100,6 +101,7 @@ pub fn hardtanh(x: &Tensor, lo: f64, hi: f64) -> Result<Tensor> {
 
 /// The parameterised activations by name (`p0`, `p1` as documented per name).
 pub fn activation(name: &str, x: &Tensor, p0: f64, p1: f64) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     match name {
         "relu" => return unary(UnaryOp::Relu, x, None),
         "relu6" => return hardtanh(x, 0.0, 6.0),
@@ -163,6 +165,7 @@ pub fn activation(name: &str, x: &Tensor, p0: f64, p1: f64) -> Result<Tensor> {
 
 /// torch's softplus: `x` where `x * beta > threshold`, else `log1p(exp(x * beta)) / beta`.
 pub fn softplus(x: &Tensor, beta: f64, threshold: f64) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     let src = x.contiguous()?;
     let result = Tensor::for_overwrite(x.shape(), x.dtype)?;
     let n = src.numel();
@@ -208,6 +211,7 @@ pub enum SoftmaxKind {
 
 /// Numerically stable softmax / log_softmax / softmin over `dim` (half types in float32).
 pub fn softmax(x: &Tensor, dim: i64, dtype: Option<DType>, kind: SoftmaxKind) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     if x.device() != crate::device::Device::Cpu {
         bail!(not_implemented, "[softmax] CUDA kernels are not implemented yet");
     }

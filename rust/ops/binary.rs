@@ -192,6 +192,8 @@ pub fn binary_dtypes_from(op: BinaryOp, common: DType, da: DType, db: DType) -> 
 
 /// Applies `op` with `alpha` (for add/sub: `a + alpha * b`), writing into `out` when given.
 pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&Tensor>) -> Result<Tensor> {
+    crate::resolve_arg_bits!(a);
+    crate::resolve_arg_bits!(b);
     for arg in [&a, &b] {
         if let Arg::T(t) = arg {
             if t.device() != Device::Cpu {
@@ -273,7 +275,7 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
     if matches!(op, DivFloor | DivTrunc | Remainder | Fmod) && compute.is_integral(false) && has_zero(&tb)? {
         bail!(runtime, "ZeroDivisionError");
     }
-    let direct = out.filter(|o| o.dtype == out_dt && o.shape() == shape.as_slice());
+    let direct = out.filter(|o| o.dtype == out_dt && o.shape() == shape.as_slice() && !o.has_bits());
     let result = match direct {
         Some(o) => o.clone(),
         None => {
@@ -616,6 +618,7 @@ fn run_logical(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) {
 
 /// The in-place form `a.op_(b)`: the result must be castable to `a`'s dtype and keep `a`'s shape.
 pub fn binary_(op: BinaryOp, a: &Tensor, b: Arg, alpha: Option<Pivot>) -> Result<()> {
+    crate::resolve_arg_bits!(b);
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     if shape.as_slice() != a.shape() {
         bail!(runtime, "output with shape {:?} doesn't match the broadcast shape {:?}", a.shape(), shape);
@@ -633,7 +636,7 @@ pub fn binary_(op: BinaryOp, a: &Tensor, b: Arg, alpha: Option<Pivot>) -> Result
         }
         other => other,
     };
-    if alpha.is_none() && fast_inplace(op, a, &b) {
+    if alpha.is_none() && !a.has_bits() && fast_inplace(op, a, &b) {
         return Ok(());
     }
     binary(op, Arg::T(a), b, alpha, Some(a))?;

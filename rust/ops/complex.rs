@@ -17,6 +17,17 @@ pub fn view_as_real(x: &Tensor) -> Result<Tensor> {
     if !x.dtype.is_complex() {
         bail!(type_error, "view_as_real is only supported for complex tensors");
     }
+    if x.conj {
+        bail!(
+            runtime,
+            "view_as_real doesn't work on unresolved conjugated tensors.  To resolve the conjugate tensor so you can view it as real, use self.resolve_conj(); however, be warned that the resulting tensor will NOT alias the original."
+        );
+    }
+    view_as_real_raw(x)
+}
+
+/// [`view_as_real`] without the conjugate-bit check; the view keeps the negative bit.
+fn view_as_real_raw(x: &Tensor) -> Result<Tensor> {
     let l = &x.layout;
     let mut shape = l.shape.clone();
     shape.push(2);
@@ -24,6 +35,7 @@ pub fn view_as_real(x: &Tensor) -> Result<Tensor> {
     strides.push(1);
     let layout = Layout { shape, strides, offset: l.offset * 2 };
     let mut r = Tensor::from_storage(x.storage.clone(), layout, x.dtype.to_real());
+    r.neg = x.neg;
     if should_record(&[x]) {
         record("ViewAsRealBackward0", &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(view_as_complex(&gr(g)?.contiguous()?)?)]));
     }
@@ -82,7 +94,10 @@ pub fn imag_part(x: &Tensor) -> Result<Tensor> {
 }
 
 fn part(x: &Tensor, which: usize) -> Result<Tensor> {
-    let v = view_as_real(x)?;
+    // Of a conjugate view, the imaginary part is the stored one negated: torch gives it the
+    // negative bit (the real part is unaffected).
+    let mut v = view_as_real_raw(x)?;
+    v.neg = x.neg ^ (which == 1 && x.conj);
     let last = v.ndim() - 1;
     v.view_op("SelectBackward0", move |l| Ok(l.select(last, which)))
 }
@@ -140,6 +155,8 @@ fn assemble(re: &Tensor, im: &Tensor, cdt: DType, la: &Layout, lb: &Layout) -> R
 
 /// `torch.complex(real, imag)`.
 pub fn complex(re: &Tensor, im: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(re);
+    crate::resolve_bits!(im);
     let cdt = pair_dtype(re, im)?;
     let mut r = assemble(re, im, cdt, &re.layout, &im.layout)?;
     if should_record(&[re, im]) {
@@ -165,6 +182,8 @@ fn imag_of(g: &Tensor) -> Result<Tensor> {
 
 /// `torch.polar(abs, angle)`: `abs * (cos(angle) + i sin(angle))`.
 pub fn polar(abs: &Tensor, angle: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(abs);
+    crate::resolve_bits!(angle);
     let cdt = pair_dtype(abs, angle)?;
     let (a, t) = (abs.detached(), angle.detached());
     let re = b::binary(BinaryOp::Mul, Arg::T(&a), Arg::T(&u::unary(UnaryOp::Cos, &t, None)?), None, None)?;
@@ -343,6 +362,7 @@ pub fn ctanh<T: num_traits::Float>(z: num_complex::Complex<T>) -> num_complex::C
 
 /// `angle(x)` with its autograd node: `g * i z / |z|^2` (0 at z = 0) for complex z, 0 for real x.
 pub fn angle(x: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     let mut r = crate::ops::ternary::angle(&x.detached(), None)?;
     if should_record(&[x]) {
         let saved = x.detached();
@@ -370,4 +390,41 @@ pub fn sgn_backward(g: &Tensor, x: &Tensor) -> Result<Tensor> {
     let t = f::div(&f::sub(g, &f::mul(&re, &sg)?)?, &a)?;
     let zero = b::binary(BinaryOp::Eq, Arg::T(&a), Arg::S(Pivot::I(0)), None, None)?;
     crate::ops::ternary::where_(&zero, Arg::S(Pivot::I(0)), Arg::T(&t), None)
+}
+
+/// `x.conj()` of a complex tensor: a view of the same storage with the conjugate bit toggled,
+/// recorded as `name` under autograd (the gradient is the conjugate of the incoming one).
+pub fn conj_view(x: &Tensor, name: &'static str) -> Result<Tensor> {
+    let mut r = x.with_bits(!x.conj, x.neg);
+    if should_record(&[x]) {
+        record(name, &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(f::conj(gr(g)?)?)]));
+        return Ok(r);
+    }
+    if x.ag.is_some() {
+        return Ok(crate::autograd::inplace::track_view(x, r));
+    }
+    Ok(r)
+}
+
+/// `torch._neg_view(x)`: a view with the negative bit toggled (NegViewBackward0 negates).
+pub fn neg_view(x: &Tensor) -> Result<Tensor> {
+    let mut r = x.with_bits(x.conj, !x.neg);
+    if should_record(&[x]) {
+        record("NegViewBackward0", &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(u::unary(UnaryOp::Neg, gr(g)?, None)?)]));
+        return Ok(r);
+    }
+    if x.ag.is_some() {
+        return Ok(crate::autograd::inplace::track_view(x, r));
+    }
+    Ok(r)
+}
+
+/// `resolve_conj()` (`conj = true`) / `resolve_neg()`: a copy with that bit materialised (the other
+/// bit stays lazy), recorded as CloneBackward0.
+pub fn resolve(x: &Tensor, conj: bool) -> Result<Tensor> {
+    let mut r = x.resolve_bits(conj, !conj)?;
+    if should_record(&[x]) {
+        record("CloneBackward0", &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(gr(g)?.clone())]));
+    }
+    Ok(r)
 }

@@ -248,6 +248,9 @@ pub fn cxx(dt: DType) -> &'static str {
 
 /// Convolution (or transposed convolution) of a batched, validated input.
 pub fn conv_forward(x: &Tensor, w: &Tensor, b: Option<&Tensor>, s: &ConvSpec) -> Result<Tensor> {
+    crate::resolve_bits!(x);
+    crate::resolve_bits!(w);
+    crate::resolve_opt_bits!(b);
     let dt = x.dtype;
     let cdt = compute_dtype(dt, if s.transposed { "slow_conv_transpose2d" } else { "slow_conv2d" })?;
     let g = geom(x.shape(), w.shape(), s);
@@ -431,12 +434,14 @@ fn max_with(x: &Tensor, d: usize, w: &Windows, name: &str) -> Result<(Tensor, Te
 
 /// Max pooling over the last `d` dims: (values, flat indices within each plane).
 pub fn max_pool(x: &Tensor, s: &PoolSpec) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(x);
     let d = s.k.len();
     let w = pool_windows(&x.shape()[x.ndim() - d..], s, false, false);
     max_with(x, d, &w, "max_pool2d")
 }
 
 pub fn adaptive_max_pool(x: &Tensor, outs: &[usize]) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(x);
     let d = outs.len();
     let w = adaptive_windows(&x.shape()[x.ndim() - d..], outs);
     max_with(x, d, &w, "adaptive_max_pool2d")
@@ -478,6 +483,7 @@ fn avg_d(kind: &AvgKind) -> usize {
 }
 
 pub fn avg_pool(x: &Tensor, kind: &AvgKind) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     let d = avg_d(kind);
     let dt = x.dtype;
     let cdt = compute_dtype(dt, "avg_pool2d")?;
@@ -508,6 +514,7 @@ pub fn avg_pool_backward(x_shape: &[usize], g: &Tensor, kind: &AvgKind) -> Resul
 
 /// Per-dim taps over the last `taps.len()` (<= 3) dims.
 pub fn resample(x: &Tensor, taps: &[Vec<Taps>], fill: f64) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     let d = taps.len();
     let dt = x.dtype;
     let cdt = compute_dtype(dt, "resample")?;
@@ -637,6 +644,7 @@ fn im_geom(c: usize, ins: &[usize], k: &[usize], dil: &[usize], pad: &[usize], s
 
 /// `x` [n, c, h, w] → [n, c*kh*kw, L] (validated by the caller).
 pub fn im2col(x: &Tensor, k: &[usize], dil: &[usize], pad: &[usize], stride: &[usize]) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     let dt = x.dtype;
     let cdt = compute_dtype(dt, "im2col")?;
     let xc = prep(x, cdt)?;

@@ -143,6 +143,7 @@ pub fn plan(src: &Tensor, indices: &[Option<Tensor>]) -> Result<AdvPlan> {
 
 /// `src[indices]` (aten::index): a new contiguous tensor.
 pub fn index(src: &Tensor, indices: &[Option<Tensor>]) -> Result<Tensor> {
+    crate::resolve_bits!(src);
     cpu(src, "index")?;
     let l = &src.layout;
     let mut some = indices.iter().enumerate().filter_map(|(d, i)| i.as_ref().map(|t| (d, t)));
@@ -238,6 +239,13 @@ fn plan_values(dst: &Tensor, p: &AdvPlan, values: &Tensor, op: &str) -> Result<T
 
 /// `dst[indices] = values` or `+=` with `accumulate` (aten::index_put_).
 pub fn index_put_(dst: &Tensor, indices: &[Option<Tensor>], values: &Tensor, accumulate: bool) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        index_put_(&tmp, indices, values, accumulate)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(values);
     cpu(dst, "index_put_")?;
     dst.check_writable()?;
     let p = plan(dst, indices)?;
@@ -256,6 +264,12 @@ pub fn index_put_(dst: &Tensor, indices: &[Option<Tensor>], values: &Tensor, acc
 
 /// Fills `dst[indices]` with a scalar.
 pub fn index_fill_plan(dst: &Tensor, indices: &[Option<Tensor>], value: Pivot) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        index_fill_plan(&tmp, indices, value)?;
+        return dst.copy_(&tmp);
+    }
     cpu(dst, "index_put_")?;
     dst.check_writable()?;
     let p = plan(dst, indices)?;
@@ -289,6 +303,8 @@ fn dim_indices(ndim: usize, dim: usize, idx: Tensor) -> Vec<Option<Tensor>> {
 }
 
 pub fn index_select(src: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(src);
+    crate::resolve_bits!(index);
     cpu(src, "index_select")?;
     let d = wrap_dim(dim, src.ndim())?;
     let idx = vector_index("index_select", index)?;
@@ -347,6 +363,14 @@ fn src_for_dim(op: &str, dst: &Tensor, d: usize, idx: &Tensor, src: &Tensor) -> 
 }
 
 pub fn index_add_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor, alpha: Pivot) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        index_add_(&tmp, dim, index, source, alpha)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(index);
+    crate::resolve_bits!(source);
     let (d, idx) = index_dim_args("index_add_", dst, dim, index)?;
     let s = src_for_dim("index_add_", dst, d, &idx, source)?;
     if s.dtype != dst.dtype {
@@ -363,6 +387,14 @@ pub fn index_add_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor, alpha
 }
 
 pub fn index_copy_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        index_copy_(&tmp, dim, index, source)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(index);
+    crate::resolve_bits!(source);
     let (d, idx) = index_dim_args("index_copy_", dst, dim, index)?;
     let s = src_for_dim("index_copy_", dst, d, &idx, source)?;
     if s.dtype != dst.dtype {
@@ -373,6 +405,13 @@ pub fn index_copy_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor) -> R
 }
 
 pub fn index_fill_(dst: &Tensor, dim: i64, index: &Tensor, value: Pivot) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        index_fill_(&tmp, dim, index, value)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(index);
     let (d, idx) = index_dim_args("index_fill_", dst, dim, index)?;
     let value = crate::element::checked_scalar(value, dst.dtype, crate::element::ScalarCtx::Fill)?;
     let t = at_least_1d(dst);
@@ -420,6 +459,8 @@ fn check_dim_index(op: &str, t: &Tensor, d: usize, idx: &Tensor, src: Option<&Te
 
 /// `torch.gather(input, dim, index)`.
 pub fn gather_dim(src: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(src);
+    crate::resolve_bits!(index);
     cpu(src, "gather")?;
     let d = wrap_dim(dim, src.ndim())?;
     check_dim_index("gather", src, d, index, None)?;
@@ -438,6 +479,14 @@ pub fn gather_dim(src: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
 
 /// `self.scatter_(dim, index, src|value, reduce=)` and `scatter_reduce_` without `include_self`.
 pub fn scatter_(dst: &Tensor, dim: i64, index: &Tensor, src: Option<&Tensor>, value: Pivot, how: Reduce) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        scatter_(&tmp, dim, index, src, value, how)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(index);
+    crate::resolve_opt_bits!(src);
     cpu(dst, "scatter_")?;
     let d = wrap_dim(dim, dst.ndim())?;
     check_dim_index("scatter", dst, d, index, src)?;
@@ -482,6 +531,14 @@ pub fn scatter_(dst: &Tensor, dim: i64, index: &Tensor, src: Option<&Tensor>, va
 
 /// `scatter_reduce_(dim, index, src, reduce, include_self)`.
 pub fn scatter_reduce_(dst: &Tensor, dim: i64, index: &Tensor, src: &Tensor, reduce: &str, include_self: bool) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        scatter_reduce_(&tmp, dim, index, src, reduce, include_self)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(index);
+    crate::resolve_bits!(src);
     let how = match reduce {
         "sum" | "mean" => Reduce::Sum,
         "prod" => Reduce::Prod,
@@ -538,6 +595,7 @@ pub fn scatter_reduce_(dst: &Tensor, dim: i64, index: &Tensor, src: &Tensor, red
 
 /// Row-major positions of nonzero elements: an `[n, ndim]` int64 tensor.
 pub fn nonzero(src: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(src);
     cpu(src, "nonzero")?;
     let nd = src.ndim();
     if nd == 0 {
@@ -586,12 +644,22 @@ fn with_spare(n: usize, dt: DType) -> Result<Tensor> {
 }
 
 pub fn masked_select(src: &Tensor, mask: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(src);
+    crate::resolve_bits!(mask);
     cpu(src, "masked_select")?;
     let (sl, ml) = masked_pair(src, mask, "masked_select")?;
     compact_by_mask(src, &sl, mask, &ml)
 }
 
 pub fn masked_scatter_(dst: &Tensor, mask: &Tensor, source: &Tensor) -> Result<()> {
+    if dst.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = dst.resolve_bits(true, true)?;
+        masked_scatter_(&tmp, mask, source)?;
+        return dst.copy_(&tmp);
+    }
+    crate::resolve_bits!(mask);
+    crate::resolve_bits!(source);
     cpu(dst, "masked_scatter_")?;
     if mask.dtype != DType::Bool {
         bail!(runtime, "masked_scatter_ only supports boolean masks, but got mask with dtype {}", mask.dtype.name());
@@ -617,6 +685,8 @@ pub fn masked_scatter_(dst: &Tensor, mask: &Tensor, source: &Tensor) -> Result<(
 
 /// `torch.take(input, index)`: indexes the flattened input.
 pub fn take(src: &Tensor, index: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(src);
+    crate::resolve_bits!(index);
     cpu(src, "take")?;
     if index.dtype != DType::I64 {
         bail!(runtime, "take(): Expected a long tensor for index, but got {}", index.dtype.name());

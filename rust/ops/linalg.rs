@@ -272,6 +272,7 @@ fn nan_fill<T: Sc>(mut m: MatMut<'_, T>) {
 /// `(U, S, Vh, info)` of every matrix; U/Vh are empty (0-element) tensors when `compute_uv` is
 /// false. `full` gives square U (m x m) and Vh (n x n).
 pub fn svd(a: &Tensor, full: bool, compute_uv: bool) -> Result<(Tensor, Tensor, Tensor, Tensor)> {
+    crate::resolve_bits!(a);
     check("linalg.svd", &[a])?;
     guarded("linalg.svd", || la_dispatch!(a.dtype, T => svd_t::<T>(a, full, compute_uv)))
 }
@@ -355,6 +356,7 @@ fn svd_t<T: Sc>(a: &Tensor, full: bool, compute_uv: bool) -> Result<(Tensor, Ten
 /// `(eigenvalues ascending (real dtype), eigenvectors (column-major) or empty, info)` of the
 /// Hermitian matrices whose `upper` (else lower) triangle is given.
 pub fn eigh(a: &Tensor, upper: bool, vectors: bool) -> Result<(Tensor, Tensor, Tensor)> {
+    crate::resolve_bits!(a);
     check("linalg.eigh", &[a])?;
     guarded("linalg.eigh", || la_dispatch!(a.dtype, T => eigh_t::<T>(a, upper, vectors)))
 }
@@ -409,6 +411,7 @@ fn eigh_t<T: Sc>(a: &Tensor, upper: bool, vectors: bool) -> Result<(Tensor, Tens
 /// `(eigenvalues, eigenvectors or empty, info)` of general square matrices, complex-valued;
 /// eigenvectors have unit norm with their largest component real (LAPACK's geev convention).
 pub fn eig(a: &Tensor, vectors: bool) -> Result<(Tensor, Tensor, Tensor)> {
+    crate::resolve_bits!(a);
     check("linalg.eig", &[a])?;
     guarded("linalg.eig", || la_dispatch!(a.dtype, T => eig_t::<T>(a, vectors)))
 }
@@ -469,6 +472,7 @@ where
 
 /// `(Q, R)` for mode 0 = reduced, 1 = complete, 2 = r (Q is then an empty tensor).
 pub fn qr(a: &Tensor, mode: u8) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(a);
     check("linalg.qr", &[a])?;
     guarded("linalg.qr", || la_dispatch!(a.dtype, T => qr_t::<T>(a, mode)))
 }
@@ -516,6 +520,7 @@ fn qr_t<T: Sc>(a: &Tensor, mode: u8) -> Result<(Tensor, Tensor)> {
 /// `(L or U, info)`: the Cholesky factor read from the lower (or `upper`) triangle; info is the
 /// order of the first leading minor that is not positive-definite (0 on success).
 pub fn cholesky(a: &Tensor, upper: bool) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(a);
     check("linalg.cholesky", &[a])?;
     guarded("linalg.cholesky", || la_dispatch!(a.dtype, T => cholesky_t::<T>(a, upper)))
 }
@@ -602,6 +607,7 @@ fn lu_one<T: Sc>(am: MatRef<'_, T>, mut lu: MatMut<'_, T>, piv: &mut [i32]) -> i
 
 /// `(LU, pivots, info)` as torch.linalg.lu_factor_ex.
 pub fn lu_factor(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    crate::resolve_bits!(a);
     check("linalg.lu_factor", &[a])?;
     guarded("linalg.lu_factor", || la_dispatch!(a.dtype, T => lu_factor_t::<T>(a)))
 }
@@ -620,6 +626,8 @@ fn lu_factor_t<T: Sc>(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
 
 /// `(X, info)` with `A X = B` for square A (*, n, n) and B (*, n, k) of the same batch shape.
 pub fn solve(a: &Tensor, b: &Tensor) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     check("linalg.solve", &[a, b])?;
     if a.shape()[..a.ndim() - 2] != b.shape()[..b.ndim() - 2] || a.shape()[a.ndim() - 1] != b.shape()[b.ndim() - 2] {
         bail!(runtime, "linalg.solve: internal shape mismatch");
@@ -654,6 +662,7 @@ fn solve_t<T: Sc>(a: &Tensor, bt: &Tensor) -> Result<(Tensor, Tensor)> {
 
 /// `(A^-1, info)` for square matrices.
 pub fn inv(a: &Tensor) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(a);
     check("linalg.inv", &[a])?;
     guarded("linalg.inv", || la_dispatch!(a.dtype, T => inv_t::<T>(a)))
 }
@@ -683,6 +692,7 @@ fn inv_t<T: Sc>(a: &Tensor) -> Result<(Tensor, Tensor)> {
 
 /// `(sign, logabsdet, det)` of square matrices from their LU factorisation.
 pub fn slogdet(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    crate::resolve_bits!(a);
     check("linalg.slogdet", &[a])?;
     guarded("linalg.slogdet", || la_dispatch!(a.dtype, T => slogdet_t::<T>(a)))
 }
@@ -735,6 +745,8 @@ fn slogdet_t<T: Sc>(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
 /// X with `A X = B` for triangular A (*, n, n) (the `upper` or lower triangle is read; the
 /// diagonal is taken as ones when `unit`) and B (*, n, k) of the same batch shape.
 pub fn solve_triangular(a: &Tensor, b: &Tensor, upper: bool, unit: bool) -> Result<Tensor> {
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     check("linalg.solve_triangular", &[a, b])?;
     if a.shape()[..a.ndim() - 2] != b.shape()[..b.ndim() - 2] || a.shape()[a.ndim() - 1] != b.shape()[b.ndim() - 2] {
         bail!(runtime, "linalg.solve_triangular: internal shape mismatch");
@@ -769,6 +781,8 @@ fn trsm_t<T: Sc>(a: &Tensor, bt: &Tensor, upper: bool, unit: bool) -> Result<Ten
 /// The first n columns of the product of the Householder reflectors `H_i = I - tau_i v_i v_i^H`
 /// stored below the diagonal of A (*, m, n) with tau (*, k) (LAPACK's orgqr/ungqr).
 pub fn householder_product(a: &Tensor, tau: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(tau);
     check("linalg.householder_product", &[a])?;
     if tau.dtype != a.dtype || tau.ndim() != a.ndim() - 1 {
         bail!(runtime, "linalg.householder_product: internal shape mismatch");

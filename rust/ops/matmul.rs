@@ -186,6 +186,8 @@ fn check_same_mm_dtype(a: &Tensor, b: &Tensor) -> Result<()> {
 
 /// `torch.mm(input, mat2)`.
 pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     check_mm("mm", a, b)?;
     check_same_mm_dtype(a, b)?;
     fresh_product("addmm_impl_cpu_", a, b)
@@ -213,6 +215,8 @@ fn check_bmm(a: &Tensor, b: &Tensor) -> Result<()> {
 
 /// `torch.bmm(input, mat2)`.
 pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     check_bmm(a, b)?;
     if a.dtype != b.dtype {
         bail!(runtime, "expected scalar type {} but found {}", a.dtype.scalar_name(), b.dtype.scalar_name());
@@ -235,6 +239,8 @@ fn check_mv(a: &Tensor, v: &Tensor, input: Option<&Tensor>) -> Result<()> {
 
 /// `torch.mv(input, vec)`.
 pub fn mv(a: &Tensor, v: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(v);
     check_mv(a, v, None)?;
     check_addmv_dtypes(v, a, v)?;
     let r = fresh_product("addmv_impl_cpu", a, &unsqueeze(v, 1))?;
@@ -266,6 +272,8 @@ fn check_dot(op: &str, a: &Tensor, b: &Tensor) -> Result<()> {
 
 /// `torch.dot` (`conj = false`) and `torch.vdot` (conjugates the first argument).
 pub fn dot(a: &Tensor, b: &Tensor, conj: bool) -> Result<Tensor> {
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     let op = if conj { "vdot" } else { "dot" };
     check_dot(op, a, b)?;
     let kernel = if conj && a.dtype == DType::C32 { "vdot" } else { "dot" };
@@ -276,6 +284,8 @@ pub fn dot(a: &Tensor, b: &Tensor, conj: bool) -> Result<Tensor> {
 
 /// `torch.matmul(input, other)` with torch's rules for 1-D, 2-D and broadcast batched operands.
 pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     require_cpu("matmul", &[a, b])?;
     let (d1, d2) = (a.ndim(), b.ndim());
     if d1 == 0 || d2 == 0 {
@@ -445,6 +455,16 @@ fn with_input(
 
 /// `torch.addmm(input, mat1, mat2, *, beta, alpha)` (and `addmm_` when `inplace`).
 pub fn addmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alpha: Option<Pivot>, inplace: bool) -> Result<Tensor> {
+    if inplace && input.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = input.resolve_bits(true, true)?;
+        addmm(&tmp, a, b, beta, alpha, true)?;
+        input.copy_(&tmp)?;
+        return Ok(input.clone());
+    }
+    crate::resolve_bits!(input);
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     require_cpu("addmm", &[input])?;
     check_mm("addmm", a, b)?;
     if input.dtype != b.dtype || a.dtype != b.dtype {
@@ -463,6 +483,16 @@ pub fn addmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alpha:
 
 /// `torch.addmv(input, mat, vec, *, beta, alpha)`.
 pub fn addmv(input: &Tensor, a: &Tensor, v: &Tensor, beta: Option<Pivot>, alpha: Option<Pivot>, inplace: bool) -> Result<Tensor> {
+    if inplace && input.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = input.resolve_bits(true, true)?;
+        addmv(&tmp, a, v, beta, alpha, true)?;
+        input.copy_(&tmp)?;
+        return Ok(input.clone());
+    }
+    crate::resolve_bits!(input);
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(v);
     require_cpu("addmv", &[input])?;
     check_mv(a, v, Some(input))?;
     check_addmv_dtypes(input, a, v)?;
@@ -476,6 +506,16 @@ pub fn addmv(input: &Tensor, a: &Tensor, v: &Tensor, beta: Option<Pivot>, alpha:
 
 /// `torch.baddbmm(input, batch1, batch2, *, beta, alpha)`.
 pub fn baddbmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alpha: Option<Pivot>, inplace: bool) -> Result<Tensor> {
+    if inplace && input.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = input.resolve_bits(true, true)?;
+        baddbmm(&tmp, a, b, beta, alpha, true)?;
+        input.copy_(&tmp)?;
+        return Ok(input.clone());
+    }
+    crate::resolve_bits!(input);
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     require_cpu("baddbmm", &[input])?;
     check_bmm(a, b)?;
     if input.dtype != a.dtype || a.dtype != b.dtype {
@@ -494,6 +534,16 @@ pub fn baddbmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alph
 
 /// `torch.addbmm(input, batch1, batch2, *, beta, alpha)`: the batch products are summed.
 pub fn addbmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alpha: Option<Pivot>, inplace: bool) -> Result<Tensor> {
+    if inplace && input.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = input.resolve_bits(true, true)?;
+        addbmm(&tmp, a, b, beta, alpha, true)?;
+        input.copy_(&tmp)?;
+        return Ok(input.clone());
+    }
+    crate::resolve_bits!(input);
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     require_cpu("addbmm", &[input, a, b])?;
     if a.ndim() != 3 {
         bail!(runtime, "batch1 must be a 3D tensor");
@@ -537,6 +587,7 @@ pub fn addbmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alpha
 
 /// `torch.trace(input)`: the sum of the main diagonal (integers accumulate as int64).
 pub fn trace(t: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu("trace", &[t])?;
     if t.ndim() != 2 {
         bail!(runtime, "trace: expected a matrix, but got tensor with dim {}", t.ndim());

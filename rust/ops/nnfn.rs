@@ -199,6 +199,7 @@ fn softmax_row<T: Fl>(x: &[T], o: &mut [T], tmp: &mut [T], log: bool) {
 /// softmax / log_softmax over `dim` for float32/float64 CPU tensors of at least one dim (None for
 /// other inputs, which take the general path). The result is contiguous.
 pub fn softmax_forward(x: &Tensor, dim: usize, log: bool) -> Result<Option<Tensor>> {
+    crate::resolve_bits!(x);
     if !matches!(x.dtype, DType::F32 | DType::F64) || x.device() != Device::Cpu || x.ndim() == 0 {
         return Ok(None);
     }
@@ -384,6 +385,9 @@ pub fn nll_check(input: &Tensor, target: &Tensor, weight: Option<&Tensor>) -> Re
 
 /// `nll_loss` forward: (loss, total_weight). `loss` has the target's shape for reduction none.
 pub fn nll_loss(input: &Tensor, target: &Tensor, weight: Option<&Tensor>, red: Reduction, ignore_index: i64) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(input);
+    crate::resolve_bits!(target);
+    crate::resolve_opt_bits!(weight);
     let (n, c, inner) = nll_check(input, target, weight)?;
     let md = math_dtype(input.dtype);
     let x = dense(input, md)?;
@@ -515,6 +519,9 @@ pub fn row_norm_forward(
     eps: f64,
     chan: impl Fn(usize, usize) -> usize,
 ) -> Result<(Tensor, Tensor, Tensor)> {
+    crate::resolve_bits!(x);
+    crate::resolve_opt_bits!(weight);
+    crate::resolve_opt_bits!(bias);
     let md = math_dtype(x.dtype);
     let xc = dense(x, md)?;
     let y = Tensor::for_overwrite(x.shape(), md)?;
@@ -663,6 +670,9 @@ pub fn batch_norm_forward(
     momentum: f64,
     eps: f64,
 ) -> Result<(Tensor, Tensor, Tensor)> {
+    crate::resolve_bits!(x);
+    crate::resolve_opt_bits!(weight);
+    crate::resolve_opt_bits!(bias);
     cpu_float(x, "batch_norm")?;
     if x.ndim() < 2 {
         bail!(runtime, "running_mean should contain {} elements not {}", x.shape().first().copied().unwrap_or(1), 0);
@@ -828,6 +838,8 @@ fn index_i64(indices: &Tensor, what: &str) -> Result<Tensor> {
 
 /// `weight[indices]` for a 2-D weight: shape `indices.shape + [D]`.
 pub fn embedding(weight: &Tensor, indices: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(weight);
+    crate::resolve_bits!(indices);
     if weight.ndim() != 2 {
         bail!(runtime, "'weight' must be 2-D");
     }
@@ -934,6 +946,7 @@ pub fn embedding_renorm_(weight: &Tensor, indices: &Tensor, max_norm: f64, norm_
 
 /// `one_hot(indices, num_classes)`: int64 of shape `indices.shape + [num_classes]`.
 pub fn one_hot(indices: &Tensor, num_classes: i64) -> Result<Tensor> {
+    crate::resolve_bits!(indices);
     if indices.dtype != DType::I64 {
         bail!(runtime, "one_hot is only applicable to index tensor of type LongTensor.");
     }

@@ -99,6 +99,7 @@ fn sum_dtype(dt: DType) -> DType {
 
 /// `sum(dim, keepdim, dtype)`; `skip_nan` gives `nansum`.
 pub fn sum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>, skip_nan: bool) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, "sum")?;
     let t = match dtype {
         Some(d) => t.to_dtype(d, false)?,
@@ -115,6 +116,7 @@ pub fn sum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>
 }
 
 pub fn prod(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, "prod")?;
     let t = match dtype {
         Some(d) => t.to_dtype(d, false)?,
@@ -142,6 +144,7 @@ fn float_input(op: &str, t: &Tensor, dtype: Option<DType>) -> Result<Tensor> {
 
 /// `mean`; `skip_nan` gives `nanmean` (NaNs neither summed nor counted).
 pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>, skip_nan: bool) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, "mean")?;
     if skip_nan && !t.dtype.is_floating_point() && !t.dtype.is_complex() {
         bail!(
@@ -185,6 +188,7 @@ fn check_nonempty(op: &str, t: &Tensor, mask: &[bool], all: bool) -> Result<()> 
 
 /// `amax`/`amin` (also the bare `max()`/`min()`): NaN propagates.
 pub fn amax(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, is_max: bool, op: &str) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, op)?;
     let mask = dim_mask(t.ndim(), dims)?;
     // torch checks the reduced sizes before the dtype.
@@ -202,6 +206,7 @@ pub fn amax(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, is_max: bool, op: &
 
 /// `max(dim)`/`min(dim)`: values and the first index of each extreme (NaN wins).
 pub fn max_dim(t: &Tensor, dim: i64, keepdim: bool, is_max: bool, op: &str) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     require_cpu(t, op)?;
     let mask = dim_mask(t.ndim(), Some(&[dim]))?;
     check_nonempty(op, t, &mask, false)?;
@@ -220,6 +225,7 @@ pub fn max_dim(t: &Tensor, dim: i64, keepdim: bool, is_max: bool, op: &str) -> R
 
 /// `argmax`/`argmin`: over the flattened input when `dim` is None.
 pub fn argmax(t: &Tensor, dim: Option<i64>, keepdim: bool, is_max: bool) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     let op = if is_max { "argmax" } else { "argmin" };
     require_cpu(t, op)?;
     if t.dtype.is_complex() {
@@ -248,6 +254,7 @@ pub fn argmax(t: &Tensor, dim: Option<i64>, keepdim: bool, is_max: bool) -> Resu
 
 /// `all`/`any`: bool results (uint8 for uint8 input, as torch keeps).
 pub fn all_any(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, all: bool) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, if all { "all" } else { "any" })?;
     // An explicit empty dim list reduces nothing here (unlike sum's "all dims").
     let mask = if dims.is_some_and(|d| d.is_empty()) { vec![false; t.ndim()] } else { dim_mask(t.ndim(), dims)? };
@@ -261,6 +268,7 @@ pub fn all_any(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, all: bool) -> Re
 }
 
 pub fn count_nonzero(t: &Tensor, dims: Option<&[i64]>) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, "count_nonzero")?;
     let r = rows(t, &dim_mask(t.ndim(), dims)?, false, true)?;
     let v = dispatch!(t.dtype, T => k::reduce_rows(r.slice::<T>(), r.m, r.k,
@@ -270,6 +278,7 @@ pub fn count_nonzero(t: &Tensor, dims: Option<&[i64]>) -> Result<Tensor> {
 
 /// `var` (and `std` when `sqrt`): sum of squared deviations over `max(0, n - correction)`.
 pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqrt: bool) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, "var")?;
     if !t.dtype.is_floating_point() && !t.dtype.is_complex() {
         bail!(not_implemented, "std and var only support floating point and complex dtypes");
@@ -293,6 +302,7 @@ pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqr
 
 /// `logsumexp`: integers promote to the default float dtype; an empty reduction gives -inf.
 pub fn logsumexp(t: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, "logsumexp")?;
     let t = if t.dtype.is_integral(true) { t.to_dtype(default_dtype(), false)? } else { t.clone() };
     if t.dtype == DType::C32 {
@@ -392,6 +402,7 @@ fn lse_merge(a: f64, b: f64) -> f64 {
 /// The legacy `norm(p)` over dims: p = inf/-inf (max/min of |x|), 0 (count of nonzeros), else
 /// `(sum |x|^p)^(1/p)`. The result is real.
 pub fn norm(t: &Tensor, p: f64, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, "norm")?;
     let t = match dtype {
         Some(d) => t.to_dtype(d, false)?,
@@ -493,6 +504,7 @@ fn unpermute(out: Tensor, inv: &[usize]) -> Result<Tensor> {
 
 /// `cumsum`/`cumprod`/`logcumsumexp` along `dim`.
 pub fn scan(t: &Tensor, dim: i64, op: ScanOp, dtype: Option<DType>) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, "cumsum")?;
     let dim = wrap_dim(dim, t.ndim())?;
     let t = match dtype {
@@ -565,6 +577,7 @@ fn log_add_exp(a: f64, b: f64) -> f64 {
 
 /// `cummax`/`cummin`: running extreme and the index of its latest occurrence (NaN sticks).
 pub fn cum_extreme(t: &Tensor, dim: i64, is_max: bool) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     let op = if is_max { "cummax" } else { "cummin" };
     require_cpu(t, op)?;
     let dim = wrap_dim(dim, t.ndim())?;
@@ -619,6 +632,9 @@ fn cat(ts: &[Tensor], dim: usize) -> Result<Tensor> {
 
 /// `diff(n, dim, prepend, append)`: repeated forward differences (xor for bool).
 pub fn diff(t: &Tensor, n: i64, dim: i64, prepend: Option<&Tensor>, append: Option<&Tensor>) -> Result<Tensor> {
+    crate::resolve_bits!(t);
+    crate::resolve_opt_bits!(prepend);
+    crate::resolve_opt_bits!(append);
     require_cpu(t, "diff")?;
     if t.ndim() == 0 {
         bail!(runtime, "diff expects input to be at least one-dimensional");
@@ -672,6 +688,7 @@ pub fn diff(t: &Tensor, n: i64, dim: i64, prepend: Option<&Tensor>, append: Opti
 
 /// `aminmax`: (min, max) over `dim` or over everything.
 pub fn aminmax(t: &Tensor, dim: Option<i64>, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     if t.dtype.is_complex() {
         bail!(type_error, "aminmax not implemented for {}", t.dtype.scalar_name());
     }

@@ -171,6 +171,12 @@ pub fn unfold(t: &Tensor, dim: i64, size: i64, step: i64) -> Result<Tensor> {
 
 /// `view(dtype)`: reinterprets the bytes; the last dim scales when the element sizes differ.
 pub fn view_dtype(t: &Tensor, dt: DType) -> Result<Tensor> {
+    if dt != t.dtype && t.conj {
+        bail!(runtime, "torch.Tensor.view is not supported for conjugate view tensors when converting to a different dtype.");
+    }
+    if dt != t.dtype && t.neg {
+        bail!(runtime, "torch.Tensor.view is not supported for tensors with negative bit set when converting to a different dtype.");
+    }
     let (a, b) = (t.dtype.itemsize(), dt.itemsize());
     let mut out = t.clone();
     out.ag = None;
@@ -226,6 +232,7 @@ fn copy_through(t: &Tensor, l: Layout) -> Result<Tensor> {
 
 /// `flip(dims)`: a copy with the given dims reversed.
 pub fn flip(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     let n = t.ndim();
     let mut seen = vec![false; n.max(1)];
     let mut l = t.layout.clone();
@@ -249,6 +256,7 @@ pub fn flip(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
 
 /// `torch.cat(tensors, dim)` with torch's promotion and the legacy rule that skips 1-D empty tensors.
 pub fn cat(ts: &[Tensor], dim: i64) -> Result<Tensor> {
+    crate::resolve_slice_bits!(ts);
     if ts.is_empty() {
         bail!(value, "torch.cat(): expected a non-empty list of Tensors");
     }
@@ -316,6 +324,7 @@ pub fn cat_into(ts: &[Tensor], d: usize, out: &Tensor) -> Result<()> {
 
 /// `repeat(*sizes)`: tiles the tensor; `sizes` has at least ndim entries.
 pub fn repeat(t: &Tensor, reps: &[i64]) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     if reps.len() < t.ndim() {
         bail!(runtime, "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor");
     }
@@ -341,6 +350,7 @@ pub fn repeat(t: &Tensor, reps: &[i64]) -> Result<Tensor> {
 
 /// `tril`/`triu` into a copy (`upper` picks triu).
 pub fn tri(t: &Tensor, k: i64, upper: bool) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     let out = t.contiguous_copy()?;
     tri_(&out, k, upper, if upper { "triu" } else { "tril" })?;
     Ok(out)
@@ -348,6 +358,12 @@ pub fn tri(t: &Tensor, k: i64, upper: bool) -> Result<Tensor> {
 
 /// Zeroes the elements outside the triangle, in place.
 pub fn tri_(t: &Tensor, k: i64, upper: bool, op: &str) -> Result<()> {
+    if t.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = t.resolve_bits(true, true)?;
+        tri_(&tmp, k, upper, op)?;
+        return t.copy_(&tmp);
+    }
     let n = t.ndim();
     if n < 2 {
         bail!(runtime, "{}: input tensor must have at least 2 dimensions", op);
@@ -368,6 +384,7 @@ pub fn tri_(t: &Tensor, k: i64, upper: bool, op: &str) -> Result<()> {
 
 /// `roll(shifts, dims)` for one dim: a copy rotated by `shift`.
 pub fn roll_dim(t: &Tensor, shift: i64, dim: usize) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     let n = t.shape()[dim] as i64;
     if n == 0 {
         return t.contiguous_copy();
@@ -382,6 +399,7 @@ pub fn roll_dim(t: &Tensor, shift: i64, dim: usize) -> Result<Tensor> {
 
 /// `diag_embed(input, offset, dim1, dim2)`: the last dim of the input on the diagonal of new dims.
 pub fn diag_embed(t: &Tensor, offset: i64, dim1: i64, dim2: i64) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     let nd = t.ndim() + 1;
     let (a, b) = (wrap_dim(dim1, nd)?, wrap_dim(dim2, nd)?);
     if a == b {

@@ -125,6 +125,7 @@ fn pair_rows<T: Element>(shape: &[usize], m: usize, k: usize, f: impl Fn(usize, 
 
 /// `sort(dim, descending, stable)`: values and indices. The sort is always stable.
 pub fn sort(t: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     require_cpu(t, "sort")?;
     let d = wrap_dim(dim, t.ndim())?;
     let (x, m, k, pshape, inv) = dim_rows(t, d)?;
@@ -141,6 +142,7 @@ pub fn sort(t: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> 
 
 /// `topk(k, dim, largest, sorted)`: the first k of a stable sort (descending when `largest`).
 pub fn topk(t: &Tensor, kk: i64, dim: i64, largest: bool) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     require_cpu(t, "topk")?;
     let d = wrap_dim(dim, t.ndim())?;
     let n = if t.ndim() == 0 { 1 } else { t.shape()[d] };
@@ -197,6 +199,7 @@ fn select_rows(
 }
 
 pub fn kthvalue(t: &Tensor, kk: i64, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     let d = wrap_dim(dim, t.ndim())?;
     let n = if t.ndim() == 0 { 1 } else { t.shape()[d] } as i64;
     if kk < 1 || kk > n {
@@ -207,6 +210,7 @@ pub fn kthvalue(t: &Tensor, kk: i64, dim: i64, keepdim: bool) -> Result<(Tensor,
 
 /// `median(dim)` (lower median; NaN wins at its first position) or `nanmedian(dim)` (NaNs ignored).
 pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool, ignore_nan: bool) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     let op = if ignore_nan { "nanmedian" } else { "median" };
     select_rows(t, dim, keepdim, op, |perm, is_nan| {
         let n = perm.len();
@@ -220,6 +224,7 @@ pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool, ignore_nan: bool) -> Resu
 
 /// `median()` over all elements: a 0-d value.
 pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     if t.numel() == 0 {
         return Tensor::full(&[], Pivot::F(f64::NAN), t.dtype, t.device());
     }
@@ -230,6 +235,7 @@ pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
 
 /// `mode(dim)`: the most frequent value (the smallest among ties) and its last index.
 pub fn mode(t: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     require_cpu(t, "mode")?;
     let mask = dim_mask(t.ndim(), Some(&[dim]))?;
     let d = wrap_dim(dim, t.ndim())?;
@@ -273,6 +279,7 @@ pub enum Interp {
 /// `quantile(q, dim, keepdim, interpolation)`; `ignore_nan` gives `nanquantile`. A 1-D `q` adds
 /// a leading dim to the result.
 pub fn quantile(t: &Tensor, q: &[f64], q_is_scalar: bool, dim: Option<i64>, keepdim: bool, interp: Interp, ignore_nan: bool) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     let op = if ignore_nan { "nanquantile" } else { "quantile" };
     require_cpu(t, op)?;
     if t.dtype != DType::F32 && t.dtype != DType::F64 {
@@ -348,6 +355,7 @@ fn interpolate(s: &[f64], q: f64, interp: Interp) -> f64 {
 /// `unique(sorted, return_inverse, return_counts)` over the flattened input:
 /// (values, inverse indices in the input's shape, counts).
 pub fn unique(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     require_cpu(t, "unique")?;
     let n = t.numel();
     let c = t.contiguous()?;
@@ -385,6 +393,7 @@ pub fn unique(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
 
 /// `unique_consecutive` over the flattened input: (values, inverse, counts).
 pub fn unique_consecutive(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     require_cpu(t, "unique_consecutive")?;
     let n = t.numel();
     let c = t.contiguous()?;
@@ -418,6 +427,7 @@ pub fn unique_consecutive(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
 /// `unique(dim=)` / `unique_consecutive(dim=)`: distinct slices along `dim` (sorted lexicographically
 /// unless `consecutive`), the slice each input slice maps to, and the counts.
 pub fn unique_dim(t: &Tensor, dim: i64, consecutive: bool) -> Result<(Tensor, Tensor, Tensor)> {
+    crate::resolve_bits!(t);
     let op = if consecutive { "unique_consecutive" } else { "unique" };
     require_cpu(t, op)?;
     if t.ndim() == 0 {
@@ -517,6 +527,8 @@ fn merge_sort_by(v: &mut Vec<usize>, less: &dyn Fn(usize, usize) -> bool) {
 /// `searchsorted(sorted_sequence, values, right)`: per value, the first position whose element is
 /// >= it (> it when `right`), in the innermost dim of `seq` (a 1-D `seq` serves every value).
 pub fn searchsorted(seq: &Tensor, values: &Tensor, right: bool, out_int32: bool) -> Result<Tensor> {
+    crate::resolve_bits!(seq);
+    crate::resolve_bits!(values);
     require_cpu(seq, "searchsorted")?;
     if seq.ndim() == 0 {
         bail!(runtime, "torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension");
@@ -599,6 +611,8 @@ fn from_f64(shape: &[usize], dt: DType, vals: &[f64]) -> Result<Tensor> {
 
 /// `bincount(input, weights, minlength)`: counts (int64), or summed weights.
 pub fn bincount(t: &Tensor, weights: Option<&Tensor>, minlength: i64) -> Result<Tensor> {
+    crate::resolve_bits!(t);
+    crate::resolve_opt_bits!(weights);
     require_cpu(t, "bincount")?;
     if !t.dtype.is_integral(false) {
         bail!(not_implemented, "\"bincount_cpu\" not implemented for '{}'", t.dtype.scalar_name());
@@ -642,6 +656,7 @@ pub fn bincount(t: &Tensor, weights: Option<&Tensor>, minlength: i64) -> Result<
 
 /// `histc(input, bins, min, max)`: equal-width bins over [min, max] (the data range when equal).
 pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
+    crate::resolve_bits!(t);
     require_cpu(t, "histc")?;
     if !t.dtype.is_floating_point() {
         bail!(not_implemented, "\"histogram_cpu\" not implemented for '{}'", t.dtype.scalar_name());
@@ -676,6 +691,9 @@ pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
 /// `histogram(input, bins, range, weight, density)`: (hist, bin_edges); `edges` given or
 /// `nbins` equal-width edges over `range` (default the data range).
 pub fn histogram(t: &Tensor, nbins: usize, edges: Option<&Tensor>, range: Option<(f64, f64)>, weight: Option<&Tensor>, density: bool) -> Result<(Tensor, Tensor)> {
+    crate::resolve_bits!(t);
+    crate::resolve_opt_bits!(edges);
+    crate::resolve_opt_bits!(weight);
     require_cpu(t, "histogram")?;
     if !t.dtype.is_floating_point() {
         bail!(not_implemented, "\"histogram_cpu\" not implemented for '{}'", t.dtype.scalar_name());

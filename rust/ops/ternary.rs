@@ -82,6 +82,9 @@ fn finish(result: Tensor, out: Option<&Tensor>) -> Result<Tensor> {
 
 /// `torch.where(condition, input, other)`.
 pub fn where_(cond: &Tensor, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tensor> {
+    crate::resolve_bits!(cond);
+    crate::resolve_arg_bits!(a);
+    crate::resolve_arg_bits!(b);
     cpu_check(&[cond], "where")?;
     if cond.dtype != DType::Bool && cond.dtype != DType::U8 {
         bail!(runtime, "where expected condition to be a boolean tensor, but got a tensor with dtype {}", cond.dtype.scalar_name());
@@ -108,6 +111,7 @@ pub fn where_(cond: &Tensor, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Ten
 /// `torch.clamp(input, min, max)`: tensor bounds take part in type promotion, number bounds
 /// are cast to the input's dtype. NaN in the input or a bound gives NaN.
 pub fn clamp(x: &Tensor, mut lo: Option<Arg>, mut hi: Option<Arg>, out: Option<&Tensor>) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     cpu_check(&[x], "clamp")?;
     if lo.is_none() && hi.is_none() {
         bail!(runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
@@ -254,6 +258,9 @@ pub fn clamp(x: &Tensor, mut lo: Option<Arg>, mut hi: Option<Arg>, out: Option<&
 
 /// `torch.lerp(start, end, weight)`: torch's two-sided formula, in float32 for half types.
 pub fn lerp(start: &Tensor, end: &Tensor, weight: Arg, out: Option<&Tensor>) -> Result<Tensor> {
+    crate::resolve_bits!(start);
+    crate::resolve_bits!(end);
+    crate::resolve_arg_bits!(weight);
     cpu_check(&[start, end], "lerp")?;
     if end.dtype != start.dtype {
         bail!(runtime, "expected dtype {} for `end` but got dtype {}", cpp_name(start.dtype), cpp_name(end.dtype));
@@ -317,6 +324,9 @@ pub fn lerp(start: &Tensor, end: &Tensor, weight: Arg, out: Option<&Tensor>) -> 
 
 /// `addcmul` (`div == false`) and `addcdiv`: `input + value * t1 * t2` / `input + value * t1 / t2`.
 pub fn addc(input: &Tensor, t1: &Tensor, t2: &Tensor, value: Pivot, div: bool, out: Option<&Tensor>) -> Result<Tensor> {
+    crate::resolve_bits!(input);
+    crate::resolve_bits!(t1);
+    crate::resolve_bits!(t2);
     cpu_check(&[input, t1, t2], if div { "addcdiv" } else { "addcmul" })?;
     if div && t1.dtype.is_integral(true) && t2.dtype.is_integral(true) {
         bail!(
@@ -350,6 +360,9 @@ pub fn addc(input: &Tensor, t1: &Tensor, t2: &Tensor, value: Pivot, div: bool, o
 
 /// `masked_fill(self, mask, value)` out of place: the broadcast of self and mask, in self's dtype.
 pub fn masked_fill(x: &Tensor, mask: &Tensor, value: Arg) -> Result<Tensor> {
+    crate::resolve_bits!(x);
+    crate::resolve_bits!(mask);
+    crate::resolve_arg_bits!(value);
     let shape = broadcast_shapes(x.shape(), mask.shape())?;
     let result = Tensor::for_overwrite(&shape, x.dtype)?;
     result.copy_(&x.expand_to(&shape)?)?;
@@ -359,6 +372,14 @@ pub fn masked_fill(x: &Tensor, mask: &Tensor, value: Arg) -> Result<Tensor> {
 
 /// `self.masked_fill_(mask, value)`: value is a number or a 0-dim tensor, cast to self's dtype.
 pub fn masked_fill_(x: &Tensor, mask: &Tensor, value: Arg) -> Result<()> {
+    if x.has_bits() {
+        // A lazy conjugate/negative target: run on a resolved copy, then store it back.
+        let tmp = x.resolve_bits(true, true)?;
+        masked_fill_(&tmp, mask, value)?;
+        return x.copy_(&tmp);
+    }
+    crate::resolve_bits!(mask);
+    crate::resolve_arg_bits!(value);
     cpu_check(&[x, mask], "masked_fill_")?;
     if mask.dtype != DType::Bool {
         bail!(runtime, "masked_fill_ only supports boolean masks, but got mask with dtype {}", cpp_name(mask.dtype));
@@ -398,6 +419,7 @@ pub fn masked_fill_(x: &Tensor, mask: &Tensor, value: Arg) -> Result<()> {
 
 /// `nan_to_num(input, nan, posinf, neginf)`: defaults are 0 and the dtype's finite extremes.
 pub fn nan_to_num(x: &Tensor, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>, out: Option<&Tensor>) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     cpu_check(&[x], "nan_to_num")?;
     let dt = x.dtype;
     let result = Tensor::for_overwrite_layout(x.preserved_layout(false), dt)?;
@@ -434,6 +456,8 @@ pub fn nan_to_num(x: &Tensor, nan: Option<f64>, posinf: Option<f64>, neginf: Opt
 
 /// `isclose(a, b, rtol, atol, equal_nan)`, composed exactly as torch composes it.
 pub fn isclose(a: &Tensor, b: &Tensor, rtol: f64, atol: f64, equal_nan: bool) -> Result<Tensor> {
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     if a.dtype != b.dtype {
         bail!(runtime, "{} did not match {}", a.dtype.scalar_name(), b.dtype.scalar_name());
     }
@@ -471,6 +495,8 @@ pub fn all_true(t: &Tensor) -> Result<bool> {
 
 /// `torch.equal(a, b)`: same shape and equal values.
 pub fn equal(a: &Tensor, b: &Tensor) -> Result<bool> {
+    crate::resolve_bits!(a);
+    crate::resolve_bits!(b);
     if a.shape() != b.shape() {
         return Ok(false);
     }
@@ -479,6 +505,8 @@ pub fn equal(a: &Tensor, b: &Tensor) -> Result<bool> {
 
 /// `float_power(a, b)`: both in float64 (complex128 when either is complex).
 pub fn float_power(a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tensor> {
+    crate::resolve_arg_bits!(a);
+    crate::resolve_arg_bits!(b);
     let complex = arg_dtype(&a).is_complex() || arg_dtype(&b).is_complex();
     let dt = if complex { DType::C128 } else { DType::F64 };
     if let Some(o) = out {
@@ -523,6 +551,7 @@ fn to_complex(p: Pivot) -> Pivot {
 
 /// `logit(x, eps)`: `log(z / (1 - z))` with z clamped to [eps, 1 - eps] when eps is given.
 pub fn logit(x: &Tensor, eps: Option<f64>, out: Option<&Tensor>) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     cpu_check(&[x], "logit")?;
     if x.dtype.is_complex() {
         bail!(not_implemented, "\"logit_cpu\" not implemented for '{}'", x.dtype.scalar_name());
@@ -552,6 +581,7 @@ pub fn logit(x: &Tensor, eps: Option<f64>, out: Option<&Tensor>) -> Result<Tenso
 
 /// `angle(x)`: the argument of complex values; 0 or pi (nan kept) for real ones.
 pub fn angle(x: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     cpu_check(&[x], "angle")?;
     if x.dtype.is_complex() {
         let (re, im) = (real(x)?, imag(x)?);
@@ -576,6 +606,7 @@ pub fn angle(x: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
 
 /// `isreal(x)`: imaginary part zero for complex tensors, all true otherwise.
 pub fn isreal(x: &Tensor) -> Result<Tensor> {
+    crate::resolve_bits!(x);
     if x.dtype.is_complex() {
         let im = imag(x)?;
         return binary(BinaryOp::Eq, Arg::T(&im), Arg::S(Pivot::I(0)), None, None)?.contiguous();

@@ -181,7 +181,7 @@ pub fn unary(op: UnaryOp, a: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
         }
     }
     let input = a.to_dtype(compute, false)?;
-    let direct = out.filter(|o| o.dtype == out_dt && o.shape() == a.shape());
+    let direct = out.filter(|o| o.dtype == out_dt && o.shape() == a.shape() && !o.has_bits());
     let result = match direct {
         Some(o) => o.clone(),
         None => Tensor::for_overwrite_layout(input.preserved_layout(false), out_dt)?,

@@ -20,6 +20,10 @@ pub struct Tensor {
     pub dtype: DType,
     /// Autograd state (requires_grad, grad, grad_fn); None for plain tensors, the common case.
     pub ag: Option<Arc<crate::autograd::AutogradMeta>>,
+    /// torch's lazy conjugate bit: the logical values are the conjugates of the stored ones.
+    pub conj: bool,
+    /// torch's lazy negative bit: the logical values are the negatives of the stored ones.
+    pub neg: bool,
 }
 
 /// Checks creation sizes the way torch does before any allocation.
@@ -39,7 +43,45 @@ pub fn checked_numel(shape: &[usize], dtype: DType) -> Result<usize> {
 
 impl Tensor {
     pub fn from_storage(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
-        Tensor { storage, layout, dtype, ag: None }
+        Tensor { storage, layout, dtype, ag: None, conj: false, neg: false }
+    }
+
+    /// True when a lazy conjugate or negative bit is set (then raw storage reads need resolving).
+    #[inline(always)]
+    pub fn has_bits(&self) -> bool {
+        self.conj | self.neg
+    }
+
+    /// Self when no lazy bit is set, else a materialised copy with the bits applied (torch's
+    /// `resolve_conj().resolve_neg()`). Kernels that read the storage call this first.
+    #[inline]
+    pub fn resolved(&self) -> Result<std::borrow::Cow<'_, Tensor>> {
+        if !self.has_bits() {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        Ok(std::borrow::Cow::Owned(self.resolve_bits(self.conj, self.neg)?))
+    }
+
+    /// A copy (torch's clone layout) with the `conj`/`neg` bits that are set materialised and
+    /// cleared; the other bit is kept as a lazy bit of the copy. No autograd.
+    pub fn resolve_bits(&self, conj: bool, neg: bool) -> Result<Tensor> {
+        let (conj, neg) = (conj && self.conj, neg && self.neg);
+        let keep_conj = self.conj && !conj;
+        let keep_neg = self.neg && !neg;
+        let raw = Tensor { conj, neg, ..self.detached() };
+        // torch's empty_like + copy: dense strides in this tensor's dim order.
+        let mut r = match self.device() {
+            Device::Cpu => raw.cpu_copy_into(self.dtype, self.preserved_layout(true))?,
+            _ => raw.clone_tensor()?,
+        };
+        r.conj = keep_conj;
+        r.neg = keep_neg;
+        Ok(r)
+    }
+
+    /// A view of the same storage and layout with the given bits (no autograd).
+    pub fn with_bits(&self, conj: bool, neg: bool) -> Tensor {
+        Tensor { conj, neg, ..self.detached() }
     }
 
     /// A zero-filled contiguous tensor.
@@ -50,14 +92,14 @@ impl Tensor {
             Device::Cpu => Storage::new_cpu(nbytes)?,
             Device::Cuda(i) => Storage::from_cuda(CudaBuffer::zeros(i, nbytes)?, nbytes, device),
         };
-        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype, ag: None })
+        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype, ag: None, conj: false, neg: false })
     }
 
     /// A contiguous CPU tensor whose elements the caller writes before they are read.
     pub fn for_overwrite(shape: &[usize], dtype: DType) -> Result<Tensor> {
         let n = checked_numel(shape, dtype)?;
         let storage = Storage::new_cpu_for_overwrite(n * dtype.itemsize())?;
-        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype, ag: None })
+        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype, ag: None, conj: false, neg: false })
     }
 
     pub fn full(shape: &[usize], value: Pivot, dtype: DType, device: Device) -> Result<Tensor> {
@@ -98,7 +140,7 @@ impl Tensor {
     /// backward maps gradients back through the two layouts (exact when `self` does not overlap
     /// itself; ops that can see overlapping inputs use [`Tensor::view_op`]).
     pub fn with_layout(&self, layout: Layout) -> Tensor {
-        let r = Tensor { storage: self.storage.clone(), layout, dtype: self.dtype, ag: None };
+        let r = Tensor { storage: self.storage.clone(), layout, dtype: self.dtype, ag: None, conj: self.conj, neg: self.neg };
         if self.ag.is_some() {
             if crate::autograd::should_record(&[self]) {
                 return crate::autograd::formulas::storage_view(self, r);
@@ -112,7 +154,7 @@ impl Tensor {
     /// proxy of the input, so it is exact even for overlapping (expanded) inputs.
     pub fn view_op(&self, name: &'static str, f: impl Fn(&Layout) -> Result<Layout>) -> Result<Tensor> {
         let layout = f(&self.layout)?;
-        let r = Tensor { storage: self.storage.clone(), layout, dtype: self.dtype, ag: None };
+        let r = Tensor { storage: self.storage.clone(), layout, dtype: self.dtype, ag: None, conj: self.conj, neg: self.neg };
         if self.ag.is_some() && crate::autograd::should_record(&[self]) {
             let proxy = Layout::contiguous(self.shape());
             let mapped = f(&proxy)?;
@@ -152,11 +194,19 @@ impl Tensor {
     pub fn for_overwrite_layout(layout: Layout, dtype: DType) -> Result<Tensor> {
         let n = checked_numel(&layout.shape, dtype)?;
         let storage = Storage::new_cpu_for_overwrite(n * dtype.itemsize())?;
-        Ok(Tensor { storage: Arc::new(storage), layout, dtype, ag: None })
+        Ok(Tensor { storage: Arc::new(storage), layout, dtype, ag: None, conj: false, neg: false })
     }
 
     /// A new CPU tensor with this tensor's values in `dtype`, laid out as `layout`.
     fn cpu_copy_into(&self, dtype: DType, layout: Layout) -> Result<Tensor> {
+        if self.has_bits() {
+            // Resolve in the source dtype first (conj/neg commute with no cast), then cast.
+            let raw = Tensor { conj: false, neg: false, ..self.detached() };
+            let r = raw.cpu_copy_into(self.dtype, layout.clone())?;
+            // SAFETY: r is dense with offset 0, so its storage holds exactly numel elements.
+            unsafe { crate::backend::cpu::bits::apply_bits(r.storage.as_ptr(), r.dtype, r.numel(), self.conj, self.neg) };
+            return if dtype == self.dtype { Ok(r) } else { r.cpu_copy_into(dtype, layout) };
+        }
         let out = Tensor::for_overwrite_layout(layout, dtype)?;
         // SAFETY: both layouts are in bounds of their storages (checked at view creation).
         unsafe {
@@ -174,7 +224,7 @@ impl Tensor {
 
     /// Self when already contiguous, else a contiguous copy.
     pub fn contiguous(&self) -> Result<Tensor> {
-        if self.is_contiguous() {
+        if self.is_contiguous() && !self.has_bits() {
             return Ok(self.clone());
         }
         match self.device() {
@@ -201,7 +251,7 @@ impl Tensor {
 
     /// Converts to `dtype`; returns self (no copy) when the dtype already matches and `copy` is false.
     pub fn to_dtype(&self, dtype: DType, copy: bool) -> Result<Tensor> {
-        if dtype == self.dtype && !copy {
+        if dtype == self.dtype && !copy && !self.has_bits() {
             return Ok(self.clone());
         }
         match self.device() {
@@ -231,6 +281,8 @@ impl Tensor {
                     layout: Layout::contiguous(self.shape()),
                     dtype: self.dtype,
                     ag: None,
+                    conj: false,
+                    neg: false,
                 })
             }
             (Device::Cuda(_), Device::Cpu) => {
@@ -244,7 +296,7 @@ impl Tensor {
                 buf.to_host(lo as usize * isz, out)?;
                 let mut layout = self.layout.clone();
                 layout.offset = (layout.offset as isize - lo) as usize;
-                Tensor { storage: Arc::new(host), layout, dtype: self.dtype, ag: None }.contiguous()
+                Tensor { storage: Arc::new(host), layout, dtype: self.dtype, ag: None, conj: self.conj, neg: self.neg }.contiguous()
             }
             (Device::Cuda(_), Device::Cuda(_)) => self.to_device(Device::Cpu)?.to_device_copy(device),
             (Device::Cpu, Device::Cpu) => self.clone_tensor(),
@@ -255,6 +307,7 @@ impl Tensor {
     pub fn fill_(&self, value: Pivot) -> Result<()> {
         self.require_cpu("fill_")?;
         self.check_writable()?;
+        let value = bits_pivot(value, self.conj, self.neg);
         // SAFETY: the layout is in bounds of the storage.
         unsafe { kcopy::fill(self.storage.as_ptr(), self.dtype, &self.layout, value) };
         self.storage.bump_version();
@@ -281,7 +334,16 @@ impl Tensor {
         }
         self.check_writable()?;
         let mut src = src.to_device(Device::Cpu)?;
-        if Arc::ptr_eq(&src.storage, &self.storage) {
+        if self.has_bits() {
+            // Store the inverse transform of the logical values: conj/neg are involutions.
+            let tmp = Tensor::for_overwrite(self.shape(), self.dtype)?;
+            tmp.copy_(&src)?;
+            // SAFETY: tmp is a fresh contiguous tensor of numel elements.
+            unsafe { crate::backend::cpu::bits::apply_bits(tmp.storage.as_ptr(), tmp.dtype, tmp.numel(), self.conj, self.neg) };
+            let raw = Tensor { conj: false, neg: false, ..self.detached() };
+            return raw.copy_(&tmp);
+        }
+        if src.has_bits() || Arc::ptr_eq(&src.storage, &self.storage) {
             // Overlapping in-place copies read from a snapshot so results do not depend on order.
             src = src.clone_tensor()?;
         }
@@ -314,7 +376,8 @@ impl Tensor {
             rem /= n;
         }
         // SAFETY: i < numel, so the offset is within the layout's extent.
-        Ok(unsafe { kcopy::read_scalar(self.storage.as_ptr().offset(off * self.dtype.itemsize() as isize), self.dtype) })
+        let v = unsafe { kcopy::read_scalar(self.storage.as_ptr().offset(off * self.dtype.itemsize() as isize), self.dtype) };
+        Ok(bits_pivot(v, self.conj, self.neg))
     }
 
     /// The single value of a one-element tensor.
@@ -369,5 +432,27 @@ impl Tensor {
             );
         }
         Ok(self.with_layout(layout))
+    }
+}
+
+/// The logical value of a stored value under the `conj`/`neg` bits (both maps are involutions, so
+/// this also gives the stored value of a logical one).
+#[inline]
+pub fn bits_pivot(v: Pivot, conj: bool, neg: bool) -> Pivot {
+    if !(conj | neg) {
+        return v;
+    }
+    let v = match v {
+        Pivot::C(re, im) if conj => Pivot::C(re, -im),
+        v => v,
+    };
+    if !neg {
+        return v;
+    }
+    match v {
+        Pivot::B(b) => Pivot::B(b),
+        Pivot::I(i) => Pivot::I(i.wrapping_neg()),
+        Pivot::F(f) => Pivot::F(-f),
+        Pivot::C(re, im) => Pivot::C(-re, -im),
     }
 }

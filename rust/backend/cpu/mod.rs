@@ -11,3 +11,4 @@ pub mod gemm;
 pub mod index;
 pub mod vmath;
 pub mod conv;
+pub mod bits;
