@@ -332,6 +332,7 @@ fn legacy_type(d: DType) -> &'static str {
         DType::C32 => "ComplexHalf",
         DType::C64 => "ComplexFloat",
         DType::C128 => "ComplexDouble",
+        d => d.scalar_name(),
     }
 }
 
