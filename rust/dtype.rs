@@ -17,9 +17,14 @@ pub enum DType {
     C32,
     C64,
     C128,
+    U16,
+    U32,
+    U64,
+    F8E4M3,
+    F8E5M2,
 }
 
-pub const ALL_DTYPES: [DType; 13] = [
+pub const ALL_DTYPES: [DType; 18] = [
     DType::Bool,
     DType::U8,
     DType::I8,
@@ -33,21 +38,26 @@ pub const ALL_DTYPES: [DType; 13] = [
     DType::C32,
     DType::C64,
     DType::C128,
+    DType::U16,
+    DType::U32,
+    DType::U64,
+    DType::F8E4M3,
+    DType::F8E5M2,
 ];
 
 impl DType {
     pub fn itemsize(self) -> usize {
         use DType::*;
         match self {
-            Bool | U8 | I8 => 1,
-            I16 | F16 | BF16 => 2,
-            I32 | F32 | C32 => 4,
-            I64 | F64 | C64 => 8,
+            Bool | U8 | I8 | F8E4M3 | F8E5M2 => 1,
+            I16 | F16 | BF16 | U16 => 2,
+            I32 | F32 | C32 | U32 => 4,
+            I64 | F64 | C64 | U64 => 8,
             C128 => 16,
         }
     }
     pub fn is_floating_point(self) -> bool {
-        matches!(self, DType::F16 | DType::BF16 | DType::F32 | DType::F64)
+        matches!(self, DType::F16 | DType::BF16 | DType::F32 | DType::F64 | DType::F8E4M3 | DType::F8E5M2)
     }
     pub fn is_complex(self) -> bool {
         matches!(self, DType::C32 | DType::C64 | DType::C128)
@@ -56,12 +66,23 @@ impl DType {
         use DType::*;
         match self {
             Bool => include_bool,
-            U8 | I8 | I16 | I32 | I64 => true,
+            U8 | I8 | I16 | I32 | I64 | U16 | U32 | U64 => true,
             _ => false,
         }
     }
     pub fn is_signed(self) -> bool {
-        !matches!(self, DType::Bool | DType::U8)
+        !matches!(self, DType::Bool | DType::U8 | DType::U16 | DType::U32 | DType::U64)
+    }
+    /// The dtypes torch gives only "barebones" support (copies, views, a few kernels):
+    /// uint16/32/64 and the float8 types.
+    pub fn is_barebones(self) -> bool {
+        matches!(self, DType::U16 | DType::U32 | DType::U64 | DType::F8E4M3 | DType::F8E5M2)
+    }
+    pub fn is_float8(self) -> bool {
+        matches!(self, DType::F8E4M3 | DType::F8E5M2)
+    }
+    pub fn is_big_unsigned(self) -> bool {
+        matches!(self, DType::U16 | DType::U32 | DType::U64)
     }
     /// The name after `torch.` (`torch.float32`).
     pub fn name(self) -> &'static str {
@@ -80,6 +101,11 @@ impl DType {
             C32 => "complex32",
             C64 => "complex64",
             C128 => "complex128",
+            U16 => "uint16",
+            U32 => "uint32",
+            U64 => "uint64",
+            F8E4M3 => "float8_e4m3fn",
+            F8E5M2 => "float8_e5m2",
         }
     }
     /// torch's ScalarType name, used in messages ("Float", "Long").
@@ -99,6 +125,11 @@ impl DType {
             C32 => "ComplexHalf",
             C64 => "ComplexFloat",
             C128 => "ComplexDouble",
+            U16 => "UInt16",
+            U32 => "UInt32",
+            U64 => "UInt64",
+            F8E4M3 => "Float8_e4m3fn",
+            F8E5M2 => "Float8_e5m2",
         }
     }
     /// The NumPy array-interface type string, where NumPy has the type.
@@ -116,7 +147,10 @@ impl DType {
             F64 => "<f8",
             C64 => "<c8",
             C128 => "<c16",
-            BF16 | C32 => return None,
+            U16 => "<u2",
+            U32 => "<u4",
+            U64 => "<u8",
+            BF16 | C32 | F8E4M3 | F8E5M2 => return None,
         })
     }
     pub fn from_numpy_typestr(s: &str) -> Option<DType> {
@@ -137,6 +171,9 @@ impl DType {
             "f8" => F64,
             "c8" => C64,
             "c16" => C128,
+            "u2" => U16,
+            "u4" => U32,
+            "u8" => U64,
             _ => return None,
         })
     }

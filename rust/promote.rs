@@ -62,6 +62,39 @@ pub fn promote_types(a: DType, b: DType) -> DType {
     promote_int(a, b)
 }
 
+/// torch refuses to promote the barebones dtypes: uint16/32/64 only with themselves and the
+/// floating types, float8 only with itself.
+pub fn check_promotable(a: DType, b: DType) -> crate::error::Result<()> {
+    use DType::*;
+    if a == b {
+        return Ok(());
+    }
+    if a.is_float8() || b.is_float8() {
+        crate::bail!(
+            runtime,
+            "Promotion for Float8 Types is not supported, attempted to promote {} and {}",
+            a.scalar_name(),
+            b.scalar_name()
+        );
+    }
+    let plain_float = |d: DType| matches!(d, F16 | BF16 | F32 | F64);
+    if (a.is_big_unsigned() && !plain_float(b)) || (b.is_big_unsigned() && !plain_float(a)) {
+        crate::bail!(
+            runtime,
+            "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote {} and {}",
+            a.scalar_name(),
+            b.scalar_name()
+        );
+    }
+    Ok(())
+}
+
+/// `promote_types` with torch's refusals for the barebones dtypes.
+pub fn try_promote_types(a: DType, b: DType) -> crate::error::Result<DType> {
+    check_promotable(a, b)?;
+    Ok(promote_types(a, b))
+}
+
 /// What an operand is for promotion purposes.
 #[derive(Clone, Copy, Debug)]
 pub enum Operand {
@@ -127,6 +160,58 @@ pub fn result_type(ops: &[Operand]) -> DType {
         }
     }
     combine(s.dim, combine(s.zero, s.wrapped)).unwrap_or_else(default_dtype)
+}
+
+fn try_promote_opt(a: Option<DType>, b: DType) -> crate::error::Result<Option<DType>> {
+    Ok(Some(match a {
+        None => b,
+        Some(a) => try_promote_types(a, b)?,
+    }))
+}
+
+/// [`result_type`] with torch's promotion errors for the barebones dtypes.
+pub fn try_result_type(ops: &[Operand]) -> crate::error::Result<DType> {
+    let mut s = State::default();
+    for op in ops {
+        match *op {
+            Operand::Dim(d) => s.dim = try_promote_opt(s.dim, d)?,
+            Operand::Zero(d) => s.zero = try_promote_opt(s.zero, d)?,
+            Operand::Scalar(d) => {
+                let d = if d.is_complex() {
+                    default_complex_dtype()
+                } else if d.is_floating_point() {
+                    default_dtype()
+                } else {
+                    d
+                };
+                s.wrapped = try_promote_opt(s.wrapped, d)?
+            }
+        }
+    }
+    // combine() promotes only where a lower category meets bool or a floating type; check those.
+    let check = |h: Option<DType>, l: Option<DType>| -> crate::error::Result<()> {
+        if let (Some(h), Some(l)) = (h, l) {
+            if !h.is_complex() && !l.is_complex() && !h.is_floating_point() && (h == DType::Bool || l.is_floating_point()) {
+                check_promotable(h, l)?;
+            }
+        }
+        Ok(())
+    };
+    // A float8 result meeting a complex operand has no complex counterpart in torch.
+    let complex_of = |h: Option<DType>, l: Option<DType>| -> crate::error::Result<()> {
+        if let (Some(h), Some(l)) = (h, l) {
+            if h.is_float8() && l.is_complex() {
+                crate::bail!(runtime, "Unknown Complex ScalarType for {}", h.scalar_name());
+            }
+        }
+        Ok(())
+    };
+    check(s.zero, s.wrapped)?;
+    complex_of(s.zero, s.wrapped)?;
+    let low = combine(s.zero, s.wrapped);
+    check(s.dim, low)?;
+    complex_of(s.dim, low)?;
+    Ok(combine(s.dim, low).unwrap_or_else(default_dtype))
 }
 
 /// `torch.can_cast(from, to)`: no casting to a lower category.

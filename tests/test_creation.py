@@ -760,13 +760,13 @@ def test_from_numpy_errors_same_exception(case):
     assert_raises_same(lambda: fn(ot), lambda: fn(torch))
 
 
-def test_from_numpy_wide_unsigned_is_refused():
-    # torch >= 2.3 has limited-support uint16/32/64 dtypes; oxytorch does not have them yet
-    # (a documented gap), so it must refuse them with torch's error type for unknown dtypes.
+def test_from_numpy_wide_unsigned_maps_to_uint_dtypes():
+    # torch >= 2.3 has limited-support uint16/32/64 dtypes; from_numpy maps to them, sharing memory.
     for dt in (np.uint16, np.uint32, np.uint64):
         a = np.arange(3, dtype=dt)
-        with pytest.raises(TypeError, match="can't convert np.ndarray of type numpy.uint"):
-            ot.from_numpy(a)
+        o, t = ot.from_numpy(a), torch.from_numpy(a)
+        assert str(o.dtype) == str(t.dtype) and o.tolist() == t.tolist()
+        assert o.data_ptr() == a.__array_interface__["data"][0]
 
 
 # ---------------------------------------------------------------------------------------------

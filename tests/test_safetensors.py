@@ -26,10 +26,10 @@ def vec(name):
 def np_of(t):
     """Values of a torch or oxytorch tensor as a NumPy array (bfloat16 via float32)."""
     if isinstance(t, torch.Tensor):
-        if t.dtype == torch.bfloat16:
+        if t.dtype in (torch.bfloat16, torch.float8_e4m3fn, torch.float8_e5m2):
             t = t.float()
         return t.detach().numpy()
-    if t.dtype == ot.bfloat16:
+    if t.dtype in (ot.bfloat16, ot.float8_e4m3fn, ot.float8_e5m2):
         t = t.to(ot.float32)
     return t.numpy()
 
@@ -211,7 +211,7 @@ def test_vectors_load_like_reference(name):
             t = f.get_tensor(k)
             assert_same(t, r[k])
             assert list(t.shape) == info["shape"]
-            raw = bytes(np_of(t).tobytes()) if t.dtype != ot.bfloat16 else None
+            raw = bytes(np_of(t).tobytes()) if t.dtype not in (ot.bfloat16, ot.float8_e4m3fn, ot.float8_e5m2) else None
             if raw is not None and t.dtype != ot.bool:
                 assert raw.hex() == info["data_hex"]
     if _manifest_supported(entry):

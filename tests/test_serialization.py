@@ -31,11 +31,11 @@ def vec(name):
 def _np(t):
     if isinstance(t, torch.Tensor):
         t = t.detach().resolve_conj().resolve_neg()
-        if t.dtype == torch.bfloat16:
+        if t.dtype in (torch.bfloat16, torch.float8_e4m3fn, torch.float8_e5m2):
             t = t.float()
         return t.numpy()
     t = t.detach().resolve_conj().resolve_neg()
-    if t.dtype == ot.bfloat16:
+    if t.dtype in (ot.bfloat16, ot.float8_e4m3fn, ot.float8_e5m2):
         t = t.to(ot.float32)
     return t.numpy()
 
@@ -105,7 +105,7 @@ def assert_mirror(o, r):
 # Reading the interop vectors (written by real PyTorch)
 
 ZIP_OK = sorted(f for f, e in MANIFEST.items() if e["format"] == "torch_zip" and e["expect"] == "ok")
-UNSUPPORTED_DTYPES = {"pt_v3_dtypes.pt"}  # uint16/32/64 and float8: oxytorch has no such dtypes yet
+UNSUPPORTED_DTYPES = set()  # every dtype of the vectors loads (uint16/32/64 and float8 included)
 
 
 @pytest.mark.parametrize("name", ZIP_OK)
@@ -129,6 +129,22 @@ def test_vector_manifest_values():
     t = ot.load(vec("pt_noncontig_view.pt"))
     assert list(t.shape) == e["shape"] and list(t.stride()) == e["stride"] and t.storage_offset() == e["storage_offset"]
     assert t.tolist() == e["values"]
+
+
+def test_v3_dtypes_vector_matches_manifest():
+    # uint16/32/64 and float8 come as _rebuild_tensor_v3 over UntypedStorage (numel = nbytes).
+    items = MANIFEST["pt_v3_dtypes.pt"]["root"]["items"]
+    d = ot.load(vec("pt_v3_dtypes.pt"))
+    assert list(d) == [k["value"] for k, _ in items]
+    for k, e in items:
+        t = d[k["value"]]
+        assert str(t.dtype) == "torch." + e["dtype"] and e["rebuild"] == "_rebuild_tensor_v3"
+        assert list(t.shape) == e["shape"] and list(t.stride()) == e["stride"] and t.storage_offset() == e["storage_offset"]
+        assert bytes(t.contiguous().view(ot.uint8).numpy()).hex() == e["data_hex"]
+        if not e["dtype"].startswith("float8"):
+            assert t.tolist() == e["values"]
+        else:
+            assert [str(v) for v in t.tolist()] == [str(float(v)) for v in e["values"]]
 
 
 def test_shared_storage_aliases_after_load():

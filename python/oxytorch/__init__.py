@@ -252,3 +252,4 @@ from .nn._conv_top import *  # noqa: F401,F403,E402
 from ._linalg_top import *  # noqa: F401,F403,E402
 from . import special  # noqa: F401,E402
 from . import _complex  # noqa: F401,E402
+from ._dtype_info import *  # noqa: F401,F403,E402

@@ -40,7 +40,7 @@ def _print_values(self):
         t = t.cpu()
     if t.is_conj() or t.is_neg():
         t = t.resolve_conj().resolve_neg()
-    if t.dtype is _C.bfloat16:
+    if t.dtype is _C.bfloat16 or t.dtype is _C.float8_e4m3fn or t.dtype is _C.float8_e5m2:
         t = t.to(_C.float32)
     elif t.dtype is _C.complex32:
         t = t.to(_C.complex64)
@@ -126,7 +126,8 @@ _TYPEMETA = {
     "torch.bool": "bool", "torch.uint8": "unsigned char", "torch.int8": "signed char", "torch.int16": "short int",
     "torch.int32": "int", "torch.int64": "long int", "torch.float16": "c10::Half", "torch.bfloat16": "c10::BFloat16",
     "torch.float32": "float", "torch.float64": "double", "torch.complex64": "c10::complex<float>",
-    "torch.complex128": "c10::complex<double>",
+    "torch.complex128": "c10::complex<double>", "torch.uint16": "unsigned short", "torch.uint32": "unsigned int",
+    "torch.uint64": "unsigned long", "torch.float8_e4m3fn": "c10::Float8_e4m3fn", "torch.float8_e5m2": "c10::Float8_e5m2",
 }
 
 

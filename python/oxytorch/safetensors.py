@@ -36,6 +36,11 @@ def _dtype_tables():
         "U8": torch.uint8,
         "BOOL": torch.bool,
         "C64": torch.complex64,
+        "U16": torch.uint16,
+        "U32": torch.uint32,
+        "U64": torch.uint64,
+        "F8_E4M3": torch.float8_e4m3fn,
+        "F8_E5M2": torch.float8_e5m2,
     }
     from_torch = {v: k for k, v in to_torch.items()}
     return to_torch, from_torch

@@ -159,6 +159,7 @@ fn legacy_name(dt: DType) -> String {
         DType::C32 => "ComplexHalf",
         DType::C64 => "ComplexFloat",
         DType::C128 => "ComplexDouble",
+        d => d.scalar_name(),
     };
     format!("torch.{n}Tensor")
 }

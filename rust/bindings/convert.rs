@@ -14,6 +14,7 @@ use super::tensor::PyTensor;
 pub fn pivot_to_py(py: Python<'_>, p: Pivot, dt: DType) -> PyResult<Py<PyAny>> {
     Ok(match p {
         Pivot::B(b) => PyBool::new(py, b).to_owned().into_any().unbind(),
+        Pivot::I(i) if dt == DType::U64 => (i as u64).into_pyobject(py)?.into_any().unbind(),
         Pivot::I(i) => i.into_pyobject(py)?.into_any().unbind(),
         Pivot::F(f) => {
             let _ = dt;
@@ -61,7 +62,9 @@ fn numpy_scalar(obj: &Bound<'_, PyAny>) -> PyResult<Option<Pivot>> {
     let kind: String = dtype.getattr("kind")?.extract()?;
     Ok(match kind.as_str() {
         "b" => Some(Pivot::B(obj.is_truthy()?)),
-        "i" | "u" => Some(Pivot::I(obj.call_method0("__int__")?.extract()?)),
+        "i" => Some(Pivot::I(obj.call_method0("__int__")?.extract()?)),
+        // uint64 values past int64 travel as their bit pattern (the uint64 dtype reads them back).
+        "u" => Some(Pivot::I(obj.call_method0("__int__")?.extract::<u64>()? as i64)),
         "f" => Some(Pivot::F(obj.call_method0("__float__")?.extract()?)),
         "c" => {
             let c = obj.call_method0("__complex__")?;
@@ -91,6 +94,10 @@ pub struct Collected {
     pub dtype: DType,
     /// Some value was a Python int beyond int64 (stored as a float).
     pub big_int: bool,
+    /// Those beyond int64 that fit uint64: (index, value).
+    pub big_uints: Vec<(usize, u64)>,
+    /// Every int beyond int64 fits uint64.
+    pub all_big_fit_u64: bool,
 }
 
 /// The dtype torch infers for a Python number: bool, int64, the default float or complex dtype.
@@ -106,8 +113,8 @@ pub fn python_scalar_dtype(p: &Pivot) -> PyResult<DType> {
 enum Node<'py> {
     /// A number with the dtype it contributes to inference.
     Leaf(Pivot, DType),
-    /// Beyond int64: a float value that only fits floating results.
-    BigInt(f64),
+    /// Beyond int64: a float value that only fits floating results (and the value, if it fits uint64).
+    BigInt(f64, Option<u64>),
     Array(Tensor),
     Seq(Bound<'py, PySequence>),
 }
@@ -115,7 +122,7 @@ enum Node<'py> {
 fn classify<'py>(obj: &Bound<'py, PyAny>, depth: usize) -> PyResult<Node<'py>> {
     if let Ok(i) = obj.cast::<PyInt>() {
         if !obj.is_instance_of::<PyBool>() && i.extract::<i64>().is_err() {
-            return Ok(Node::BigInt(obj.extract::<f64>()?));
+            return Ok(Node::BigInt(obj.extract::<f64>()?, obj.extract::<u64>().ok()));
         }
     }
     // np.float64 and np.complex128 subclass Python's float and complex but keep their own dtype.
@@ -175,6 +182,8 @@ struct Walker {
     shape: Vec<usize>,
     dtype: Option<DType>,
     big_int: bool,
+    big_uints: Vec<(usize, u64)>,
+    all_big_fit_u64: bool,
 }
 
 impl Walker {
@@ -216,9 +225,13 @@ impl Walker {
                     self.values.push(p);
                     Ok(())
                 }
-                Node::BigInt(f) => {
+                Node::BigInt(f, u) => {
                     self.big_int = true;
                     self.note(DType::I64);
+                    match u {
+                        Some(u) => self.big_uints.push((self.values.len(), u)),
+                        None => self.all_big_fit_u64 = false,
+                    }
                     self.values.push(Pivot::F(f));
                     Ok(())
                 }
@@ -274,14 +287,14 @@ pub fn collect(obj: &Bound<'_, PyAny>) -> PyResult<Collected> {
             }
         }
         if all_float {
-            return Ok(Collected { values, shape: vec![n], dtype: default_dtype(), big_int: false });
+            return Ok(Collected { values, shape: vec![n], dtype: default_dtype(), big_int: false, big_uints: Vec::new(), all_big_fit_u64: true });
         }
     }
-    let mut w = Walker { values: Vec::new(), shape: Vec::new(), dtype: None, big_int: false };
+    let mut w = Walker { values: Vec::new(), shape: Vec::new(), dtype: None, big_int: false, big_uints: Vec::new(), all_big_fit_u64: true };
     w.sizes(obj)?;
     w.fill(obj, 0)?;
     let dtype = w.dtype.unwrap_or_else(default_dtype);
-    Ok(Collected { values: w.values, shape: w.shape, dtype, big_int: w.big_int })
+    Ok(Collected { values: w.values, shape: w.shape, dtype, big_int: w.big_int, big_uints: w.big_uints, all_big_fit_u64: w.all_big_fit_u64 })
 }
 
 /// Nested Python lists for `tolist()`.

@@ -61,6 +61,18 @@ pub fn tensor_from_data(data: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResu
         let t = super::numpy::tensor_from_array(data, true)?;
         return Ok(t.to_dtype(dtype.unwrap_or(t.dtype), true)?);
     }
+    if dtype == Some(DType::U64) {
+        if let Some(t) = uint64_tensor(data)? {
+            return Ok(t);
+        }
+    }
+    // A Python int beyond int64 into a floating dtype: torch reads it as a double.
+    if let (Some(d), Ok(i)) = (dtype, data.cast::<pyo3::types::PyInt>()) {
+        if (d.is_floating_point() || d.is_complex()) && !data.is_instance_of::<pyo3::types::PyBool>() && i.extract::<i64>().is_err() {
+            let f: f64 = data.extract()?;
+            return Ok(create::from_pivots(&[Pivot::F(f)], &[], d)?);
+        }
+    }
     if let Some(p) = py_to_pivot(data)? {
         let inferred = match p {
             Pivot::B(_) => DType::Bool,
@@ -77,6 +89,28 @@ pub fn tensor_from_data(data: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResu
         return Err(PyRuntimeError::new_err("invalid default scalar type for complex"));
     }
     let dt = dtype.unwrap_or(c.dtype);
+    let mut c = c;
+    if dt == DType::U64 && dtype.is_some() {
+        for v in &c.values {
+            match v {
+                Pivot::I(i) if *i < 0 => {
+                    return Err(pyo3::exceptions::PyOverflowError::new_err("can't convert negative int to unsigned").into());
+                }
+                Pivot::F(_) if !c.big_int => return Err(PyTypeError::new_err("an integer is required").into()),
+                Pivot::C(..) => return Err(PyTypeError::new_err("an integer is required").into()),
+                _ => {}
+            }
+        }
+    }
+    if dt == DType::U64 && c.big_int && !c.all_big_fit_u64 {
+        return Err(pyo3::exceptions::PyOverflowError::new_err("int too big to convert"));
+    }
+    if dt == DType::U64 && c.big_int && c.all_big_fit_u64 {
+        for &(i, u) in &c.big_uints {
+            c.values[i] = Pivot::I(u as i64);
+        }
+        c.big_int = false;
+    }
     if c.big_int && !(dt.is_floating_point() || dt.is_complex()) {
         return Err(pyo3::exceptions::PyValueError::new_err("Overflow when unpacking long long"));
     }
@@ -110,6 +144,27 @@ pub fn tensor(
     let dt = extract_dtype_opt(dtype, "tensor")?;
     let t = tensor_from_data(data, dt)?.to_device(device_or_cpu(device)?)?;
     finish(py, t, requires_grad, None)
+}
+
+/// `tensor(x, dtype=torch.uint64)` for a Python int x: the full unsigned range, with torch's errors.
+fn uint64_tensor(data: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
+    if data.is_instance_of::<pyo3::types::PyBool>() {
+        return Ok(None);
+    }
+    if data.is_instance_of::<pyo3::types::PyFloat>() {
+        return Err(PyTypeError::new_err("an integer is required"));
+    }
+    let Ok(i) = data.cast::<pyo3::types::PyInt>() else { return Ok(None) };
+    let v = uint64_value(i)?;
+    Ok(Some(create::from_pivots(&[Pivot::I(v as i64)], &[], DType::U64)?))
+}
+
+/// A Python int as uint64, with CPython's errors (torch's uint64 parser uses them).
+fn uint64_value(i: &Bound<'_, pyo3::types::PyInt>) -> PyResult<u64> {
+    if i.lt(0)? {
+        return Err(pyo3::exceptions::PyOverflowError::new_err("can't convert negative int to unsigned"));
+    }
+    i.extract::<u64>().map_err(|_| pyo3::exceptions::PyOverflowError::new_err("int too big to convert"))
 }
 
 /// `as_tensor` / `asarray`: shares memory when dtype and device already match.

@@ -35,6 +35,9 @@ fn get_default_dtype(py: Python<'_>) -> Py<dtype::PyDType> {
 #[pyfunction]
 fn set_default_dtype(d: &Bound<'_, PyAny>) -> PyResult<()> {
     let dt = dtype::extract_dtype(d, "set_default_dtype")?;
+    if dt.is_float8() {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!("couldn't find storage object {}Storage", dt.scalar_name())));
+    }
     if !dt.is_floating_point() {
         return Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "only floating-point types are supported as the default type, got {}",

@@ -32,7 +32,7 @@ pub fn tensor_from_array(arr: &Bound<'_, PyAny>, copy: bool) -> PyResult<Tensor>
         }
         let name: String = arr.getattr("dtype").and_then(|d| d.str()).map(|s| s.to_string()).unwrap_or(typestr);
         return Err(PyTypeError::new_err(format!(
-            "can't convert np.ndarray of type numpy.{name}. The only supported types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool."
+            "can't convert np.ndarray of type numpy.{name}. The only supported types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool."
         )));
     };
     let shape: Vec<usize> = get("shape")?.extract()?;
@@ -191,6 +191,9 @@ fn dl_dtype(dt: DType) -> DLDataType {
         DType::F16 | DType::F32 | DType::F64 => (2, dt.itemsize() as u8 * 8),
         DType::BF16 => (4, 16),
         DType::C32 | DType::C64 | DType::C128 => (5, dt.itemsize() as u8 * 8),
+        DType::U16 | DType::U32 | DType::U64 => (1, dt.itemsize() as u8 * 8),
+        DType::F8E4M3 => (10, 8),
+        DType::F8E5M2 => (12, 8),
     };
     DLDataType { code, bits, lanes: 1 }
 }
@@ -213,6 +216,11 @@ fn dtype_from_dl(d: DLDataType) -> Option<DType> {
         (5, 32) => DType::C32,
         (5, 64) => DType::C64,
         (5, 128) => DType::C128,
+        (1, 16) => DType::U16,
+        (1, 32) => DType::U32,
+        (1, 64) => DType::U64,
+        (10, 8) => DType::F8E4M3,
+        (12, 8) => DType::F8E5M2,
         _ => return None,
     })
 }
@@ -415,7 +423,7 @@ fn array_struct(py: Python<'_>, t: &PyTensor) -> PyResult<Py<PyAny>> {
     let dt = t.t.dtype;
     let typekind = match dt {
         DType::Bool => b'b',
-        DType::U8 => b'u',
+        DType::U8 | DType::U16 | DType::U32 | DType::U64 => b'u',
         DType::I8 | DType::I16 | DType::I32 | DType::I64 => b'i',
         DType::F16 | DType::F32 | DType::F64 => b'f',
         _ => b'c',

@@ -175,14 +175,14 @@ fn promo_operand(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<crate::promote::
 /// `torch.result_type(tensor1, tensor2)`: the dtype an arithmetic op on them would produce.
 #[pyfunction]
 pub fn result_type(py: Python<'_>, tensor1: &Bound<'_, PyAny>, tensor2: &Bound<'_, PyAny>) -> PyResult<Py<super::dtype::PyDType>> {
-    let dt = crate::promote::result_type(&[promo_operand(tensor1, "tensor1")?, promo_operand(tensor2, "tensor2")?]);
+    let dt = crate::promote::try_result_type(&[promo_operand(tensor1, "tensor1")?, promo_operand(tensor2, "tensor2")?])?;
     Ok(super::dtype::dtype_obj(py, dt))
 }
 
 #[pyfunction]
 pub fn promote_types(py: Python<'_>, type1: &Bound<'_, PyAny>, type2: &Bound<'_, PyAny>) -> PyResult<Py<super::dtype::PyDType>> {
     let (a, b) = (super::dtype::extract_dtype(type1, "promote_types")?, super::dtype::extract_dtype(type2, "promote_types")?);
-    Ok(super::dtype::dtype_obj(py, crate::promote::promote_types(a, b)))
+    Ok(super::dtype::dtype_obj(py, crate::promote::try_promote_types(a, b)?))
 }
 
 #[pyfunction]

@@ -135,6 +135,11 @@ pub fn legacy_type_name(dt: DType, device: Device) -> String {
         DType::C32 => "ComplexHalfTensor",
         DType::C64 => "ComplexFloatTensor",
         DType::C128 => "ComplexDoubleTensor",
+        DType::U16 => "UInt16Tensor",
+        DType::U32 => "UInt32Tensor",
+        DType::U64 => "UInt64Tensor",
+        DType::F8E4M3 => "Float8_e4m3fnTensor",
+        DType::F8E5M2 => "Float8_e5m2Tensor",
     };
     match device {
         Device::Cpu => format!("torch.{base}"),
@@ -513,6 +518,7 @@ impl PyTensor {
     fn __float__(&self) -> PyResult<f64> {
         Ok(match self.one_element()? {
             Pivot::B(b) => b as u8 as f64,
+            Pivot::I(i) if self.t.dtype == DType::U64 => i as u64 as f64,
             Pivot::I(i) => i as f64,
             Pivot::F(f) => f,
             Pivot::C(..) => return Err(PyRuntimeError::new_err("value cannot be converted to type double without overflow")),
@@ -522,6 +528,7 @@ impl PyTensor {
     fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         match self.one_element()? {
             Pivot::B(b) => Ok((b as i64).into_pyobject(py)?.into_any().unbind()),
+            Pivot::I(i) if self.t.dtype == DType::U64 => Ok((i as u64).into_pyobject(py)?.into_any().unbind()),
             Pivot::I(i) => Ok(i.into_pyobject(py)?.into_any().unbind()),
             Pivot::F(f) => {
                 if f.is_nan() {

@@ -141,7 +141,7 @@ impl Arg<'_> {
 
 /// The dtype `op` computes in, and the dtype of its result, with torch's errors for unsupported types.
 pub fn binary_dtypes(op: BinaryOp, a: &Arg, b: &Arg) -> Result<(DType, DType)> {
-    let common = result_type(&[a.operand(), b.operand()]);
+    let common = crate::promote::try_result_type(&[a.operand(), b.operand()])?;
     binary_dtypes_from(op, common, arg_dtype(a), arg_dtype(b))
 }
 
@@ -153,6 +153,7 @@ pub fn binary_dtypes_from(op: BinaryOp, common: DType, da: DType, db: DType) -> 
         bail!(not_implemented, "\"{}{}\" not implemented for '{}'", op.name(), suffix, dt.scalar_name())
     };
     use BinaryOp::*;
+    barebones_binary(op, compute)?;
     if op == Sub && (da == DType::Bool || db == DType::Bool) {
         if da == DType::Bool && db == DType::Bool {
             bail!(
@@ -188,6 +189,29 @@ pub fn binary_dtypes_from(op: BinaryOp, common: DType, da: DType, db: DType) -> 
     }
     let out = if op.is_comparison() || op.is_logical() { DType::Bool } else { compute };
     Ok((compute, out))
+}
+
+/// torch's kernels for uint16/32/64 and float8 cover only a few ops; the rest raise its
+/// "not implemented" error.
+fn barebones_binary(op: BinaryOp, compute: DType) -> Result<()> {
+    use BinaryOp::*;
+    if !compute.is_barebones() {
+        return Ok(());
+    }
+    let ok = if compute.is_float8() {
+        matches!(op, Mul | Eq | Ne)
+    } else {
+        matches!(op, Mul | Eq | Ne | BitAnd | BitOr | BitXor | Maximum | Minimum | LogicalAnd | LogicalOr | LogicalXor)
+    };
+    if ok {
+        return Ok(());
+    }
+    let name = match op {
+        Add | Sub => "add_stub".to_string(),
+        Pow => "pow".to_string(),
+        _ => format!("{}_cpu", op.name()),
+    };
+    bail!(not_implemented, "\"{}\" not implemented for '{}'", name, compute.scalar_name())
 }
 
 /// Applies `op` with `alpha` (for add/sub: `a + alpha * b`), writing into `out` when given.
@@ -231,7 +255,10 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
             }
         }
     }
-    let common = result_type(&[a.operand(), b.operand()]);
+    let common = crate::promote::try_result_type(&[a.operand(), b.operand()])?;
+    if common.is_float8() && op == Mul && (matches!(a, Arg::S(_)) || matches!(b, Arg::S(_))) {
+        bail!(not_implemented, "\"mul_cpu_reduced_float\" not implemented for '{}'", common.scalar_name());
+    }
     // torch promotes these to its bcomplex32 dtype, which has no CPU arithmetic kernels.
     let bcomplex = common.is_complex() && !op.is_comparison() && real_part_dtype(&a, &b) == DType::BF16;
     if bcomplex {

@@ -243,6 +243,11 @@ pub fn cxx(dt: DType) -> &'static str {
         C32 => "c10::complex<c10::Half>",
         C64 => "c10::complex<float>",
         C128 => "c10::complex<double>",
+        U16 => "unsigned short",
+        U32 => "unsigned int",
+        U64 => "unsigned long",
+        F8E4M3 => "c10::Float8_e4m3fn",
+        F8E5M2 => "c10::Float8_e5m2",
     }
 }
 

@@ -333,6 +333,7 @@ fn legacy_type(d: DType) -> &'static str {
         DType::C32 => "ComplexHalf",
         DType::C64 => "ComplexFloat",
         DType::C128 => "ComplexDouble",
+        d => d.scalar_name(),
     }
 }
 

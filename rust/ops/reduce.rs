@@ -93,6 +93,14 @@ fn tensor_from<O: Element>(shape: &[usize], vals: impl Iterator<Item = O>) -> Re
     Ok(out)
 }
 
+/// torch's reductions over uint16/32/64 (where `uint_ok` is false) and float8 raise "not implemented".
+fn barebones(t: &Tensor, kernel: &str, uint_ok: bool) -> Result<()> {
+    if t.dtype.is_float8() || (t.dtype.is_big_unsigned() && !uint_ok) {
+        bail!(not_implemented, "\"{kernel}\" not implemented for '{}'", t.dtype.scalar_name());
+    }
+    Ok(())
+}
+
 fn sum_dtype(dt: DType) -> DType {
     if dt.is_integral(true) { DType::I64 } else { dt }
 }
@@ -101,6 +109,7 @@ fn sum_dtype(dt: DType) -> DType {
 pub fn sum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>, skip_nan: bool) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, "sum")?;
+    barebones(t, if skip_nan { "nansum_cpu" } else { "sum_cpu" }, !skip_nan)?;
     let t = match dtype {
         Some(d) => t.to_dtype(d, false)?,
         None => t.clone(),
@@ -118,6 +127,7 @@ pub fn sum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>
 pub fn prod(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, "prod")?;
+    barebones(t, "prod_out_cpu", true)?;
     let t = match dtype {
         Some(d) => t.to_dtype(d, false)?,
         None => t.clone(),
@@ -146,6 +156,7 @@ fn float_input(op: &str, t: &Tensor, dtype: Option<DType>) -> Result<Tensor> {
 pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>, skip_nan: bool) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, "mean")?;
+    barebones(t, "sum_cpu", true)?;
     if skip_nan && !t.dtype.is_floating_point() && !t.dtype.is_complex() {
         bail!(
             not_implemented,
@@ -190,6 +201,13 @@ fn check_nonempty(op: &str, t: &Tensor, mask: &[bool], all: bool) -> Result<()> 
 pub fn amax(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, is_max: bool, op: &str) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, op)?;
+    let kernel = match (op, dims.is_none()) {
+        ("max", true) => "max_all",
+        ("min", true) => "min_all",
+        _ if is_max => "max_values_cpu",
+        _ => "min_values_cpu",
+    };
+    barebones(t, kernel, false)?;
     let mask = dim_mask(t.ndim(), dims)?;
     // torch checks the reduced sizes before the dtype.
     check_nonempty(op, t, &mask, dims.is_none_or(|d| d.is_empty()))?;
@@ -208,6 +226,7 @@ pub fn amax(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, is_max: bool, op: &
 pub fn max_dim(t: &Tensor, dim: i64, keepdim: bool, is_max: bool, op: &str) -> Result<(Tensor, Tensor)> {
     crate::resolve_bits!(t);
     require_cpu(t, op)?;
+    barebones(t, if is_max { "max_cpu" } else { "min_cpu" }, false)?;
     let mask = dim_mask(t.ndim(), Some(&[dim]))?;
     check_nonempty(op, t, &mask, false)?;
     if t.dtype.is_complex() {
@@ -228,6 +247,7 @@ pub fn argmax(t: &Tensor, dim: Option<i64>, keepdim: bool, is_max: bool) -> Resu
     crate::resolve_bits!(t);
     let op = if is_max { "argmax" } else { "argmin" };
     require_cpu(t, op)?;
+    barebones(t, if is_max { "argmax_cpu" } else { "argmin_cpu" }, false)?;
     if t.dtype.is_complex() {
         bail!(type_error, "{op}(): does not support complex input");
     }
@@ -270,6 +290,7 @@ pub fn all_any(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, all: bool) -> Re
 pub fn count_nonzero(t: &Tensor, dims: Option<&[i64]>) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, "count_nonzero")?;
+    barebones(t, "nonzero_count_cpu", false)?;
     let r = rows(t, &dim_mask(t.ndim(), dims)?, false, true)?;
     let v = dispatch!(t.dtype, T => k::reduce_rows(r.slice::<T>(), r.m, r.k,
         |row, _| k::fold(row, 0i64, |v: T| v.load().truthy() as i64, |a, b| a + b), |a, b| a + b));
@@ -466,7 +487,8 @@ macro_rules! scan_acc {
 }
 scan_acc!(bool => i64; u8 => i64; i8 => i64; i16 => i64; i32 => i64; i64 => i64;
     half::f16 => f64; half::bf16 => f64; f32 => f64; f64 => f64;
-    crate::element::C32 => C128; C64 => C128; C128 => C128);
+    crate::element::C32 => C128; C64 => C128; C128 => C128;
+    u16 => i64; u32 => i64; u64 => i64; crate::element::F8E4M3 => f64; crate::element::F8E5M2 => f64);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ScanOp {
@@ -506,6 +528,7 @@ fn unpermute(out: Tensor, inv: &[usize]) -> Result<Tensor> {
 pub fn scan(t: &Tensor, dim: i64, op: ScanOp, dtype: Option<DType>) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, "cumsum")?;
+    barebones(t, if op == ScanOp::Prod { "cumprod_out_cpu" } else { "cumsum_out_cpu" }, op != ScanOp::LogSumExp)?;
     let dim = wrap_dim(dim, t.ndim())?;
     let t = match dtype {
         Some(d) => t.to_dtype(d, false)?,
@@ -580,6 +603,7 @@ pub fn cum_extreme(t: &Tensor, dim: i64, is_max: bool) -> Result<(Tensor, Tensor
     crate::resolve_bits!(t);
     let op = if is_max { "cummax" } else { "cummin" };
     require_cpu(t, op)?;
+    barebones(t, &format!("{op}_cpu"), false)?;
     let dim = wrap_dim(dim, t.ndim())?;
     // torch returns empty and 0-d inputs before it dispatches on the dtype.
     if t.dtype.is_complex() && t.numel() > 0 && t.ndim() > 0 {
@@ -689,6 +713,7 @@ pub fn diff(t: &Tensor, n: i64, dim: i64, prepend: Option<&Tensor>, append: Opti
 /// `aminmax`: (min, max) over `dim` or over everything.
 pub fn aminmax(t: &Tensor, dim: Option<i64>, keepdim: bool) -> Result<(Tensor, Tensor)> {
     crate::resolve_bits!(t);
+    barebones(t, "aminmax_cpu", false)?;
     if t.dtype.is_complex() {
         bail!(type_error, "aminmax not implemented for {}", t.dtype.scalar_name());
     }

@@ -233,6 +233,15 @@ fn copy_through(t: &Tensor, l: Layout) -> Result<Tensor> {
 /// `flip(dims)`: a copy with the given dims reversed.
 pub fn flip(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
     crate::resolve_bits!(t);
+    if t.dtype.is_float8() {
+        for &d in dims {
+            if let Ok(w) = wrap_dim(d, t.ndim()) {
+                if t.ndim() > 0 && t.shape()[w] > 1 && t.strides()[w] == 1 {
+                    crate::bail!(not_implemented, "\"flip_cpu\" not implemented for '{}'", t.dtype.scalar_name());
+                }
+            }
+        }
+    }
     let n = t.ndim();
     let mut seen = vec![false; n.max(1)];
     let mut l = t.layout.clone();
@@ -268,7 +277,10 @@ pub fn cat(ts: &[Tensor], dim: i64) -> Result<Tensor> {
             bail!(not_implemented, "[cat] is not implemented for CUDA tensors yet; move the tensor to the CPU with .cpu() first");
         }
     }
-    let dt = ts.iter().skip(1).fold(ts[0].dtype, |a, t| crate::promote::promote_types(a, t.dtype));
+    let mut dt = ts[0].dtype;
+    for t in &ts[1..] {
+        dt = crate::promote::try_promote_types(dt, t.dtype)?;
+    }
     let legacy_empty = |t: &Tensor| t.ndim() == 1 && t.numel() == 0;
     let Some(refi) = ts.iter().position(|t| !legacy_empty(t)) else {
         return Tensor::zeros(&[0], dt, Device::Cpu);

@@ -25,7 +25,11 @@ macro_rules! dispatch_real {
             __D::BF16 => { type $T = half::bf16; $body }
             __D::F32 => { type $T = f32; $body }
             __D::F64 => { type $T = f64; $body }
-            _ => bail!(type_error, "Sort does not support complex dtypes on CPU"),
+            __D::U16 => { type $T = u16; $body }
+            __D::U32 => { type $T = u32; $body }
+            __D::U64 => { type $T = u64; $body }
+            d @ (__D::F8E4M3 | __D::F8E5M2) => bail!(not_implemented, "\"sorting_kernel_method_name\" not implemented for '{}'", d.scalar_name()),
+            __D::C32 | __D::C64 | __D::C128 => bail!(type_error, "Sort does not support complex dtypes on CPU"),
         }
     }};
 }

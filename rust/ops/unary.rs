@@ -132,6 +132,30 @@ pub fn unary_dtypes(op: UnaryOp, dt: DType) -> Result<(DType, DType)> {
     let unsupported = || -> Result<(DType, DType)> {
         bail!(not_implemented, "\"{}_cpu\" not implemented for '{}'", name, dt.scalar_name())
     };
+    if dt.is_float8() && !matches!(op, Abs | IsNan | IsInf | IsFinite) {
+        let kernel = match op {
+            Sgn => "sign_cpu".to_string(),
+            Square => "pow".to_string(),
+            Relu => "clamp_min_scalar_cpu".to_string(),
+            Sigmoid => "sigmoid_cpu_reduced_float".to_string(),
+            Floor | Ceil | Round | Trunc => format!("{name}_vml_cpu"),
+            _ if float_kernels(op).is_some() => format!("{name}_vml_cpu"),
+            BitNot => "bitwise_not_cpu".to_string(),
+            LogicalNot => "logical_not_cpu".to_string(),
+            _ => format!("{name}_cpu"),
+        };
+        bail!(not_implemented, "\"{}\" not implemented for '{}'", kernel, dt.scalar_name());
+    }
+    if dt.is_big_unsigned() && matches!(op, Neg | Abs | Sign | Sgn | Square | Frac | BitNot | LogicalNot) {
+        let kernel = match op {
+            Sgn => "sign_cpu".to_string(),
+            Square => "pow".to_string(),
+            BitNot => "bitwise_not_cpu".to_string(),
+            LogicalNot => "logical_not_cpu".to_string(),
+            _ => format!("{name}_cpu"),
+        };
+        bail!(not_implemented, "\"{}\" not implemented for '{}'", kernel, dt.scalar_name());
+    }
     if op.bool_out() {
         if dt.is_complex() && matches!(op, IsPosInf | IsNegInf) {
             bail!(type_error, "{} does not support complex inputs.", name);

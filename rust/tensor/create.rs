@@ -36,6 +36,9 @@ fn fill_with<T: Element>(t: &Tensor, f: impl Fn(usize) -> T) {
 
 /// Integer arange stays exact in int64; float arange computes start + i * step in double.
 pub fn arange(start: Pivot, end: Pivot, step: Pivot, dtype: DType, device: Device) -> Result<Tensor> {
+    if dtype.is_barebones() {
+        crate::bail!(not_implemented, "\"arange_cpu\" not implemented for '{}'", dtype.scalar_name());
+    }
     let f = |p: Pivot| match p {
         Pivot::B(b) => b as u8 as f64,
         Pivot::I(i) => i as f64,

@@ -29,12 +29,23 @@ unsafe fn copy_typed<S: Element, D: Element>(src: *const S, sl: &Layout, dst: *m
                 let (s, d) = (src.offset(so), dst.offset(do_));
                 if ss == 1 && ds == 1 {
                     let (s, d) = (std::slice::from_raw_parts(s, n), std::slice::from_raw_parts_mut(d, n));
-                    for (o, &i) in d.iter_mut().zip(s) {
-                        *o = cast::<S, D>(i);
+                    if S::DTYPE as u8 == D::DTYPE as u8 {
+                        // Same dtype: copy the bits (NaN payloads included), as torch does.
+                        std::ptr::copy(s.as_ptr() as *const D, d.as_mut_ptr(), n);
+                    } else {
+                        for (o, &i) in d.iter_mut().zip(s) {
+                            *o = cast::<S, D>(i);
+                        }
                     }
                 } else {
-                    for i in 0..n as isize {
-                        *d.offset(i * ds) = cast::<S, D>(*s.offset(i * ss));
+                    if S::DTYPE as u8 == D::DTYPE as u8 {
+                        for i in 0..n as isize {
+                            *d.offset(i * ds) = std::ptr::read(s.offset(i * ss) as *const D);
+                        }
+                    } else {
+                        for i in 0..n as isize {
+                            *d.offset(i * ds) = cast::<S, D>(*s.offset(i * ss));
+                        }
                     }
                 }
             }

@@ -24,7 +24,21 @@ macro_rules! stored_identity {
         }
     )*};
 }
-stored_identity!(bool, u8, i8, i16, i32, i64, f32, f64, C64, C128);
+stored_identity!(bool, u8, i8, i16, i32, i64, f32, f64, C64, C128, u16, u32, u64);
+
+// float8 values are computed with in float32 and rounded once on store.
+macro_rules! stored_f8 {
+    ($($t:ty),*) => {$(
+        impl Stored for $t {
+            type M = f32;
+            #[inline(always)]
+            fn load(self) -> f32 { self.to_f32() }
+            #[inline(always)]
+            fn store(m: f32) -> $t { <$t>::from_f32(m) }
+        }
+    )*};
+}
+stored_f8!(crate::element::F8E4M3, crate::element::F8E5M2);
 
 impl Stored for f16 {
     type M = f32;
@@ -211,7 +225,7 @@ macro_rules! int_num {
         }
     )*};
 }
-int_num!(u8, u8; i8, u8; i16, u16; i32, u32; i64, u64);
+int_num!(u8, u8; i8, u8; i16, u16; i32, u32; i64, u64; u16, u16; u32, u32; u64, u64);
 
 impl Num for bool {
     // torch treats bool arithmetic as logical: add is or, mul is and.

@@ -222,6 +222,8 @@ reducible!(
     bool => i64, i64; u8 => i64, i64; i8 => i64, i64; i16 => i64, i64; i32 => i64, i64; i64 => i64, i64;
     half::f16 => f32, half::f16; half::bf16 => f32, half::bf16; f32 => f32, f32; f64 => f64, f64;
     crate::element::C32 => C64, crate::element::C32; C64 => C64, C64; C128 => C128, C128;
+    u16 => i64, i64; u32 => i64, i64; u64 => i64, i64;
+    crate::element::F8E4M3 => f32, crate::element::F8E4M3; crate::element::F8E5M2 => f32, crate::element::F8E5M2;
 );
 
 #[inline(always)]

@@ -67,7 +67,8 @@ macro_rules! int_key {
         }
     )*};
 }
-int_key!(u8, u32, 0; i8, u32, 0xffff_ff80; i16, u32, 0xffff_8000; i32, u32, 0x8000_0000; i64, u64, 0x8000_0000_0000_0000);
+int_key!(u8, u32, 0; i8, u32, 0xffff_ff80; i16, u32, 0xffff_8000; i32, u32, 0x8000_0000; i64, u64, 0x8000_0000_0000_0000;
+    u16, u32, 0; u32, u32, 0; u64, u64, 0);
 impl SortKey for bool {
     type K = u32;
     fn key(self) -> u32 {
@@ -89,6 +90,18 @@ impl SortKey for f64 {
     }
 }
 impl SortKey for f16 {
+    type K = u32;
+    fn key(self) -> u32 {
+        f32_key(self.to_f32())
+    }
+}
+impl SortKey for crate::element::F8E4M3 {
+    type K = u32;
+    fn key(self) -> u32 {
+        f32_key(self.to_f32())
+    }
+}
+impl SortKey for crate::element::F8E5M2 {
     type K = u32;
     fn key(self) -> u32 {
         f32_key(self.to_f32())
