@@ -12,7 +12,7 @@ use crate::element::{C64, C128, Element, cast};
 const PIECE: usize = 1 << 16;
 /// Elements per block in pairwise summation (the leaves are summed with independent lanes).
 const BLOCK: usize = 2048;
-const LANES: usize = 16;
+const LANES: usize = 64;
 
 /// Maps `m` rows of length `k` to `m` results: `f(row, index_of_row_start)`. Rows run in parallel
 /// when there are many; a few long rows are cut into pieces whose results `combine` folds in order.
@@ -140,11 +140,65 @@ macro_rules! fold_isa {
 fold_isa!(fold_512, "avx512f");
 fold_isa!(fold_256, "avx2,fma");
 
+/// An order-free fold (max, min, any...) over `W` independent lanes: unlike `fold`, the lanes are
+/// many (several vector registers), so the loop is not bound by one dependency chain.
+#[inline(always)]
+fn fold_wide<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
+    const W: usize = 64;
+    let mut acc = [init; W];
+    let chunks = x.chunks_exact(W);
+    let rem = chunks.remainder();
+    for c in chunks {
+        for i in 0..W {
+            acc[i] = op(acc[i], g(c[i]));
+        }
+    }
+    for (i, &v) in rem.iter().enumerate() {
+        acc[i] = op(acc[i], g(v));
+    }
+    let mut w = W;
+    while w > 1 {
+        w /= 2;
+        for i in 0..w {
+            acc[i] = op(acc[i], acc[i + w]);
+        }
+    }
+    acc[0]
+}
+
+macro_rules! fold_wide_isa {
+    ($name:ident, $feat:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $feat)]
+        unsafe fn $name<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
+            fold_wide(x, init, g, op)
+        }
+    };
+}
+fold_wide_isa!(fold_wide_512, "avx512f");
+fold_wide_isa!(fold_wide_256, "avx2,fma");
+
+/// `fold_wide` on the widest ISA the CPU has (for folds whose result does not depend on order).
+pub fn fold_unordered<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use super::vmath::{Isa, isa};
+        match isa() {
+            // SAFETY: isa() names only variants this CPU supports.
+            Isa::Avx512 => return unsafe { fold_wide_512(x, init, g, op) },
+            Isa::Avx2 => return unsafe { fold_wide_256(x, init, g, op) },
+            Isa::Generic => {}
+        }
+    }
+    fold_wide(x, init, g, op)
+}
+
 /// Value and first index of the max (or min, `MAX` false) of a non-empty row in one pass: each
 /// lane keeps its best value and where it was, a NaN beats any number and the first NaN stays.
 #[inline(always)]
 fn arg_fold<T: Stored, const MAX: bool>(r: &[T]) -> (T::M, usize) {
-    const L: usize = 16;
+    // Enough lanes for several independent vector chains (4 AVX-512 registers of f32).
+    const L: usize = 64;
     let v0 = r[0].load();
     let mut mv = [v0; L];
     let mut mi = [0u32; L];
@@ -255,10 +309,10 @@ pub fn extreme_rows<T: Stored>(x: &[T], m: usize, k: usize, is_max: bool) -> Vec
     let first = |r: &[T]| r.first().map(|v| v.load()).unwrap_or_else(T::M::zero);
     if is_max {
         let op = |a: T::M, b: T::M| a.maximum(b);
-        reduce_rows(x, m, k, |r, _| fold(r, first(r), |v: T| v.load(), op), op)
+        reduce_rows(x, m, k, |r, _| fold_unordered(r, first(r), |v: T| v.load(), op), op)
     } else {
         let op = |a: T::M, b: T::M| a.minimum(b);
-        reduce_rows(x, m, k, |r, _| fold(r, first(r), |v: T| v.load(), op), op)
+        reduce_rows(x, m, k, |r, _| fold_unordered(r, first(r), |v: T| v.load(), op), op)
     }
 }
 
