@@ -140,45 +140,20 @@ macro_rules! fold_isa {
 fold_isa!(fold_512, "avx512f");
 fold_isa!(fold_256, "avx2,fma");
 
-/// An order-free fold (max, min, any...) over `W` independent lanes: unlike `fold`, the lanes are
-/// many (several vector registers), so the loop is not bound by one dependency chain.
-#[inline(always)]
-fn fold_wide<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
-    const W: usize = 64;
-    let mut acc = [init; W];
-    let chunks = x.chunks_exact(W);
-    let rem = chunks.remainder();
-    for c in chunks {
-        for i in 0..W {
-            acc[i] = op(acc[i], g(c[i]));
-        }
-    }
-    for (i, &v) in rem.iter().enumerate() {
-        acc[i] = op(acc[i], g(v));
-    }
-    let mut w = W;
-    while w > 1 {
-        w /= 2;
-        for i in 0..w {
-            acc[i] = op(acc[i], acc[i + w]);
-        }
-    }
-    acc[0]
-}
-
 macro_rules! fold_wide_isa {
     ($name:ident, $feat:literal) => {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $feat)]
         unsafe fn $name<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
-            fold_wide(x, init, g, op)
+            fold_block(x, init, g, op)
         }
     };
 }
 fold_wide_isa!(fold_wide_512, "avx512f");
 fold_wide_isa!(fold_wide_256, "avx2,fma");
 
-/// `fold_wide` on the widest ISA the CPU has (for folds whose result does not depend on order).
+/// `fold_block` over a whole row (no pairwise tree, which order-free folds such as max, min and
+/// any do not need) on the widest ISA the CPU has.
 pub fn fold_unordered<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + Copy, op: impl Fn(A, A) -> A + Copy) -> A {
     #[cfg(target_arch = "x86_64")]
     {
@@ -190,7 +165,7 @@ pub fn fold_unordered<T: Copy, A: Copy>(x: &[T], init: A, g: impl Fn(T) -> A + C
             Isa::Generic => {}
         }
     }
-    fold_wide(x, init, g, op)
+    fold_block(x, init, g, op)
 }
 
 /// Value and first index of the max (or min, `MAX` false) of a non-empty row in one pass: each
