@@ -113,13 +113,6 @@ struct State {
     wrapped: Option<DType>,
 }
 
-fn promote_opt(a: Option<DType>, b: DType) -> Option<DType> {
-    Some(match a {
-        None => b,
-        Some(a) => promote_types(a, b),
-    })
-}
-
 /// torch's combine_categories: `higher` wins unless `lower` is of a higher category.
 fn combine(higher: Option<DType>, lower: Option<DType>) -> Option<DType> {
     let Some(h) = higher else { return lower };
@@ -139,15 +132,21 @@ fn combine(higher: Option<DType>, lower: Option<DType>) -> Option<DType> {
     Some(h)
 }
 
-/// `torch.result_type` over several operands.
-pub fn result_type(ops: &[Operand]) -> DType {
+/// Sorts operands into torch's three categories, promoting within each with `promote`. Python
+/// floats take the default dtype and complex numbers the default complex dtype.
+fn categorize(ops: &[Operand], promote: impl Fn(DType, DType) -> crate::error::Result<DType>) -> crate::error::Result<State> {
     let mut s = State::default();
+    let into = |slot: Option<DType>, d: DType| -> crate::error::Result<Option<DType>> {
+        Ok(Some(match slot {
+            None => d,
+            Some(a) => promote(a, d)?,
+        }))
+    };
     for op in ops {
         match *op {
-            Operand::Dim(d) => s.dim = promote_opt(s.dim, d),
-            Operand::Zero(d) => s.zero = promote_opt(s.zero, d),
+            Operand::Dim(d) => s.dim = into(s.dim, d)?,
+            Operand::Zero(d) => s.zero = into(s.zero, d)?,
             Operand::Scalar(d) => {
-                // Python floats take the default dtype; complex numbers the default complex dtype.
                 let d = if d.is_complex() {
                     default_complex_dtype()
                 } else if d.is_floating_point() {
@@ -155,39 +154,24 @@ pub fn result_type(ops: &[Operand]) -> DType {
                 } else {
                     d
                 };
-                s.wrapped = promote_opt(s.wrapped, d)
+                s.wrapped = into(s.wrapped, d)?
             }
         }
     }
-    combine(s.dim, combine(s.zero, s.wrapped)).unwrap_or_else(default_dtype)
+    Ok(s)
 }
 
-fn try_promote_opt(a: Option<DType>, b: DType) -> crate::error::Result<Option<DType>> {
-    Ok(Some(match a {
-        None => b,
-        Some(a) => try_promote_types(a, b)?,
-    }))
+/// `torch.result_type` over several operands.
+pub fn result_type(ops: &[Operand]) -> DType {
+    match categorize(ops, |a, b| Ok(promote_types(a, b))) {
+        Ok(s) => combine(s.dim, combine(s.zero, s.wrapped)).unwrap_or_else(default_dtype),
+        Err(_) => default_dtype(), // unreachable: promote_types cannot fail
+    }
 }
 
 /// [`result_type`] with torch's promotion errors for the barebones dtypes.
 pub fn try_result_type(ops: &[Operand]) -> crate::error::Result<DType> {
-    let mut s = State::default();
-    for op in ops {
-        match *op {
-            Operand::Dim(d) => s.dim = try_promote_opt(s.dim, d)?,
-            Operand::Zero(d) => s.zero = try_promote_opt(s.zero, d)?,
-            Operand::Scalar(d) => {
-                let d = if d.is_complex() {
-                    default_complex_dtype()
-                } else if d.is_floating_point() {
-                    default_dtype()
-                } else {
-                    d
-                };
-                s.wrapped = try_promote_opt(s.wrapped, d)?
-            }
-        }
-    }
+    let s = categorize(ops, try_promote_types)?;
     // combine() promotes only where a lower category meets bool or a floating type; check those.
     let check = |h: Option<DType>, l: Option<DType>| -> crate::error::Result<()> {
         if let (Some(h), Some(l)) = (h, l) {
