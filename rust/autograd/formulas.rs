@@ -166,15 +166,29 @@ fn is_differentiable_binary(op: BinaryOp) -> bool {
 
 /// `op(a, b)` with autograd.
 pub fn binary(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&Tensor>) -> Result<Tensor> {
-    let ts: Vec<&Tensor> = [arg_tensor(&a), arg_tensor(&bb)].into_iter().flatten().collect();
-    if op == BinaryOp::Div && out.is_none() && should_record(&ts) {
+    // The tensor operands, in order, without a heap allocation (this is the per-op hot path).
+    let (ta, tb) = (arg_tensor(&a), arg_tensor(&bb));
+    let pair: [&Tensor; 2];
+    let one: [&Tensor; 1];
+    let ts: &[&Tensor] = match (ta, tb) {
+        (Some(x), Some(y)) => {
+            pair = [x, y];
+            &pair
+        }
+        (Some(x), None) | (None, Some(x)) => {
+            one = [x];
+            &one
+        }
+        (None, None) => &[],
+    };
+    if op == BinaryOp::Div && out.is_none() && should_record(ts) {
         if let (Arg::S(p), Arg::T(t)) = (&a, &bb) {
             // torch's `scalar / tensor` is `tensor.reciprocal() * scalar`.
             let r = unary(UnaryOp::Reciprocal, t, None)?;
             return binary(BinaryOp::Mul, Arg::T(&r), Arg::S(*p), None, None);
         }
     }
-    if !should_record(&ts) || !is_differentiable_binary(op) {
+    if !should_record(ts) || !is_differentiable_binary(op) {
         return b::binary(op, pass(&a), pass(&bb), alpha, out);
     }
     if out.is_some() {
@@ -184,11 +198,8 @@ pub fn binary(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&
             op.name()
         );
     }
-    let da = arg_tensor(&a).map(|t| t.detached());
-    let db = arg_tensor(&bb).map(|t| t.detached());
-    let pa = match &da { Some(t) => Arg::T(t), None => pass(&a) };
-    let pb = match &db { Some(t) => Arg::T(t), None => pass(&bb) };
-    let mut r = b::binary(op, pa, pb, alpha, None)?;
+    // The kernel never returns an operand or its autograd state, so no detached copies are needed.
+    let mut r = b::binary(op, pass(&a), pass(&bb), alpha, None)?;
     if !(r.dtype.is_floating_point() || r.dtype.is_complex()) {
         return Ok(r);
     }
@@ -224,8 +235,7 @@ pub fn binary(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&
     }
     let name = binary_node_name(op, a_is_t, b_is_t);
     let alpha_v = alpha.map(pivot_f64).unwrap_or(1.0);
-    let inputs: Vec<&Tensor> = ts.clone();
-    record(name, &inputs, &mut [&mut r], saved, move |ctx, g| {
+    record(name, ts, &mut [&mut r], saved, move |ctx, g| {
         let g = gr(g)?;
         let sv = |slot: Option<usize>, sc: Option<Pivot>| -> Result<Operand> {
             match slot {

@@ -7,6 +7,7 @@ use super::formulas::{add, gr, mul, rsub_scalar, sum_mean, to_dtype};
 use super::pick::scatter_back_ag;
 use super::reduce::rowwise;
 use super::{AutogradMeta, SavedTensor, record, should_record};
+use crate::backend::cpu::stdsort;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::layout::Layout;
@@ -44,8 +45,8 @@ fn in_dtype(x: f64, dt: DType) -> f64 {
 
 /// `quantile`/`nanquantile` with autograd. torch composes them from sort, gather and lerp, ending in
 /// a squeeze (SqueezeBackward4): output element o is `lerp(x[lo], x[hi], w)` of two input elements
-/// (lo == hi, w == 0 for lower/higher/nearest), chosen as torch chooses them (stable sort, NaN
-/// last, ranks in the input dtype), so the gradient is `g * (1 - w)` at lo plus `g * w` at hi. A
+/// (lo == hi, w == 0 for lower/higher/nearest), chosen as torch chooses them (NaN
+/// last, ranks in the input dtype, ties resolved by torch's selection steps), so the gradient is `g * (1 - w)` at lo plus `g * w` at hi. A
 /// tensor `q` that requires grad gets `g * (x[hi] - x[lo]) * (count - 1)` in linear mode (torch's
 /// lerp weight gradient; zero where torch masks the rank).
 #[allow(clippy::too_many_arguments)]
@@ -87,32 +88,46 @@ pub fn quantile(t: &Tensor, q: &[f64], qt: Option<&Tensor>, q_is_scalar: bool, d
             break;
         }
         let row = &vals[r * k..(r + 1) * k];
-        let mut order: Vec<usize> = (0..k).collect();
-        order.sort_by(|&a, &b| match (row[a].is_nan(), row[b].is_nan()) {
-            (true, true) => std::cmp::Ordering::Equal,
-            (true, false) => std::cmp::Ordering::Greater,
-            (false, true) => std::cmp::Ordering::Less,
-            _ => row[a].partial_cmp(&row[b]).unwrap_or(std::cmp::Ordering::Equal),
-        });
         let valid = row.iter().filter(|v| !v.is_nan()).count();
-        for (qi, &qv) in q.iter().enumerate() {
-            let qv = in_dtype(qv, dt);
-            let (mut rank, masked, count) = if ignore_nan {
-                let rk = in_dtype(qv * (valid as f64 - 1.0), dt);
-                if rk < 0.0 { (0.0, true, 0.0) } else { (rk, false, valid as f64 - 1.0) }
-            } else if valid < k {
-                ((k - 1) as f64, true, 0.0)
-            } else {
-                (in_dtype(qv * (k as f64 - 1.0), dt), false, k as f64 - 1.0)
-            };
-            match interp {
-                Interp::Lower => rank = rank.floor(),
-                Interp::Higher => rank = rank.ceil(),
-                Interp::Nearest => rank = rank.round_ties_even(),
-                _ => {}
-            }
-            let below = (rank.floor() as usize).min(k - 1);
-            let above = (rank.ceil() as usize).min(k - 1);
+        // Each quantile's rank in the row: (rank, masked, count).
+        let ranks: Vec<(f64, bool, f64)> = q
+            .iter()
+            .map(|&qv| {
+                let qv = in_dtype(qv, dt);
+                let (mut rank, masked, count) = if ignore_nan {
+                    let rk = in_dtype(qv * (valid as f64 - 1.0), dt);
+                    if rk < 0.0 { (0.0, true, 0.0) } else { (rk, false, valid as f64 - 1.0) }
+                } else if valid < k {
+                    ((k - 1) as f64, true, 0.0)
+                } else {
+                    (in_dtype(qv * (k as f64 - 1.0), dt), false, k as f64 - 1.0)
+                };
+                match interp {
+                    Interp::Lower => rank = rank.floor(),
+                    Interp::Higher => rank = rank.ceil(),
+                    Interp::Nearest => rank = rank.round_ties_even(),
+                    _ => {}
+                }
+                (rank, masked, count)
+            })
+            .collect();
+        let bounds = |rank: f64| ((rank.floor() as usize).min(k - 1), (rank.ceil() as usize).min(k - 1));
+        // Which element of a run of equal values sits at a rank: torch orders the row's indices
+        // (NaN last) with a full std::sort, or, when it requests few ranks (their count squared at
+        // most the row length), selects just those ranks with nested nth_element passes.
+        let less = |a: &usize, b: &usize| (!row[*a].is_nan() && row[*b].is_nan()) || row[*a] < row[*b];
+        let mut order: Vec<usize> = (0..k).collect();
+        let requested = nq * if matches!(interp, Interp::Linear | Interp::Midpoint) { 2 } else { 1 };
+        if requested * requested <= k {
+            let mut need: Vec<usize> = ranks.iter().flat_map(|&(rk, _, _)| [bounds(rk).0, bounds(rk).1]).collect();
+            need.sort_unstable();
+            need.dedup();
+            stdsort::select_ranks(&mut order, &need, &less);
+        } else {
+            stdsort::sort(&mut order, &less);
+        }
+        for (qi, &(rank, masked, count)) in ranks.iter().enumerate() {
+            let (below, above) = bounds(rank);
             let o = qi * rows + r;
             lo[o] = idx[r * k + order[below]]; // positions are 1-based already
             hi[o] = idx[r * k + order[above]];

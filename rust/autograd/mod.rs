@@ -20,7 +20,7 @@ pub mod gaps;
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::bail;
 use crate::dtype::DType;
@@ -85,8 +85,10 @@ pub struct AutogradMeta {
     requires_grad: AtomicBool,
     pub grad: Mutex<Option<Tensor>>,
     grad_fn: Mutex<Option<(Arc<Node>, usize)>>,
-    /// A leaf's AccumulateGrad node, shared by every graph that uses the leaf.
-    accumulator: Mutex<Weak<Node>>,
+    /// A leaf's AccumulateGrad node, shared by every graph that uses the leaf. Held strongly (the
+    /// node refers back to this meta weakly, so there is no cycle): building a fresh node for every
+    /// graph was a third of the cost of recording a small op.
+    accumulator: Mutex<Option<Arc<Node>>>,
     /// Hooks of a leaf (non-leaf hooks live on their grad_fn).
     pub hooks: Mutex<Vec<Hook>>,
     pub retains_grad: AtomicBool,
@@ -131,6 +133,11 @@ impl AutogradMeta {
     /// Moves the grad_fn out (used by the iterative teardown of long graphs).
     pub fn take_grad_fn(self) -> Option<(Arc<Node>, usize)> {
         self.grad_fn.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets the cached AccumulateGrad node (the leaf's data was replaced, e.g. `x.data = y`).
+    pub fn reset_accumulator(&self) {
+        *lock(&self.accumulator) = None;
     }
 
     pub fn set_grad_fn(&self, f: Option<(Arc<Node>, usize)>) {
@@ -207,11 +214,11 @@ impl Tensor {
             return None;
         }
         let mut acc = lock(&m.accumulator);
-        if let Some(n) = acc.upgrade() {
-            return Some(Edge { node: n, input_nr: 0 });
+        if let Some(n) = acc.as_ref() {
+            return Some(Edge { node: n.clone(), input_nr: 0 });
         }
         let n = Node::accumulate(Arc::downgrade(m), self);
-        *acc = Arc::downgrade(&n);
+        *acc = Some(n.clone());
         Some(Edge { node: n, input_nr: 0 })
     }
 }
@@ -237,7 +244,8 @@ pub fn record<F>(name: impl Into<std::borrow::Cow<'static, str>>, inputs: &[&Ten
 where
     F: Fn(&Ctx<'_>, &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send + Sync + 'static,
 {
-    let node = Node::new(name.into(), inputs, outputs.iter().map(|o| &**o).collect::<Vec<_>>().as_slice(), saved, Box::new(backward));
+    let metas = outputs.iter().map(|o| node::TensorMeta::of(o)).collect();
+    let node = Node::new(name.into(), inputs, metas, saved, Box::new(backward));
     for (nr, o) in outputs.iter_mut().enumerate() {
         o.ag = Some(Arc::new(AutogradMeta::with_grad_fn(node.clone(), nr)));
     }

@@ -3,6 +3,8 @@ use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+use smallvec::SmallVec;
+
 use super::{AutogradMeta, lock};
 use crate::bail;
 use crate::device::Device;
@@ -20,14 +22,14 @@ pub struct Edge {
 /// Shape, dtype and device of a tensor at a node's boundary (for validation and zero-filling).
 #[derive(Clone, Debug)]
 pub struct TensorMeta {
-    pub shape: Vec<usize>,
+    pub shape: SmallVec<[usize; 4]>,
     pub dtype: DType,
     pub device: Device,
 }
 
 impl TensorMeta {
     pub fn of(t: &Tensor) -> TensorMeta {
-        TensorMeta { shape: t.shape().to_vec(), dtype: t.dtype, device: t.device() }
+        TensorMeta { shape: SmallVec::from_slice(t.shape()), dtype: t.dtype, device: t.device() }
     }
 }
 
@@ -75,9 +77,9 @@ pub struct Node {
     pub name: Cow<'static, str>,
     /// Creation order: the engine runs later nodes first.
     pub seq: u64,
-    pub next: Vec<Option<Edge>>,
-    pub inputs: Vec<TensorMeta>,
-    pub outputs: Vec<TensorMeta>,
+    pub next: SmallVec<[Option<Edge>; 2]>,
+    pub inputs: SmallVec<[TensorMeta; 2]>,
+    pub outputs: SmallVec<[TensorMeta; 1]>,
     pub kind: Kind,
     saved: Mutex<Option<Vec<SavedTensor>>>,
     had_saved: bool,
@@ -168,7 +170,7 @@ impl Node {
     pub fn new(
         name: Cow<'static, str>,
         inputs: &[&Tensor],
-        outputs: &[&Tensor],
+        outputs: SmallVec<[TensorMeta; 1]>,
         saved: Vec<SavedTensor>,
         f: Box<BackwardFn>,
     ) -> Arc<Node> {
@@ -179,7 +181,7 @@ impl Node {
             seq: NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
             next,
             inputs: inputs.iter().map(|t| TensorMeta::of(t)).collect(),
-            outputs: outputs.iter().map(|t| TensorMeta::of(t)).collect(),
+            outputs,
             kind: Kind::Function(f),
             saved: Mutex::new(Some(saved)),
             had_saved,
@@ -203,9 +205,9 @@ impl Node {
         Arc::new_cyclic(|w| Node {
             name,
             seq: NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
-            next,
-            inputs,
-            outputs,
+            next: SmallVec::from_vec(next),
+            inputs: SmallVec::from_vec(inputs),
+            outputs: SmallVec::from_vec(outputs),
             kind: Kind::Function(f),
             saved: Mutex::new(Some(Vec::new())),
             had_saved: false,
@@ -221,9 +223,9 @@ impl Node {
         Arc::new_cyclic(|w| Node {
             name: "torch::autograd::AccumulateGrad".into(),
             seq: u64::MAX,
-            next: Vec::new(),
-            inputs: Vec::new(),
-            outputs: vec![TensorMeta::of(leaf)],
+            next: SmallVec::new(),
+            inputs: SmallVec::new(),
+            outputs: smallvec::smallvec![TensorMeta::of(leaf)],
             kind: Kind::Accumulate(meta),
             saved: Mutex::new(Some(Vec::new())),
             had_saved: false,

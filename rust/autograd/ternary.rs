@@ -291,78 +291,85 @@ pub fn scatter_reduce(x: &Tensor, dim: i64, index: &Tensor, src: &Tensor, reduce
     let red = reduce.to_string();
     let saved = vec![SavedTensor::input(x), SavedTensor::input(src), SavedTensor::output(&out, 0)];
     record("ScatterReduceBackward0", &[x, src], &mut [&mut out], saved, move |ctx, g| {
-        let g = gr(g)?.detached();
-        let (xv, sv, res) = (ctx.saved(0)?.detached(), ctx.saved(1)?.detached(), ctx.saved(2)?.detached());
+        // Written with recorded ops (gather through `pick`, mul/div, masked_fill, where, and this
+        // function for prod), so with create_graph the gradient is itself differentiable.
+        let g = gr(g)?;
+        let (xv, sv, res) = (ctx.saved(0)?, ctx.saved(1)?, ctx.saved(2)?);
+        let (xd, sd, rd) = (xv.detached(), sv.detached(), res.detached());
         let dt = g.dtype;
+        let gather = |t: &Tensor| -> Result<Tensor> {
+            let ix = idx.clone();
+            super::pick::pick("GatherBackward0", t, move |u| oi::gather_dim(u, dim, &ix))
+        };
+        let raw = |op: BinaryOp, a: &Tensor, b: Arg| crate::ops::binary::binary(op, Arg::T(a), b, None, None);
         let scatter_add = |base: &Tensor, s: &Tensor| -> Result<Tensor> {
             let c = base.contiguous_copy()?;
             oi::scatter_(&c, dim, &idx, Some(s), Pivot::I(0), crate::backend::cpu::index::Reduce::Sum)?;
             Ok(c)
         };
+        let same_extent = idx.shape() == sd.shape();
+        if !same_extent && matches!(red.as_str(), "prod" | "amax" | "amin") {
+            // torch's formulas combine src with index-shaped tensors and fail to broadcast.
+            let d = (0..idx.ndim()).rev().find(|&d| sd.shape()[d] != idx.shape()[d]).unwrap_or(0);
+            crate::bail!(
+                runtime,
+                "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {d}",
+                sd.shape()[d],
+                idx.shape()[d]
+            );
+        }
         let ones_src = Tensor::full(idx.shape(), Pivot::I(1), dt, g.device())?;
         let (mut gx, gs) = match red.as_str() {
-            "sum" => (g.clone(), oi::gather_dim(&g, dim, &idx)?),
+            "sum" => (g.clone(), gather(g)?),
             "mean" => {
                 let base = if include_self { Tensor::full(g.shape(), Pivot::I(1), dt, g.device())? } else { Tensor::zeros(g.shape(), dt, g.device())? };
                 let n = scatter_add(&base, &ones_src)?;
-                let n = tern::masked_fill(&n, &crate::ops::binary::binary(BinaryOp::Eq, Arg::T(&n), Arg::S(Pivot::I(0)), None, None)?, Arg::S(Pivot::I(1)))?;
-                let gn = crate::ops::binary::binary(BinaryOp::Div, Arg::T(&g), Arg::T(&n), None, None)?;
-                (gn.clone(), oi::gather_dim(&gn, dim, &idx)?)
+                let n = tern::masked_fill(&n, &raw(BinaryOp::Eq, &n, Arg::S(Pivot::I(0)))?, Arg::S(Pivot::I(1)))?;
+                let gn = div(g, &n)?;
+                (gn.clone(), gather(&gn)?)
             }
             "amax" | "amin" => {
-                let eq = |a: &Tensor, b: &Tensor| -> Result<Tensor> { crate::ops::binary::binary(BinaryOp::Eq, Arg::T(a), Arg::T(b), None, None)?.to_dtype(dt, false) };
-                let value = oi::gather_dim(&res, dim, &idx)?;
+                let eq = |a: &Tensor, b: &Tensor| -> Result<Tensor> { raw(BinaryOp::Eq, a, Arg::T(b))?.to_dtype(dt, false) };
+                let value = oi::gather_dim(&rd, dim, &idx)?;
                 // As torch: self's ties count even with include_self=False (their share is then dropped).
-                let self_is = eq(&xv, &res)?;
-                let src_is = eq(&sv.narrow_like(&idx)?, &value)?;
+                let self_is = eq(&xd, &rd)?;
+                let src_is = eq(&sd.narrow_like(&idx)?, &value)?;
                 let n = scatter_add(&self_is, &src_is)?;
-                let gd = crate::ops::binary::binary(BinaryOp::Div, Arg::T(&g), Arg::T(&n), None, None)?;
-                let gx = crate::ops::binary::binary(BinaryOp::Mul, Arg::T(&self_is), Arg::T(&gd), None, None)?;
-                let gs = crate::ops::binary::binary(BinaryOp::Mul, Arg::T(&src_is), Arg::T(&oi::gather_dim(&gd, dim, &idx)?), None, None)?;
-                (gx, gs)
+                let gd = div(g, &n)?;
+                (mul(&self_is, &gd)?, mul(&src_is, &gather(&gd)?)?)
             }
             _ => {
                 // prod, zero-safe as torch: self's zeros count as ones in the product of the others,
                 // and a src element that is its slot's only zero gets the product of the rest.
-                let bin = |op: BinaryOp, a: &Tensor, b: Arg| crate::ops::binary::binary(op, Arg::T(a), b, None, None);
                 let zero = Arg::S(Pivot::I(0));
-                let reduced = |base: &Tensor, src: &Tensor| -> Result<Tensor> {
-                    let c = base.contiguous_copy()?;
-                    oi::scatter_reduce_(&c, dim, &idx, src, "prod", include_self)?;
-                    Ok(c)
+                let one = || Arg::S(Pivot::I(1));
+                let ms = super::act::masked_fill(&xv, &raw(BinaryOp::Eq, &xd, zero)?, one())?;
+                let gx = div(&mul(g, &scatter_reduce(&ms, dim, &idx, &sv, "prod", include_self)?)?, &ms)?;
+                let svn = if same_extent {
+                    sv.clone()
+                } else {
+                    let ix = idx.clone();
+                    super::pick::pick("SliceBackward0", &sv, move |u| u.narrow_like(&ix)?.contiguous())?
                 };
-                let ms = tern::masked_fill(&xv, &bin(BinaryOp::Eq, &xv, zero)?, Arg::S(Pivot::I(1)))?;
-                let gx = bin(BinaryOp::Div, &bin(BinaryOp::Mul, &g, Arg::T(&reduced(&ms, &sv)?))?, Arg::T(&ms))?;
-                let svn = sv.narrow_like(&idx)?;
-                let src_zero = bin(BinaryOp::Eq, &svn, zero)?;
+                let src_zero = raw(BinaryOp::Eq, &svn.detached(), zero)?;
                 let nz = scatter_add(&Tensor::zeros(g.shape(), dt, g.device())?, &src_zero.to_dtype(dt, false)?)?;
                 let nz = oi::gather_dim(&nz, dim, &idx)?;
-                let single = bin(BinaryOp::LogicalAnd, &src_zero, Arg::T(&bin(BinaryOp::Eq, &nz, Arg::S(Pivot::I(1)))?))?;
-                let masked_src = sv.contiguous_copy()?;
-                tern::masked_fill_(&masked_src.narrow_like(&idx)?, &single, Arg::S(Pivot::I(1)))?;
-                let with_single = oi::gather_dim(&bin(BinaryOp::Mul, &g, Arg::T(&reduced(&xv, &masked_src)?))?, dim, &idx)?;
-                let plain = bin(
-                    BinaryOp::Div,
-                    &oi::gather_dim(&bin(BinaryOp::Mul, &g, Arg::T(&res))?, dim, &idx)?,
-                    Arg::T(&tern::masked_fill(&svn, &src_zero, Arg::S(Pivot::I(1)))?),
-                )?;
-                let gs = tern::where_(&single, Arg::T(&with_single), Arg::T(&plain), None)?;
-                (gx, gs)
+                let single = raw(BinaryOp::LogicalAnd, &src_zero, Arg::T(&raw(BinaryOp::Eq, &nz, Arg::S(Pivot::I(1)))?))?;
+                let single_full = Tensor::zeros(sd.shape(), DType::Bool, g.device())?;
+                single_full.narrow_like(&idx)?.copy_(&single)?;
+                let masked_src = super::act::masked_fill(&sv, &single_full, one())?;
+                let with_single = gather(&mul(g, &scatter_reduce(&xv, dim, &idx, &masked_src, "prod", include_self)?)?)?;
+                let plain = div(&gather(&mul(g, &res)?)?, &super::act::masked_fill(&svn, &src_zero, one())?)?;
+                (gx, super::act::where_(&single, Arg::T(&with_single), Arg::T(&plain), None)?)
             }
         };
         if !include_self {
-            let c = gx.contiguous_copy()?;
-            oi::scatter_(&c, dim, &idx, None, Pivot::I(0), crate::backend::cpu::index::Reduce::Copy)?;
-            gx = c;
+            let keep = Tensor::full(g.shape(), Pivot::I(1), dt, g.device())?;
+            oi::scatter_(&keep, dim, &idx, None, Pivot::I(0), crate::backend::cpu::index::Reduce::Copy)?;
+            gx = mul(&gx, &keep)?;
         }
-        // src elements outside index's extent get no gradient.
-        let gsrc = if ctx.needs(1) {
-            let full = Tensor::zeros(sv.shape(), dt, g.device())?;
-            full.narrow_like(&idx)?.copy_(&gs)?;
-            Some(full)
-        } else {
-            None
-        };
+        // Index-shaped, as torch's: where src is larger than index the engine rejects it, as torch's does.
+        let gsrc = if ctx.needs(1) { Some(gs) } else { None };
         Ok(vec![if ctx.needs(0) { Some(gx) } else { None }, gsrc])
     });
     Ok(out)

@@ -42,7 +42,7 @@ fn py_hook(f: Py<PyAny>) -> Arc<crate::autograd::node::HookFn> {
 #[pymethods]
 impl PyNode {
     fn name(&self) -> String {
-        self.node.display_name().to_string()
+        self.node.name.to_string()
     }
 
     #[getter]
@@ -294,6 +294,11 @@ impl PyTensor {
         me.t.storage = src.storage;
         me.t.layout = src.layout;
         me.t.dtype = src.dtype;
+        me.t.conj = src.conj;
+        me.t.neg = src.neg;
+        if let Some(m) = &me.t.ag {
+            m.reset_accumulator();
+        }
     }
 
     fn register_hook(&mut self, py: Python<'_>, hook: Py<PyAny>) -> PyResult<Py<PyHookHandle>> {

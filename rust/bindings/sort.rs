@@ -12,29 +12,27 @@ use super::tensor::{PyTensor, wrap};
 #[pyfunction]
 #[pyo3(signature = (input, dim=-1, descending=false, stable=None, *, out=None))]
 pub fn sort(py: Python<'_>, input: &Bound<'_, PyAny>, dim: i64, descending: bool, stable: Option<bool>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    let _ = stable; // the kernel is always stable
-    let (v, i) = crate::autograd::reduce::selecting("SortBackward0", &tensor_of(input, "sort")?, dim, true, |x| s::sort(x, dim, descending))?;
+    let stable = stable.unwrap_or(false);
+    let (v, i) = crate::autograd::reduce::selecting("SortBackward0", &tensor_of(input, "sort")?, dim, true, |x| s::sort(x, dim, descending, stable))?;
     named_pair(py, "sort", v, i, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, dim=-1, descending=false, stable=false))]
 pub fn argsort(py: Python<'_>, input: &Bound<'_, PyAny>, dim: i64, descending: bool, stable: bool) -> PyResult<Py<PyAny>> {
-    let _ = stable;
-    finish(py, s::sort(&tensor_of(input, "argsort")?, dim, descending)?.1, None)
+    finish(py, s::sort(&tensor_of(input, "argsort")?, dim, descending, stable)?.1, None)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, *, out=None))]
 pub fn msort(py: Python<'_>, input: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    finish(py, crate::autograd::reduce::selecting("SortBackward0", &tensor_of(input, "msort")?, 0, true, |x| s::sort(x, 0, false))?.0, out)
+    finish(py, crate::autograd::reduce::selecting("SortBackward0", &tensor_of(input, "msort")?, 0, true, |x| s::sort(x, 0, false, false))?.0, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, k, dim=-1, largest=true, sorted=true, *, out=None))]
 pub fn topk(py: Python<'_>, input: &Bound<'_, PyAny>, k: i64, dim: i64, largest: bool, sorted: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    let _ = sorted; // results are always sorted, which torch allows for sorted=False
-    let (v, i) = crate::autograd::reduce::selecting("TopkBackward0", &tensor_of(input, "topk")?, dim, true, |x| s::topk(x, k, dim, largest))?;
+    let (v, i) = crate::autograd::reduce::selecting("TopkBackward0", &tensor_of(input, "topk")?, dim, true, |x| s::topk(x, k, dim, largest, sorted))?;
     named_pair(py, "topk", v, i, out)
 }
 

@@ -1,6 +1,6 @@
 //! Sorting and order statistics: every op here sorts rows (the chosen dim moved last, contiguous)
 //! with the stable kernel in `backend::cpu::sort`, then reads what it needs off the permutation.
-use crate::backend::cpu::sort::{SortKey, argsort_rows};
+use crate::backend::cpu::sort::{SortKey, argsort_rows, kth_rows, mode_rows, topk_rows};
 use crate::bail;
 use crate::dtype::DType;
 use crate::element::{Element, Pivot, cast};
@@ -127,15 +127,22 @@ fn pair_rows<T: Element>(shape: &[usize], m: usize, k: usize, f: impl Fn(usize, 
     Ok((v, ix))
 }
 
-/// `sort(dim, descending, stable)`: values and indices. The sort is always stable.
-pub fn sort(t: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
+/// Where torch's CPU sort takes its stable radix path even when `stable=False`: ascending 1-D
+/// integer tensors of at least 2^15 elements.
+fn radix_stable(t: &Tensor, descending: bool) -> bool {
+    !descending && t.ndim() == 1 && t.numel() >= 1 << 15 && t.dtype.is_integral(false)
+}
+
+/// `sort(dim, descending, stable)`: values and indices. Ties come out in input order with
+/// `stable`, and in the order torch's unstable sort gives them without (see `torch_tie_order`).
+pub fn sort(t: &Tensor, dim: i64, descending: bool, stable: bool) -> Result<(Tensor, Tensor)> {
     crate::resolve_bits!(t);
     require_cpu(t, "sort")?;
     let d = wrap_dim(dim, t.ndim())?;
     let (x, m, k, pshape, inv) = dim_rows(t, d)?;
     dispatch_real!(t.dtype, T => {
         let xs: &[T] = slice_of(&x, m * k);
-        let p = argsort_rows(xs, m, k, descending);
+        let p = argsort_rows(xs, m, k, descending, !stable && !radix_stable(t, descending));
         let (v, i) = pair_rows::<T>(&pshape, m, k, |r, c| {
             let at = p[r * k + c] as usize;
             (xs[r * k + at], at as i64)
@@ -144,10 +151,13 @@ pub fn sort(t: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> 
     })
 }
 
-/// `topk(k, dim, largest, sorted)`: the first k of a stable sort (descending when `largest`).
-pub fn topk(t: &Tensor, kk: i64, dim: i64, largest: bool) -> Result<(Tensor, Tensor)> {
+/// `topk(k, dim, largest, sorted)`, choosing among ties as torch's CPU kernel does.
+pub fn topk(t: &Tensor, kk: i64, dim: i64, largest: bool, sorted: bool) -> Result<(Tensor, Tensor)> {
     crate::resolve_bits!(t);
     require_cpu(t, "topk")?;
+    if t.dtype == DType::Bool {
+        bail!(not_implemented, "topk does not support bool dtypes on CPU");
+    }
     let d = wrap_dim(dim, t.ndim())?;
     let n = if t.ndim() == 0 { 1 } else { t.shape()[d] };
     if kk < 0 || kk as usize > n {
@@ -161,9 +171,9 @@ pub fn topk(t: &Tensor, kk: i64, dim: i64, largest: bool) -> Result<(Tensor, Ten
     let m = if k == 0 { t.numel() / 1.max(n) } else { m };
     dispatch_real!(t.dtype, T => {
         let xs: &[T] = slice_of(&x, m * k);
-        let p = argsort_rows(xs, m, k, largest);
+        let p = if kk == 0 { Vec::new() } else { topk_rows(xs, m, k, kk, largest, sorted) };
         let (v, i) = pair_rows::<T>(&pshape, m, kk, |r, c| {
-            let at = p[r * k + c] as usize;
+            let at = p[r * kk + c] as usize;
             (xs[r * k + at], at as i64)
         })?;
         Ok((unpermute(v, &inv)?, unpermute(i, &inv)?))
@@ -185,13 +195,13 @@ fn select_rows(
     if t.ndim() > 0 && t.shape()[d] == 0 {
         bail!(index, "{op}(): Expected reduction dim {d} to have non-zero size.");
     }
-    if t.dtype == DType::Bool && op != "kthvalue" && op != "mode" {
-        bail!(not_implemented, "\"{op}_cpu\" not implemented for 'Bool'");
+    if t.dtype == DType::Bool {
+        bail!(not_implemented, "\"median_out\" not implemented for 'Bool'");
     }
     let r = rows(t, &mask, keepdim, false)?;
     dispatch_real!(t.dtype, T => {
         let xs: &[T] = r.slice();
-        let p = argsort_rows(xs, r.m, r.k, false);
+        let p = argsort_rows(xs, r.m, r.k, false, false);
         pair_from::<T>(&r.out_shape, r.m, |i| {
             let row = &xs[i * r.k..(i + 1) * r.k];
             let perm = &p[i * r.k..(i + 1) * r.k];
@@ -209,7 +219,20 @@ pub fn kthvalue(t: &Tensor, kk: i64, dim: i64, keepdim: bool) -> Result<(Tensor,
     if kk < 1 || kk > n {
         bail!(runtime, "kthvalue(): selected number k out of range for dimension {d}");
     }
-    select_rows(t, dim, keepdim, "kthvalue", |_, _| kk as usize - 1)
+    require_cpu(t, "kthvalue")?;
+    if t.dtype == DType::Bool {
+        bail!(not_implemented, "\"kthvalue_cpu\" not implemented for 'Bool'");
+    }
+    let mask = dim_mask(t.ndim(), Some(&[dim]))?;
+    let r = rows(t, &mask, keepdim, false)?;
+    dispatch_real!(t.dtype, T => {
+        let xs: &[T] = r.slice();
+        let p = kth_rows(xs, r.m, r.k, kk as usize - 1);
+        pair_from::<T>(&r.out_shape, r.m, |i| {
+            let at = p[i] as usize;
+            (xs[i * r.k + at], at as i64)
+        })
+    })
 }
 
 /// `median(dim)` (lower median; NaN wins at its first position) or `nanmedian(dim)` (NaNs ignored).
@@ -229,6 +252,9 @@ pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool, ignore_nan: bool) -> Resu
 /// `median()` over all elements: a 0-d value.
 pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
     crate::resolve_bits!(t);
+    if t.dtype == DType::Bool {
+        bail!(not_implemented, "\"median_cpu\" not implemented for 'Bool'");
+    }
     if t.numel() == 0 {
         return Tensor::full(&[], Pivot::F(f64::NAN), t.dtype, t.device());
     }
@@ -237,7 +263,8 @@ pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
     Ok(median_dim(&flat, 0, false, ignore_nan)?.0)
 }
 
-/// `mode(dim)`: the most frequent value (the smallest among ties) and its last index.
+/// `mode(dim)`: the most frequent value (the smallest among ties) and the index torch reports for it
+/// (see `mode_rows`).
 pub fn mode(t: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
     crate::resolve_bits!(t);
     require_cpu(t, "mode")?;
@@ -249,24 +276,10 @@ pub fn mode(t: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
     let r = rows(t, &mask, keepdim, false)?;
     dispatch_real!(t.dtype, T => {
         let xs: &[T] = r.slice();
-        let p = argsort_rows(xs, r.m, r.k, false);
+        let p = mode_rows(xs, r.m, r.k);
         pair_from::<T>(&r.out_shape, r.m, |i| {
-            let row = &xs[i * r.k..(i + 1) * r.k];
-            let perm = &p[i * r.k..(i + 1) * r.k];
-            let (mut best, mut best_n, mut j) = (0usize, 0usize, 0usize);
-            while j < perm.len() {
-                let key = row[perm[j] as usize].key();
-                let mut e = j + 1;
-                while e < perm.len() && row[perm[e] as usize].key() == key {
-                    e += 1;
-                }
-                if e - j > best_n {
-                    best_n = e - j;
-                    best = e - 1; // stable order: the run's last entry is the last occurrence
-                }
-                j = e;
-            }
-            (row[perm[best] as usize], perm[best] as i64)
+            let at = p[i] as usize;
+            (xs[i * r.k + at], at as i64)
         })
     })
 }
@@ -313,7 +326,7 @@ pub fn quantile(t: &Tensor, q: &[f64], q_is_scalar: bool, dim: Option<i64>, keep
     }
     let vals: Vec<f64> = dispatch_real!(src.dtype, T => {
         let xs: &[T] = r.slice();
-        let p = argsort_rows(xs, r.m, r.k, false);
+        let p = argsort_rows(xs, r.m, r.k, false, false);
         let mut vals = vec![0.0; q.len() * r.m];
         for i in 0..r.m {
             let row = &xs[i * r.k..(i + 1) * r.k];
@@ -365,7 +378,7 @@ pub fn unique(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
     let c = t.contiguous()?;
     dispatch_real!(t.dtype, T => {
         let xs: &[T] = slice_of(&c, n);
-        let p = argsort_rows(xs, 1, n, false);
+        let p = argsort_rows(xs, 1, n, false, false);
         let mut vals: Vec<T> = vec![];
         let mut counts: Vec<i64> = vec![];
         let mut inverse = vec![0i64; n];

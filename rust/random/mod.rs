@@ -3,7 +3,7 @@
 //! the same state bytes) gives PyTorch's numbers bit for bit. docs/RNG.md is the specification.
 mod mt;
 pub mod normal;
-pub mod stdsort;
+pub use crate::backend::cpu::stdsort;
 
 use std::sync::{Mutex, MutexGuard, OnceLock};
 

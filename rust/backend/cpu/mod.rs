@@ -6,6 +6,7 @@ pub mod num;
 pub mod parallel;
 pub mod reduce;
 pub mod sort;
+pub mod stdsort;
 pub mod iter;
 pub mod gemm;
 pub mod index;

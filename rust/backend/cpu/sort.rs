@@ -5,6 +5,7 @@ use half::{bf16, f16};
 
 use super::elementwise::SendPtr;
 use super::parallel::{num_threads, run_chunks};
+use super::stdsort;
 use crate::element::Element;
 
 pub trait RadixKey: Copy + Ord + Send + Sync + 'static {
@@ -239,24 +240,128 @@ fn radix_par<K: RadixKey>(keys: &mut Vec<K>, idx: &mut Vec<u32>, tk: &mut Vec<K>
     }
 }
 
-/// The sorting permutation of each of `m` rows of length `k` (row-major, `m * k` entries).
-pub fn argsort_rows<T: SortKey + Sync>(x: &[T], m: usize, k: usize, descending: bool) -> Vec<u32> {
+/// The sorting permutation of each of `m` rows of length `k` (row-major, `m * k` entries). With
+/// `torch_ties`, rows whose order torch leaves to its unstable sort get torch's order of ties.
+pub fn argsort_rows<T: SortKey + Sync>(x: &[T], m: usize, k: usize, descending: bool, torch_ties: bool) -> Vec<u32> {
     let mut out = vec![0u32; m * k];
-    if k == 0 {
-        return out;
+    for_rows(&mut out, m, k, m * k, |r, o| {
+        let row = &x[r * k..(r + 1) * k];
+        argsort_row(row, descending, o);
+        if torch_ties {
+            torch_tie_order(row, descending, o);
+        }
+    });
+    out
+}
+
+/// Runs `f(r, out_row)` for each of `m` rows of `out` (`w` entries each), across the pool when the
+/// rows hold `work` elements in all.
+fn for_rows(out: &mut [u32], m: usize, w: usize, work: usize, f: impl Fn(usize, &mut [u32]) + Sync) {
+    if w == 0 || m == 0 {
+        return;
     }
     let po = SendPtr(out.as_mut_ptr());
+    let f = &f;
     let row = move |r: usize| {
         let po = po;
-        // SAFETY: row r owns out[r*k..(r+1)*k].
-        let o = unsafe { std::slice::from_raw_parts_mut(po.0.add(r * k), k) };
-        argsort_row(&x[r * k..(r + 1) * k], descending, o);
+        // SAFETY: row r owns out[r*w..(r+1)*w].
+        f(r, unsafe { std::slice::from_raw_parts_mut(po.0.add(r * w), w) });
     };
-    if m == 1 || m * k < 1 << 15 || num_threads() <= 1 {
+    if m == 1 || work < 1 << 15 || num_threads() <= 1 {
         (0..m).for_each(row);
     } else {
         let step = m.div_ceil(num_threads() * 4).max(1);
         run_chunks(m.div_ceil(step), |c| (c * step..((c + 1) * step).min(m)).for_each(row));
     }
+}
+
+/// Rows longer than this keep the stable order where torch's unstable sort would permute ties:
+/// replaying introsort costs what torch's sort costs, three times NumPy's.
+const TORCH_TIES_MAX: usize = 1 << 18;
+
+/// Given the stable permutation `perm` of `row`, puts tied elements in the order torch's unstable
+/// CPU sort gives them: `std::sort` of (value, index) pairs from the identity order. Rows without
+/// ties, and rows of at most 16 (where `std::sort` is an insertion sort), are already in it.
+fn torch_tie_order<T: SortKey>(row: &[T], descending: bool, perm: &mut [u32]) {
+    let n = row.len();
+    if n <= 16 || n > TORCH_TIES_MAX {
+        return;
+    }
+    let key = |j: u32| {
+        let k = row[j as usize].key();
+        if descending { k.flip() } else { k }
+    };
+    if !perm.windows(2).any(|w| key(w[0]) == key(w[1])) {
+        return;
+    }
+    let mut v: Vec<(T::K, u32)> = (0..n as u32).map(|j| (key(j), j)).collect();
+    stdsort::sort(&mut v, &|a, b| a.0 < b.0);
+    for (o, p) in perm.iter_mut().zip(&v) {
+        *o = p.1;
+    }
+}
+
+/// torch's CPU `topk`: per row, the positions of the `kk` largest (or smallest) elements, NaN
+/// counting as the largest, chosen and ordered by the same `std::partial_sort` /
+/// `std::nth_element` (+ `std::sort`) steps, so ties come out as in torch.
+pub fn topk_rows<T: SortKey + Sync>(x: &[T], m: usize, k: usize, kk: usize, largest: bool, sorted: bool) -> Vec<u32> {
+    let mut out = vec![0u32; m * kk];
+    for_rows(&mut out, m, kk, m * k, |r, o| {
+        let row = &x[r * k..(r + 1) * k];
+        let mut q: Vec<(T::K, u32)> = row
+            .iter()
+            .enumerate()
+            .map(|(j, v)| (if largest { v.key().flip() } else { v.key() }, j as u32))
+            .collect();
+        let less = |a: &(T::K, u32), b: &(T::K, u32)| a.0 < b.0;
+        if kk * 64 <= k {
+            stdsort::partial_sort(&mut q, kk, &less);
+        } else {
+            stdsort::nth_element(&mut q, kk - 1, &less);
+            if sorted {
+                stdsort::sort(&mut q[..kk - 1], &less);
+            }
+        }
+        for (o, p) in o.iter_mut().zip(&q) {
+            *o = p.1;
+        }
+    });
+    out
+}
+
+/// torch's CPU `kthvalue`: per row, the position of the k-th smallest element (0-based `kk`), found
+/// by ATen's quickselect, so ties resolve as in torch.
+pub fn kth_rows<T: SortKey + Sync>(x: &[T], m: usize, k: usize, kk: usize) -> Vec<u32> {
+    let mut out = vec![0u32; m];
+    for_rows(&mut out, m, 1, m * k, |r, o| {
+        let row = &x[r * k..(r + 1) * k];
+        let mut q: Vec<(T::K, u32)> = row.iter().enumerate().map(|(j, v)| (v.key(), j as u32)).collect();
+        stdsort::quick_select(&mut q, kk, &|a: &(T::K, u32), b: &(T::K, u32)| a.0 > b.0);
+        o[0] = q[kk].1;
+    });
+    out
+}
+
+/// torch's CPU `mode`: per row, `std::sort` of (value, index) pairs by `<` on the values, then the
+/// last entry of the first longest run of equal values.
+pub fn mode_rows<T: Element + PartialOrd + Sync>(x: &[T], m: usize, k: usize) -> Vec<u32> {
+    let mut out = vec![0u32; m];
+    for_rows(&mut out, m, 1, m * k, |r, o| {
+        let row = &x[r * k..(r + 1) * k];
+        let mut q: Vec<(T, u32)> = row.iter().enumerate().map(|(j, &v)| (v, j as u32)).collect();
+        stdsort::sort(&mut q, &|a: &(T, u32), b: &(T, u32)| a.0 < b.0);
+        let (mut best, mut best_n, mut run) = (0usize, 0usize, 0usize);
+        for i in 0..k {
+            run += 1;
+            if i == k - 1 || q[i].0 != q[i + 1].0 {
+                if run > best_n {
+                    best = i;
+                    best_n = run;
+                }
+                run = 0;
+            }
+        }
+        o[0] = q[best].1;
+    });
     out
 }

@@ -1,6 +1,7 @@
-//! libstdc++'s `std::partial_sort`, `std::nth_element` and `std::sort`, step for step. torch.topk
-//! on CPU leaves equal keys in whatever order these algorithms produce, so reproducing its tie
-//! order (multinomial without replacement) takes the same algorithms, not just any correct sort.
+//! libstdc++'s `std::partial_sort`, `std::nth_element` and `std::sort`, and ATen's quickselect,
+//! step for step. torch's CPU topk, unstable sort, kthvalue and mode (and multinomial without
+//! replacement) leave equal keys in whatever order these algorithms produce, so reproducing its
+//! tie order takes the same algorithms, not just any correct sort.
 //! The "unguarded" loops of the original carry index guards, which only matter (and only avoid
 //! a panic) if the comparator is not a strict weak order.
 
@@ -206,6 +207,80 @@ pub fn sort<T: Copy, C: Fn(&T, &T) -> bool>(a: &mut [T], comp: &C) {
     } else {
         insertion_sort(a, 0, n, comp);
     }
+}
+
+/// ATen's `quick_select_template`: moves the k-th smallest element (by `gt`, "greater or NaN") to
+/// position `k`.
+pub fn quick_select<T: Copy>(a: &mut [T], k: usize, gt: &impl Fn(&T, &T) -> bool) {
+    if a.is_empty() {
+        return;
+    }
+    let (mut l, mut r) = (0usize, a.len() - 1);
+    loop {
+        if r <= l {
+            return;
+        }
+        if r == l + 1 {
+            if gt(&a[l], &a[r]) {
+                a.swap(l, r);
+            }
+            return;
+        }
+        let p = l + (r - l) / 2;
+        a.swap(p, l + 1);
+        if gt(&a[l + 1], &a[r]) {
+            a.swap(l + 1, r);
+        }
+        if gt(&a[l], &a[r]) {
+            a.swap(l, r);
+        }
+        if gt(&a[l + 1], &a[l]) {
+            a.swap(l + 1, l);
+        }
+        let (mut i, mut j) = (l + 1, r);
+        let piv = a[l];
+        loop {
+            i += 1;
+            while gt(&piv, &a[i]) {
+                i += 1;
+            }
+            j -= 1;
+            while gt(&a[j], &piv) {
+                j -= 1;
+            }
+            if j < i {
+                break;
+            }
+            a.swap(i, j);
+        }
+        a.swap(l, j);
+        if j <= k {
+            l = i;
+        }
+        if j >= k {
+            // j >= k >= l + ... so j >= 1 here.
+            r = j - 1;
+        }
+    }
+}
+
+/// Puts the elements at each of the sorted, distinct positions `ranks` where a sort would, as
+/// torch's CPU quantile does: nth_element at the middle requested rank, then the same on the
+/// ranks below it (left part) and above it (right part).
+pub fn select_ranks<T: Copy, C: Fn(&T, &T) -> bool>(a: &mut [T], ranks: &[usize], comp: &C) {
+    if ranks.is_empty() || a.len() <= 1 {
+        return;
+    }
+    let m = ranks.len() / 2;
+    let k = ranks[m];
+    if k >= a.len() {
+        return;
+    }
+    nth_element(a, k, comp);
+    let (left, right) = a.split_at_mut(k);
+    select_ranks(left, &ranks[..m], comp);
+    let above: Vec<usize> = ranks[m + 1..].iter().map(|&r| r - k - 1).collect();
+    select_ranks(&mut right[1..], &above, comp);
 }
 
 /// torch's argmax: the first largest value, NaN counting as largest.
