@@ -351,7 +351,8 @@ def eigvalsh(A, UPLO="L", *, out=None):
 
 
 def _eig_core(A, vectors, fname):
-    _mat(A, fname, square=True)
+    _mat(A, fname)  # torch checks the dtype before the shape
+    _mat(A, fname, square=True, float_=False)
     if A.numel() and not bool(A.isfinite().all()):
         raise RuntimeError(f"torch.{fname}: input tensor should not contain infs or NaNs.")
     want_grad = _grad_on(A)
@@ -617,6 +618,9 @@ def lu(A, *, pivot=True, out=None):
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     _mat(LU, "linalg.lu_solve", "LU")
     _mat(B, "linalg.lu_solve", "B")
+    if LU.shape[-1] != LU.shape[-2]:
+        raise RuntimeError(f"torch.linalg.lu_solve: A must be batches of square matrices, but they are "
+                           f"{LU.shape[-2]} by {LU.shape[-1]} matrices")
     if pivots.numel() and int(pivots.min()) < 1:
         raise RuntimeError("Pivots given to lu_solve must all be greater or equal to 1. Did you properly pass the "
                            "result of lu_factor?")
@@ -653,11 +657,12 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
 
 
 def _solve_core(A, B, left, fname):
-    _mat(A, fname, square=True)
+    _mat(A, fname)
     _tensor(B, fname.replace("linalg.", "linalg_"), "B", 2)
     if A.dtype != B.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
                            f"{_NAMES[str(A.dtype)]} and B of type {_NAMES[str(B.dtype)]} instead")
+    _mat(A, fname, square=True, float_=False)
     n = A.shape[-1]
     vector = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
     Bm = B.unsqueeze(-1) if vector else B
@@ -753,7 +758,8 @@ def inv(A, *, out=None):
 
 
 def inv_ex(A, *, check_errors=False, out=None):
-    X, info = _inv_core(A, "linalg.inv_ex")
+    _tensor(A, "linalg_inv_ex", "A")
+    X, info = _inv_core(A, "linalg.inv")
     if check_errors:
         _raise(info, A.dim() > 2, "linalg.inv_ex", _inv_msg)
     return _deliver(_RT["linalg_inv_ex"]((X, info)), out)
@@ -1305,6 +1311,10 @@ def matrix_exp(A):
             raise RuntimeError("linalg.matrix_exp: The input tensor A must have at least 2 dimensions.")
         raise RuntimeError(f"linalg.matrix_exp: A must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    if str(A.dtype) in ("torch.float16", "torch.bfloat16"):
+        # torch accepts half and bfloat16 (its own half-precision Pade evaluation is inaccurate);
+        # here they are computed in float32 and rounded once.
+        return matrix_exp(A.to(_ot.float32)).to(A.dtype)
     _float(A, "linalg.matrix_exp")
     with _no_grad():
         R = _mexp(A.detach())
@@ -1386,6 +1396,7 @@ def _t_cholesky(input, upper=False, *, out=None):
 
 
 def _t_logdet(input):
+    _mat(input, "logdet", square=True)
     s, la = slogdet(input)
     if input.is_complex():
         return la.to(input.dtype) + _ot.log(s)

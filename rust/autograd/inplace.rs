@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::formulas::{add, gr, mul, rsub_scalar, sum_to, view_grad};
 use super::node::TensorMeta;
+use super::viewbits::{ViewKind, ViewMap};
 use super::{AutogradMeta, Node, check_inplace, inplace_with_grad, is_grad_enabled, record, should_record};
 use crate::bail;
 use crate::element::Pivot;
@@ -34,6 +35,8 @@ pub struct ViewMeta {
     /// An output (or a view of an output) of a function returning several views (unbind, split):
     /// torch's CreationMeta::MULTI_OUTPUT_NODE, which forbids in-place ops under autograd.
     pub multi: bool,
+    /// The view's dtype, lazy bits and replay name (views that are not plain restrides).
+    pub kind: ViewKind,
 }
 
 impl ViewMeta {
@@ -48,7 +51,7 @@ impl ViewMeta {
             return None;
         }
         self.attr_version.store(now, Ordering::Relaxed);
-        as_strided_node(&self.base, &self.layout)
+        view_fn_node(&self.base, &self.layout, &self.kind)
     }
 }
 
@@ -75,8 +78,9 @@ pub fn mark_multi_view(a: &Tensor, mut r: Tensor, recorded: bool) -> Tensor {
     let version = r.storage.version();
     let layout = r.layout.clone();
     let no_grad = inherited || !recorded;
+    let kind = ViewKind::of(a, &r);
     if let Some(m) = r.ag.as_mut().and_then(Arc::get_mut) {
-        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version), multi: true }));
+        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version), multi: true, kind }));
     }
     r
 }
@@ -103,9 +107,10 @@ pub fn mark_view(a: &Tensor, mut r: Tensor) -> Tensor {
     let (base, no_grad) = root_of(a);
     let version = r.storage.version();
     let layout = r.layout.clone();
+    let kind = ViewKind::of(a, &r);
     if let Some(m) = r.ag.as_mut().and_then(Arc::get_mut) {
         let multi = is_multi(a);
-        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version), multi }));
+        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version), multi, kind }));
     }
     r
 }
@@ -126,6 +131,7 @@ pub fn track_view(a: &Tensor, mut r: Tensor) -> Tensor {
         no_grad,
         attr_version: AtomicU64::new(r.storage.version()),
         multi: is_multi(a),
+        kind: ViewKind::of(a, &r),
     }));
     r.ag = Some(Arc::new(m));
     r
@@ -144,6 +150,15 @@ pub fn check_view_inplace(t: &Tensor) -> Result<()> {
     Ok(())
 }
 
+/// The grad_fn of the view `(layout, kind)` of `base` regenerated from the base's history:
+/// `AsStridedBackward0` for plain restrides, else a node replaying the view's bits and dtype change.
+fn view_fn_node(base: &Tensor, layout: &Layout, kind: &ViewKind) -> Option<(Arc<Node>, usize)> {
+    if kind.is_plain(base) {
+        return as_strided_node(base, layout);
+    }
+    super::viewbits::view_node(base, layout, kind).or_else(|| as_strided_node(base, layout))
+}
+
 /// An `AsStridedBackward0` node taking `base` to the view with `layout`.
 fn as_strided_node(base: &Tensor, layout: &Layout) -> Option<(Arc<Node>, usize)> {
     let r = Tensor::from_storage(base.storage.clone(), layout.clone(), base.dtype);
@@ -159,12 +174,15 @@ impl Tensor {
 
 /// Moves `t`'s history to `node` after an in-place op: a view rebases its base onto CopySlices.
 pub fn rebase_history(t: &mut Tensor, node: Arc<Node>, nr: usize) {
-    let v = view_meta(t).filter(|v| !v.no_grad && v.base.ag.is_some()).map(|v| (v.base.clone(), v.layout.clone()));
-    let Some((base, layout)) = v else {
+    let v = view_meta(t).filter(|v| !v.no_grad && v.base.ag.is_some()).map(|v| (v.base.clone(), v.layout.clone(), v.kind));
+    let Some((base, layout, kind)) = v else {
         t.meta().set_grad_fn(Some((node, nr)));
         return;
     };
-    let cs = copy_slices(&base, &layout, node);
+    let cs = match (kind.is_plain(&base), ViewMap::new(&base, &layout, &kind)) {
+        (false, Some(map)) => copy_slices_mapped(&base, map, node),
+        _ => copy_slices(&base, &layout, node),
+    };
     if let Some(bm) = &base.ag {
         bm.set_grad_fn(Some((cs, 0)));
     }
@@ -172,7 +190,7 @@ pub fn rebase_history(t: &mut Tensor, node: Arc<Node>, nr: usize) {
         if let Some(v) = &m.view {
             v.attr_version.store(t.storage.version(), Ordering::Relaxed);
         }
-        m.set_grad_fn(as_strided_node(&base, &layout));
+        m.set_grad_fn(view_fn_node(&base, &layout, &kind));
     }
 }
 
@@ -207,6 +225,35 @@ fn copy_slices(base: &Tensor, view: &Layout, op: Arc<Node>) -> Arc<Node> {
             let mut gb = mul(g, &keep)?;
             if let Some(Some(r0)) = res.first() {
                 gb = add(&gb, &view_grad(r0, &vl, &bl, len)?)?;
+            }
+            let mut out = vec![Some(gb)];
+            out.extend(res.into_iter().skip(1));
+            Ok(out)
+        }),
+        Some(op),
+    )
+}
+
+/// [`copy_slices`] for a view that is not a plain restride of its base (lazy bits, complex/real
+/// dtype change): the view function and its adjoint come from `map`.
+fn copy_slices_mapped(base: &Tensor, map: ViewMap, op: Arc<Node>) -> Arc<Node> {
+    let mut next = vec![if base.requires_grad() { base.gradient_edge() } else { None }];
+    next.extend(op.next.iter().skip(1).cloned());
+    let mut inputs = vec![TensorMeta::of(base)];
+    inputs.extend(op.inputs.iter().skip(1).cloned());
+    let inner = op.clone();
+    Node::from_edges(
+        "torch::autograd::CopySlices".into(),
+        next,
+        inputs,
+        vec![TensorMeta::of(base)],
+        Box::new(move |_: &super::Ctx<'_>, grads: &[Option<Tensor>]| -> Result<Vec<Option<Tensor>>> {
+            let g = gr(grads)?;
+            let gs = map.forward(g)?;
+            let res = inner.apply(&[Some(gs.contiguous()?)])?;
+            let mut gb = map.outside(g)?;
+            if let Some(Some(r0)) = res.first() {
+                gb = add(&gb, &map.backward(r0)?)?;
             }
             let mut out = vec![Some(gb)];
             out.extend(res.into_iter().skip(1));

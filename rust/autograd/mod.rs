@@ -17,6 +17,7 @@ pub mod ternary;
 pub mod special;
 pub mod nnfn;
 pub mod gaps;
+pub mod viewbits;
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -258,14 +259,6 @@ pub fn check_inplace(t: &Tensor) -> Result<()> {
     }
     if is_grad_enabled() && t.requires_grad() && t.is_leaf() {
         bail!(runtime, "a leaf Variable that requires grad is being used in an in-place operation.");
-    }
-    if is_grad_enabled() && t.has_bits() && t.requires_grad() {
-        // The view-replay machinery does not carry the lazy conj/neg bits yet: refuse rather than
-        // record wrong gradients.
-        bail!(
-            not_implemented,
-            "in-place operations on a conjugate or negative view of a tensor that requires grad are not supported yet; use resolve_conj()/resolve_neg() first"
-        );
     }
     Ok(())
 }

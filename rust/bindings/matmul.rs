@@ -105,7 +105,7 @@ two_arg_fns!(
     bmm, bmm_m, "bmm", mat2, Mm, |a, b| crate::autograd::formulas::named_product("BmmBackward0", mops::bmm, a, b);
     mv, mv_m, "mv", vec, Mm, |a, b| crate::autograd::formulas::named_product("MvBackward0", mops::mv, a, b);
     dot, dot_m, "dot", tensor, Dot, |a, b| crate::autograd::formulas::named_product("DotBackward0", |x, y| mops::dot(x, y, false), a, b);
-    vdot, vdot_m, "vdot", other, Dot, |a: &Tensor, b: &Tensor| if a.dtype.is_complex() {
+    vdot, vdot_m, "vdot", other, Dot, |a: &Tensor, b: &Tensor| if a.dtype.is_complex() && crate::autograd::should_record(&[a, b]) {
         // conj(a) . b, differentiable through conj's own rule
         crate::autograd::formulas::named_product("DotBackward0", |x, y| mops::dot(x, y, false), &crate::autograd::formulas::conj(a)?, b)
     } else {

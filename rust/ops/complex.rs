@@ -38,6 +38,10 @@ fn view_as_real_raw(x: &Tensor) -> Result<Tensor> {
     r.neg = x.neg;
     if should_record(&[x]) {
         record("ViewAsRealBackward0", &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(view_as_complex(&gr(g)?.contiguous()?)?)]));
+        return Ok(crate::autograd::inplace::mark_view(x, r));
+    }
+    if x.ag.is_some() {
+        return Ok(crate::autograd::inplace::track_view(x, r));
     }
     Ok(r)
 }
@@ -77,8 +81,13 @@ pub fn view_as_complex(x: &Tensor) -> Result<Tensor> {
         offset: l.offset / 2,
     };
     let mut r = Tensor::from_storage(x.storage.clone(), layout, cdt);
+    r.neg = x.neg;
     if should_record(&[x]) {
         record("ViewAsComplexBackward0", &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(view_as_real(gr(g)?)?)]));
+        return Ok(crate::autograd::inplace::mark_view(x, r));
+    }
+    if x.ag.is_some() {
+        return Ok(crate::autograd::inplace::track_view(x, r));
     }
     Ok(r)
 }
@@ -398,7 +407,7 @@ pub fn conj_view(x: &Tensor, name: &'static str) -> Result<Tensor> {
     let mut r = x.with_bits(!x.conj, x.neg);
     if should_record(&[x]) {
         record(name, &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(f::conj(gr(g)?)?)]));
-        return Ok(r);
+        return Ok(crate::autograd::inplace::mark_view(x, r));
     }
     if x.ag.is_some() {
         return Ok(crate::autograd::inplace::track_view(x, r));
@@ -411,7 +420,7 @@ pub fn neg_view(x: &Tensor) -> Result<Tensor> {
     let mut r = x.with_bits(x.conj, !x.neg);
     if should_record(&[x]) {
         record("NegViewBackward0", &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(u::unary(UnaryOp::Neg, gr(g)?, None)?)]));
-        return Ok(r);
+        return Ok(crate::autograd::inplace::mark_view(x, r));
     }
     if x.ag.is_some() {
         return Ok(crate::autograd::inplace::track_view(x, r));
@@ -419,10 +428,11 @@ pub fn neg_view(x: &Tensor) -> Result<Tensor> {
     Ok(r)
 }
 
-/// `resolve_conj()` (`conj = true`) / `resolve_neg()`: a copy with that bit materialised (the other
-/// bit stays lazy), recorded as CloneBackward0.
+/// `resolve_conj()` (`conj = true`) / `resolve_neg()` of a tensor with that bit set: a copy with
+/// every bit materialised (torch's copy resolves the other bit too), recorded as CloneBackward0.
 pub fn resolve(x: &Tensor, conj: bool) -> Result<Tensor> {
-    let mut r = x.resolve_bits(conj, !conj)?;
+    let _ = conj;
+    let mut r = x.resolve_bits(true, true)?;
     if should_record(&[x]) {
         record("CloneBackward0", &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(gr(g)?.clone())]));
     }

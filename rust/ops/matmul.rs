@@ -277,6 +277,21 @@ fn check_dot(op: &str, a: &Tensor, b: &Tensor) -> Result<()> {
 
 /// `torch.dot` (`conj = false`) and `torch.vdot` (conjugates the first argument).
 pub fn dot(a: &Tensor, b: &Tensor, conj: bool) -> Result<Tensor> {
+    if a.dtype.is_complex() && (a.conj || b.conj) {
+        // torch's conjugate-bit rules: a conjugate operand is read through its bit by swapping
+        // dot/vdot (or conjugating the result lazily), so the result may carry the bit.
+        check_dot(if conj { "vdot" } else { "dot" }, a, b)?;
+        let raw = |t: &Tensor| t.with_bits(false, t.neg);
+        let lazy = |r: Tensor| r.with_bits(!r.conj, r.neg);
+        return match (conj, a.conj, b.conj) {
+            (false, true, true) => Ok(lazy(dot(&raw(a), &raw(b), false)?)),
+            (false, true, false) => dot(&raw(a), b, true),
+            (false, false, _) => dot(&raw(b), a, true),
+            (true, true, true) => dot(&raw(b), &raw(a), true),
+            (true, true, false) => dot(&raw(a), b, false),
+            (true, false, _) => Ok(lazy(dot(a, &raw(b), false)?)),
+        };
+    }
     crate::resolve_bits!(a);
     crate::resolve_bits!(b);
     let op = if conj { "vdot" } else { "dot" };

@@ -171,10 +171,11 @@ pub fn unfold(t: &Tensor, dim: i64, size: i64, step: i64) -> Result<Tensor> {
 
 /// `view(dtype)`: reinterprets the bytes; the last dim scales when the element sizes differ.
 pub fn view_dtype(t: &Tensor, dt: DType) -> Result<Tensor> {
-    if dt != t.dtype && t.conj {
+    // torch refuses any dtype view of a tensor with a lazy bit, the same dtype included.
+    if t.conj {
         bail!(runtime, "torch.Tensor.view is not supported for conjugate view tensors when converting to a different dtype.");
     }
-    if dt != t.dtype && t.neg {
+    if t.neg {
         bail!(runtime, "torch.Tensor.view is not supported for tensors with negative bit set when converting to a different dtype.");
     }
     let (a, b) = (t.dtype.itemsize(), dt.itemsize());

@@ -307,6 +307,14 @@ impl Tensor {
     pub fn fill_(&self, value: Pivot) -> Result<()> {
         self.require_cpu("fill_")?;
         self.check_writable()?;
+        // A real value written into a complex view gets a +0 imaginary part first, which the bits
+        // then transform (conj stores -0, as torch's copy into a conjugate view does).
+        let value = match value {
+            Pivot::B(b) if self.dtype.is_complex() && self.has_bits() => Pivot::C(b as u8 as f64, 0.0),
+            Pivot::I(i) if self.dtype.is_complex() && self.has_bits() => Pivot::C(i as f64, 0.0),
+            Pivot::F(f) if self.dtype.is_complex() && self.has_bits() => Pivot::C(f, 0.0),
+            v => v,
+        };
         let value = bits_pivot(value, self.conj, self.neg);
         // SAFETY: the layout is in bounds of the storage.
         unsafe { kcopy::fill(self.storage.as_ptr(), self.dtype, &self.layout, value) };

@@ -114,6 +114,17 @@ pub fn empty_like(t: &Tensor, dtype: DType) -> Result<Tensor> {
     Ok(out.with_layout(Layout { shape: l.shape.clone(), strides: l.strides.clone(), offset: 0 }))
 }
 
+/// Runs the fill `f` on the stored values of `t`, a conjugate or negative view, then stores the
+/// bits' transform of what was drawn, so that reading through the view gives the drawn values
+/// (torch's result: the same values a plain tensor gets from the same generator state).
+fn through_bits<R>(t: &Tensor, f: impl FnOnce(&Tensor) -> Result<R>) -> Result<R> {
+    let raw = t.with_bits(false, false);
+    let r = f(&raw)?;
+    let logical = t.resolved()?.into_owned();
+    raw.copy_(&logical)?;
+    Ok(r)
+}
+
 /// An in-place fill needs a writable CPU tensor whose elements are distinct (no expanded dims).
 fn check_cpu(t: &Tensor, op: &str) -> Result<()> {
     if t.device() != Device::Cpu {
@@ -213,6 +224,9 @@ fn uniform_fill<T: Element>(t: &Tensor, from: f64, to: f64, s: &mut GenState) {
 
 /// `uniform_(from, to)`; complex tensors fill their real and imaginary parts.
 pub fn uniform_(t: &Tensor, from: f64, to: f64, g: &Generator) -> Result<()> {
+    if t.has_bits() {
+        return through_bits(t, |r| uniform_(r, from, to, g));
+    }
     check_cpu(t, "uniform_")?;
     if t.dtype.is_complex() {
         return uniform_(&view_as_real(t), from, to, g);
@@ -275,6 +289,9 @@ fn check_normal_std(std: f64) -> Result<()> {
 
 /// `normal_(mean, std)`; complex tensors draw both parts with std / sqrt(2).
 pub fn normal_(t: &Tensor, mean: f64, std: f64, g: &Generator) -> Result<()> {
+    if t.has_bits() {
+        return through_bits(t, |r| normal_(r, mean, std, g));
+    }
     check_cpu(t, "normal_")?;
     check_normal_std(std)?;
     if t.dtype.is_complex() {
@@ -449,6 +466,9 @@ fn draw_in_range(s: &mut GenState, range: u64, base: i64) -> i64 {
 /// `from = i64::MIN` with no `to` draws all 64 bits. Float dtypes first move the bounds to
 /// representable integers (`update_from`/`update_to`). Returns torch's precision warnings.
 pub fn random_from_to_(t: &Tensor, from: i64, to: Option<i64>, g: &Generator) -> Result<Vec<String>> {
+    if t.has_bits() {
+        return through_bits(t, |r| random_from_to_(r, from, to, g));
+    }
     check_cpu(t, "random_")?;
     let dt = t.dtype;
     let float = dt.is_floating_point();
@@ -516,6 +536,9 @@ pub fn random_from_to_(t: &Tensor, from: i64, to: Option<i64>, g: &Generator) ->
 /// `random_()`: `uniform_int_distribution<T>`, a draw modulo the dtype's span of exactly
 /// representable non-negative integers.
 pub fn random_(t: &Tensor, g: &Generator) -> Result<()> {
+    if t.has_bits() {
+        return through_bits(t, |r| random_(r, g));
+    }
     check_cpu(t, "random_")?;
     if t.numel() == 0 {
         return Ok(());
@@ -592,6 +615,9 @@ pub fn randperm(n: i64, dtype: DType, device: Device, g: &Generator) -> Result<T
 
 /// `bernoulli_(p)`: one double uniform per element, 1 where it falls below `p`.
 pub fn bernoulli_scalar_(t: &Tensor, p: f64, g: &Generator) -> Result<()> {
+    if t.has_bits() {
+        return through_bits(t, |r| bernoulli_scalar_(r, p, g));
+    }
     check_cpu(t, "bernoulli_")?;
     if !(0.0..=1.0).contains(&p) {
         bail!(runtime, "bernoulli_ expects p to be in [0, 1], but got p={}", num(p));
@@ -606,6 +632,9 @@ pub fn bernoulli_scalar_(t: &Tensor, p: f64, g: &Generator) -> Result<()> {
 /// uniform, any other float `p` with a 24-bit one in float. Like torch's kernel, it stops with
 /// an error at the first `p` outside [0, 1].
 pub fn bernoulli_tensor_(t: &Tensor, p: &Tensor, g: &Generator) -> Result<()> {
+    if t.has_bits() {
+        return through_bits(t, |r| bernoulli_tensor_(r, p, g));
+    }
     check_cpu(t, "bernoulli_")?;
     if t.dtype.is_complex() {
         bail!(not_implemented, "\"bernoulli_tensor_cpu_self_\" not implemented for '{}'", t.dtype.scalar_name());
@@ -655,6 +684,9 @@ fn exponential_fill(t: &Tensor, lambd: f64, s: &mut GenState) {
 
 /// `exponential_(lambd)`: `(-1/lambd) * log1p(-u)`.
 pub fn exponential_(t: &Tensor, lambd: f64, g: &Generator) -> Result<()> {
+    if t.has_bits() {
+        return through_bits(t, |r| exponential_(r, lambd, g));
+    }
     check_cpu(t, "exponential_")?;
     if !(lambd > 0.0) {
         bail!(runtime, "exponential_ expects lambda > 0.0, but found lambda={}", num(lambd));
@@ -665,6 +697,9 @@ pub fn exponential_(t: &Tensor, lambd: f64, g: &Generator) -> Result<()> {
 
 /// `geometric_(p)`: `ceil(log(u) / log1p(-p))`; integer dtypes take it with C++'s truncation.
 pub fn geometric_(t: &Tensor, p: f64, g: &Generator) -> Result<()> {
+    if t.has_bits() {
+        return through_bits(t, |r| geometric_(r, p, g));
+    }
     check_cpu(t, "geometric_")?;
     if !(p > 0.0 && p < 1.0) {
         bail!(runtime, "geometric_ expects p to be in (0, 1), but got p={}", num(p));
@@ -678,6 +713,9 @@ pub fn geometric_(t: &Tensor, p: f64, g: &Generator) -> Result<()> {
 
 /// `cauchy_(median, sigma)`: `fma(sigma, tan(pi * (u - 0.5)), median)`.
 pub fn cauchy_(t: &Tensor, median: f64, sigma: f64, g: &Generator) -> Result<()> {
+    if t.has_bits() {
+        return through_bits(t, |r| cauchy_(r, median, sigma, g));
+    }
     check_cpu(t, "cauchy_")?;
     if !(sigma > 0.0) {
         bail!(runtime, "cauchy_ expects sigma > 0.0, but found sigma={}", num(sigma));
@@ -690,6 +728,9 @@ pub fn cauchy_(t: &Tensor, median: f64, sigma: f64, g: &Generator) -> Result<()>
 
 /// `log_normal_(mean, std)`: `exp` of the scalar normal path, sharing its cached sample.
 pub fn log_normal_(t: &Tensor, mean: f64, std: f64, g: &Generator) -> Result<()> {
+    if t.has_bits() {
+        return through_bits(t, |r| log_normal_(r, mean, std, g));
+    }
     check_cpu(t, "log_normal_")?;
     if !(std > 0.0) {
         bail!(runtime, "log_normal_ expects std > 0.0, but found std={}", num(std));
