@@ -73,15 +73,17 @@ def test_interrupted_large_save_keeps_previous_file(tmp_path, monkeypatch, kind)
     class Boom(Exception):
         pass
 
-    real = oser._Writeback.write
+    def failing(real):
+        def write(self, b):
+            calls.append(1)
+            if len(calls) == 5:  # fail after some data went out
+                raise Boom()
+            return real(self, b)
 
-    def write(self, b):
-        calls.append(1)
-        if len(calls) == 3:  # fail after some data went out
-            raise Boom()
-        return real(self, b)
+        return write
 
-    monkeypatch.setattr(oser._Writeback, "write", write)
+    for cls in (oser._Writeback, oser._DirectWriter):
+        monkeypatch.setattr(cls, "write", failing(cls.write))
     with pytest.raises(Boom):
         ot.save(sd, p) if kind == "save" else st.save_file(sd, p)
     assert p.read_bytes() == b"previous"
@@ -176,3 +178,56 @@ def test_oxytorch_resume_follows_uninterrupted_run(tmp_path, name):
     # and through mmap=True
     opt3, ps3 = _resume(ot, ot.load(tmp_path / "c.pt", mmap=True), make)
     _same_bits(_steps(ot, opt3, ps3, 5), full[3:])
+
+
+# ------------------------------------------------------------------------------------------------
+# The direct (O_DIRECT) write path of large saves and its fallbacks
+
+
+def _big_sd(seed=4):
+    return {k: ot.from_numpy(v) for k, v in _arrays(seed).items()}
+
+
+def test_direct_and_buffered_paths_write_the_same_bytes(tmp_path, monkeypatch):
+    sd = _big_sd()
+    (tmp_path / "d").mkdir()
+    (tmp_path / "b").mkdir()
+    ot.save(sd, tmp_path / "d" / "c.pt")
+    st.save_file(sd, tmp_path / "d" / "c.safetensors")
+    monkeypatch.setenv("OXYTORCH_SAVE_DIRECT", "0")
+    ot.save(sd, tmp_path / "b" / "c.pt")
+    st.save_file(sd, tmp_path / "b" / "c.safetensors")
+    for name in ("c.pt", "c.safetensors"):
+        assert (tmp_path / "d" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_file_system_without_o_direct_falls_back(tmp_path, monkeypatch):
+    real_open = os.open
+
+    def no_direct(path, flags, *a, **k):
+        if flags & os.O_DIRECT:
+            raise OSError(22, "Invalid argument")
+        return real_open(path, flags, *a, **k)
+
+    sd = _big_sd()
+    st.save_file(sd, tmp_path / "ref.safetensors")
+    monkeypatch.setattr(oser._os, "open", no_direct)
+    st.save_file(sd, tmp_path / "x.safetensors")
+    assert (tmp_path / "x.safetensors").read_bytes() == (tmp_path / "ref.safetensors").read_bytes()
+
+
+def test_failed_direct_write_keeps_previous_file(tmp_path, monkeypatch):
+    p = tmp_path / "m.safetensors"
+    p.write_bytes(b"previous")
+    real = os.pwrite
+
+    def disk_full(fd, data, off):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(oser._os, "pwrite", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        st.save_file(_big_sd(), p)
+    monkeypatch.setattr(oser._os, "pwrite", real)
+    assert p.read_bytes() == b"previous"
+    assert sorted(os.listdir(tmp_path)) == [p.name]
+    assert not [t for t in __import__("threading").enumerate() if t.name == "oxytorch-save"]
