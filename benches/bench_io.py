@@ -6,8 +6,10 @@ medians and the ratio (oxytorch time / reference time; below 1.0 means oxytorch 
 every timed save the page cache is flushed (``os.sync``, untimed), so neither side pays for the
 other's pending writeback. oxytorch fsyncs every save (atomic and durable); the references do not,
 so the "(no fsync)" rows show the same saves with fsync disabled on both sides, which separates the
-format work from waiting for the disk. ``--rounds N`` runs the whole table N times and ends with the
-median ratio of every row over the rounds.
+format work from waiting for the disk. Large oxytorch saves write with O_DIRECT by default; the
+"(buffered)" rows show the page-cache path instead (``OXYTORCH_SAVE_DIRECT=0``), still fsynced.
+``--rounds N`` runs the whole table N times and ends with the median ratio of every row over the
+rounds.
 
 Run with a release build:
 ``OXY_TARGET=... /work/tools/wt-build2.sh --release && PYTHONPATH=python python3 benches/bench_io.py``.
@@ -63,6 +65,15 @@ def main():
                 os.fsync = real_fsync
         return g
 
+    def buffered(fn):
+        def g():
+            os.environ["OXYTORCH_SAVE_DIRECT"] = "0"
+            try:
+                return fn()
+            finally:
+                del os.environ["OXYTORCH_SAVE_DIRECT"]
+        return g
+
     def fresh(path):
         def s():
             drop(path)
@@ -86,6 +97,8 @@ def main():
          fresh(p_ot), fresh(p_ref)),
         ("safetensors save_file (no fsync)", nofsync(lambda: ot_st.save_file(ox, p_ot)),
          nofsync(lambda: ref_st.save_file(th, p_ref)), fresh(p_ot), fresh(p_ref)),
+        ("safetensors save_file (buffered)", buffered(lambda: ot_st.save_file(ox, p_ot)),
+         lambda: ref_st.save_file(th, p_ref), fresh(p_ot), fresh(p_ref)),
         ("safetensors load_file", lambda: ot_st.load_file(p_ot), lambda: ref_st.load_file(p_ref), None, None),
         ("safetensors load_file + sum(1)", lambda: float(ot_st.load_file(p_ot)[key].sum()),
          lambda: float(ref_st.load_file(p_ref)[key].sum()), None, None),
@@ -93,6 +106,8 @@ def main():
          lambda: [float(v.sum()) for v in ref_st.load_file(p_ref).values()], None, None),
         ("torch.save", lambda: ot.save(ox, c_ot), lambda: torch.save(th, c_ref), fresh(c_ot), fresh(c_ref)),
         ("torch.save (no fsync)", nofsync(lambda: ot.save(ox, c_ot)), nofsync(lambda: torch.save(th, c_ref)),
+         fresh(c_ot), fresh(c_ref)),
+        ("torch.save (buffered)", buffered(lambda: ot.save(ox, c_ot)), lambda: torch.save(th, c_ref),
          fresh(c_ot), fresh(c_ref)),
         ("torch.load", lambda: ot.load(c_ot), lambda: torch.load(c_ref), None, None),
         ("torch.load (mmap=True)", lambda: ot.load(c_ot, mmap=True), lambda: torch.load(c_ref, mmap=True), None, None),
