@@ -59,6 +59,10 @@ OPS = {
     "clamp_min": lambda m, x: x.clamp(min=2),
     "clamp_tensor": lambda m, x: x.clamp(m.ones_like(x), None),
     "clip": lambda m, x: m.clip(x, 1, 4),
+    "clamp_neg_min": lambda m, x: x.clamp(-1, 4),
+    "clamp_min_above_range": lambda m, x: x.clamp(min=70000),
+    "clamp_max_below_range": lambda m, x: x.clamp(max=-5),
+    "fmin": lambda m, x: m.fmin(x, x.flip(1)),
     "bool": lambda m, x: x.bool(),
     "float": lambda m, x: x.float(),
     "to_int64": lambda m, x: x.to(m.int64),
@@ -211,6 +215,17 @@ OPS = {
     "copy_": lambda m, x: m.empty_like(x).copy_(x),
     "copy_from_float": lambda m, x: x.clone().copy_(m.ones(2, 3)),
     "softmax": lambda m, x: m.softmax(x, 1),
+    "log_softmax": lambda m, x: m.log_softmax(x, 1),
+    "gelu": lambda m, x: m.nn.functional.gelu(x),
+    "silu": lambda m, x: m.nn.functional.silu(x),
+    "softplus": lambda m, x: m.nn.functional.softplus(x),
+    "elu": lambda m, x: m.nn.functional.elu(x),
+    "hardtanh": lambda m, x: m.nn.functional.hardtanh(x),
+    "leaky_relu": lambda m, x: m.nn.functional.leaky_relu(x),
+    "logit": lambda m, x: x.logit(),
+    "addcdiv": lambda m, x: m.addcdiv(x, x, x + 1),
+    "conv1d": lambda m, x: m.nn.functional.conv1d(x[None], x[:, None, :2]),
+    "avg_pool1d": lambda m, x: m.nn.functional.avg_pool1d(x[None], 2),
     "cdist": lambda m, x: m.cdist(x, x),
     "diff": lambda m, x: m.diff(x),
     "cummin": lambda m, x: x.cummin(0),
@@ -252,7 +267,6 @@ def _same(o, t):
 KNOWN = {
     ("allclose", "uint16"), ("allclose", "uint32"), ("allclose", "uint64"),  # oxytorch: add_stub error
     ("isclose", "uint16"), ("isclose", "uint32"), ("isclose", "uint64"),
-    ("fmax", "uint16"), ("fmax", "uint32"), ("fmax", "uint64"),  # oxytorch: fmax_cpu error
     ("cdist", "uint16"), ("cdist", "uint32"), ("cdist", "uint64"),  # torch: RuntimeError, oxytorch: NotImplementedError
     *(("pad", n) for n in NEW),  # constant pad works in torch; oxytorch: resample error
 }

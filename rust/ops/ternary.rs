@@ -140,6 +140,9 @@ pub fn clamp(x: &Tensor, mut lo: Option<Arg>, mut hi: Option<Arg>, out: Option<&
             DType::I8 => (-128, 127),
             DType::I16 => (i16::MIN as i64, i16::MAX as i64),
             DType::I32 => (i32::MIN as i64, i32::MAX as i64),
+            DType::U16 => (0, u16::MAX as i64),
+            DType::U32 => (0, u32::MAX as i64),
+            DType::U64 => (0, i64::MAX),
             _ => (i64::MIN, i64::MAX),
         };
         // torch rejects only bounds that would clamp everything: a min above the type's range or
