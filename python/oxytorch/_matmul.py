@@ -422,6 +422,10 @@ def _drop_unit(t, labels, lab):
     return t.reshape(tuple(n for i, n in enumerate(t.shape) if i != k)), [x for x in labels if x != lab]
 
 
+_BAREBONES = {"torch.float8_e4m3fn": "Float8_e4m3fn", "torch.float8_e5m2": "Float8_e5m2", "torch.uint16": "UInt16",
+              "torch.uint32": "UInt32", "torch.uint64": "UInt64"}
+
+
 def _contract(a, la, b, lb, needed):
     """Pairwise contraction as one batched matmul: (batch, a-only, sum) @ (batch, sum, b-only)."""
     # A summed label of size 1 on one side broadcasts: sum it out of the other side first.
@@ -453,7 +457,12 @@ def _contract(a, la, b, lb, needed):
     kb = _prod(pb.shape[nb:nb + len(summed)])
     am = pa.reshape(tuple(bsa + [_prod(pa.shape[nb:nb + len(aonly)]), ka]))
     bm = pb.reshape(tuple(bsb + [kb, _prod(pb.shape[nb + len(summed):])]))
-    r = _C.matmul(am, bm)
+    bare = _BAREBONES.get(str(a.dtype))
+    if bare is not None and summed:
+        # torch contracts with bmm, which has no kernel for these dtypes.
+        raise NotImplementedError(f'"bmm" not implemented for \'{bare}\'')
+    # Without summed labels the product is an outer one, which these dtypes have (as mul).
+    r = am * bm if bare is not None and ka == 1 and kb == 1 else _C.matmul(am, bm)
     bshape = list(r.shape[:nb])
     ashape = list(pa.shape[nb:nb + len(aonly)])
     bos = list(pb.shape[nb + len(summed):])

@@ -48,9 +48,6 @@ fn median_impl(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<i64>, keepd
     let t = tensor_of(input, name)?;
     match dim {
         None => {
-            if t.dtype == crate::dtype::DType::Bool {
-                return Err(pyo3::exceptions::PyNotImplementedError::new_err(format!("\"{name}_cpu\" not implemented for 'Bool'")));
-            }
             finish(py, crate::autograd::reduce::median_all(&t, ignore_nan)?, out)
         }
         Some(d) => {

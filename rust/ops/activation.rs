@@ -28,10 +28,11 @@ macro_rules! dispatch_float {
                 type $S = f32;
                 $body
             }
-            _ => {
+            DType::F64 => {
                 type $S = f64;
                 $body
             }
+            d => crate::bail!(not_implemented, "\"{}\" not implemented for '{}'", "float_kernel", d.scalar_name()),
         }
     }};
 }
@@ -215,6 +216,7 @@ pub fn softmax(x: &Tensor, dim: i64, dtype: Option<DType>, kind: SoftmaxKind) ->
     if x.device() != crate::device::Device::Cpu {
         bail!(not_implemented, "[softmax] CUDA kernels are not implemented yet");
     }
+    crate::ops::newdt::reject(x.dtype, "softmax_lastdim_kernel_impl", crate::ops::newdt::Refuse::All)?;
     let input = match dtype {
         Some(d) => x.to_dtype(d, false)?,
         None => x.clone(),

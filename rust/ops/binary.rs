@@ -201,7 +201,7 @@ fn barebones_binary(op: BinaryOp, compute: DType) -> Result<()> {
     let ok = if compute.is_float8() {
         matches!(op, Mul | Eq | Ne)
     } else {
-        matches!(op, Mul | Eq | Ne | BitAnd | BitOr | BitXor | Maximum | Minimum | LogicalAnd | LogicalOr | LogicalXor)
+        matches!(op, Mul | Eq | Ne | BitAnd | BitOr | BitXor | Maximum | Minimum | Fmax | Fmin)
     };
     if ok {
         return Ok(());

@@ -44,10 +44,11 @@ macro_rules! float_dispatch {
                 type $T = f32;
                 $body
             }
-            _ => {
+            DType::F64 => {
                 type $T = f64;
                 $body
             }
+            d => crate::bail!(not_implemented, "\"{}\" not implemented for '{}'", "conv", d.scalar_name()),
         }
     }};
 }

@@ -247,6 +247,7 @@ pub fn index_put_(dst: &Tensor, indices: &[Option<Tensor>], values: &Tensor, acc
     }
     crate::resolve_bits!(values);
     cpu(dst, "index_put_")?;
+    crate::ops::newdt::reject(dst.dtype, "index_put", crate::ops::newdt::Refuse::Uints)?;
     dst.check_writable()?;
     let p = plan(dst, indices)?;
     if values.numel() == 1 && values.ndim() == 0 && !accumulate {
@@ -371,6 +372,7 @@ pub fn index_add_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor, alpha
     }
     crate::resolve_bits!(index);
     crate::resolve_bits!(source);
+    crate::ops::newdt::reject(dst.dtype, "scatter_gather_tensor_cpu", crate::ops::newdt::Refuse::F8)?;
     let (d, idx) = index_dim_args("index_add_", dst, dim, index)?;
     let s = src_for_dim("index_add_", dst, d, &idx, source)?;
     if s.dtype != dst.dtype {
@@ -395,6 +397,7 @@ pub fn index_copy_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor) -> R
     }
     crate::resolve_bits!(index);
     crate::resolve_bits!(source);
+    crate::ops::newdt::reject(dst.dtype, "index_copy_cpu", crate::ops::newdt::Refuse::All)?;
     let (d, idx) = index_dim_args("index_copy_", dst, dim, index)?;
     let s = src_for_dim("index_copy_", dst, d, &idx, source)?;
     if s.dtype != dst.dtype {
@@ -412,6 +415,7 @@ pub fn index_fill_(dst: &Tensor, dim: i64, index: &Tensor, value: Pivot) -> Resu
         return dst.copy_(&tmp);
     }
     crate::resolve_bits!(index);
+    crate::ops::newdt::reject(dst.dtype, "index_fill_cpu", crate::ops::newdt::Refuse::All)?;
     let (d, idx) = index_dim_args("index_fill_", dst, dim, index)?;
     let value = crate::element::checked_scalar(value, dst.dtype, crate::element::ScalarCtx::Fill)?;
     let t = at_least_1d(dst);
@@ -462,6 +466,7 @@ pub fn gather_dim(src: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
     crate::resolve_bits!(src);
     crate::resolve_bits!(index);
     cpu(src, "gather")?;
+    crate::ops::newdt::reject(src.dtype, "scatter_gather_tensor_cpu", crate::ops::newdt::Refuse::F8)?;
     let d = wrap_dim(dim, src.ndim())?;
     check_dim_index("gather", src, d, index, None)?;
     let out = Tensor::for_overwrite(index.shape(), src.dtype)?;
@@ -488,6 +493,7 @@ pub fn scatter_(dst: &Tensor, dim: i64, index: &Tensor, src: Option<&Tensor>, va
     crate::resolve_bits!(index);
     crate::resolve_opt_bits!(src);
     cpu(dst, "scatter_")?;
+    crate::ops::newdt::reject(dst.dtype, if src.is_some() { "scatter_gather_tensor_cpu" } else { "scatter_gather_scalar_cpu" }, crate::ops::newdt::Refuse::F8)?;
     let d = wrap_dim(dim, dst.ndim())?;
     check_dim_index("scatter", dst, d, index, src)?;
     if let Some(s) = src {
@@ -539,6 +545,7 @@ pub fn scatter_reduce_(dst: &Tensor, dim: i64, index: &Tensor, src: &Tensor, red
     }
     crate::resolve_bits!(index);
     crate::resolve_bits!(src);
+    crate::ops::newdt::reject(dst.dtype, &format!("scatter_gather_tensor_cpu_reduce_{reduce}"), crate::ops::newdt::Refuse::All)?;
     let how = match reduce {
         "sum" | "mean" => Reduce::Sum,
         "prod" => Reduce::Prod,
@@ -597,6 +604,7 @@ pub fn scatter_reduce_(dst: &Tensor, dim: i64, index: &Tensor, src: &Tensor, red
 pub fn nonzero(src: &Tensor) -> Result<Tensor> {
     crate::resolve_bits!(src);
     cpu(src, "nonzero")?;
+    crate::ops::newdt::reject(src.dtype, "nonzero_count_cpu", crate::ops::newdt::Refuse::All)?;
     let nd = src.ndim();
     if nd == 0 {
         let n = truthy(src.item()?) as usize;
@@ -688,6 +696,7 @@ pub fn take(src: &Tensor, index: &Tensor) -> Result<Tensor> {
     crate::resolve_bits!(src);
     crate::resolve_bits!(index);
     cpu(src, "take")?;
+    crate::ops::newdt::reject(src.dtype, "take_cpu", crate::ops::newdt::Refuse::All)?;
     if index.dtype != DType::I64 {
         bail!(runtime, "take(): Expected a long tensor for index, but got {}", index.dtype.name());
     }

@@ -105,8 +105,11 @@ fn product(kernel: &str, dst: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivo
     if matches!(dt, DType::Bool | DType::C32) {
         bail!(not_implemented, "\"{}\" not implemented for '{}'", kernel, dt.scalar_name());
     }
-    if dt == DType::BF16 {
-        // bfloat16 accumulates in float32 and rounds once, as torch's CPU kernels do.
+    // torch multiplies float8 matrices (mm/addmm only) and no uint16/32/64 ones.
+    use crate::ops::newdt::{Refuse, reject};
+    reject(dt, kernel, if kernel == "addmm_impl_cpu_" { Refuse::Uints } else { Refuse::All })?;
+    if dt == DType::BF16 || dt.is_float8() {
+        // bfloat16 and float8 accumulate in float32 and round once, as torch's CPU kernels do.
         let (a32, b32) = (a.to_dtype(DType::F32, false)?, b.to_dtype(DType::F32, false)?);
         let d32 = match beta {
             Some(_) => dst.to_dtype(DType::F32, true)?,
@@ -609,6 +612,7 @@ pub fn addbmm(input: &Tensor, a: &Tensor, b: &Tensor, beta: Option<Pivot>, alpha
 pub fn trace(t: &Tensor) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu("trace", &[t])?;
+    crate::ops::newdt::reject(t.dtype, "trace", crate::ops::newdt::Refuse::All)?;
     if t.ndim() != 2 {
         bail!(runtime, "trace: expected a matrix, but got tensor with dim {}", t.ndim());
     }

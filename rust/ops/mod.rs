@@ -56,3 +56,4 @@ pub fn check_no_partial_overlap(out: &crate::tensor::Tensor, input: &crate::tens
     Ok(())
 }
 
+pub mod newdt;

@@ -301,6 +301,12 @@ pub fn count_nonzero(t: &Tensor, dims: Option<&[i64]>) -> Result<Tensor> {
 pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqrt: bool) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, "var")?;
+    if t.dtype.is_float8() {
+        if dims.is_none() {
+            bail!(runtime, "std_var_all: Unsupported dtype {}", t.dtype.scalar_name());
+        }
+        bail!(not_implemented, "\"std_cpu\" not implemented for '{}'", t.dtype.scalar_name());
+    }
     if !t.dtype.is_floating_point() && !t.dtype.is_complex() {
         bail!(not_implemented, "std and var only support floating point and complex dtypes");
     }
@@ -325,6 +331,7 @@ pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqr
 pub fn logsumexp(t: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, "logsumexp")?;
+    crate::ops::newdt::reject(t.dtype, "max_values_cpu", crate::ops::newdt::Refuse::F8)?;
     let t = if t.dtype.is_integral(true) { t.to_dtype(default_dtype(), false)? } else { t.clone() };
     if t.dtype == DType::C32 {
         bail!(not_implemented, "\"exp_vml_cpu\" not implemented for 'ComplexHalf'");
@@ -425,6 +432,7 @@ fn lse_merge(a: f64, b: f64) -> f64 {
 pub fn norm(t: &Tensor, p: f64, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, "norm")?;
+    crate::ops::newdt::reject(t.dtype, "norm_cpu", crate::ops::newdt::Refuse::F8)?;
     let t = match dtype {
         Some(d) => t.to_dtype(d, false)?,
         None => t.clone(),

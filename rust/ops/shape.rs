@@ -377,6 +377,7 @@ pub fn tri_(t: &Tensor, k: i64, upper: bool, op: &str) -> Result<()> {
         tri_(&tmp, k, upper, op)?;
         return t.copy_(&tmp);
     }
+    crate::ops::newdt::reject(t.dtype, op, crate::ops::newdt::Refuse::All)?;
     let n = t.ndim();
     if n < 2 {
         bail!(runtime, "{}: input tensor must have at least 2 dimensions", op);

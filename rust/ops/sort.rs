@@ -158,6 +158,7 @@ pub fn topk(t: &Tensor, kk: i64, dim: i64, largest: bool, sorted: bool) -> Resul
     if t.dtype == DType::Bool {
         bail!(not_implemented, "topk does not support bool dtypes on CPU");
     }
+    crate::ops::newdt::reject(t.dtype, "topk_cpu", crate::ops::newdt::Refuse::All)?;
     let d = wrap_dim(dim, t.ndim())?;
     let n = if t.ndim() == 0 { 1 } else { t.shape()[d] };
     if kk < 0 || kk as usize > n {
@@ -216,6 +217,7 @@ pub fn kthvalue(t: &Tensor, kk: i64, dim: i64, keepdim: bool) -> Result<(Tensor,
     crate::resolve_bits!(t);
     let d = wrap_dim(dim, t.ndim())?;
     let n = if t.ndim() == 0 { 1 } else { t.shape()[d] } as i64;
+    crate::ops::newdt::reject(t.dtype, "kthvalue_cpu", crate::ops::newdt::Refuse::All)?;
     if kk < 1 || kk > n {
         bail!(runtime, "kthvalue(): selected number k out of range for dimension {d}");
     }
@@ -239,6 +241,7 @@ pub fn kthvalue(t: &Tensor, kk: i64, dim: i64, keepdim: bool) -> Result<(Tensor,
 pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool, ignore_nan: bool) -> Result<(Tensor, Tensor)> {
     crate::resolve_bits!(t);
     let op = if ignore_nan { "nanmedian" } else { "median" };
+    crate::ops::newdt::reject(t.dtype, if ignore_nan { "nanmedian_cpu" } else { "median_cpu" }, crate::ops::newdt::Refuse::All)?;
     select_rows(t, dim, keepdim, op, |perm, is_nan| {
         let n = perm.len();
         let valid = (0..n).take_while(|&j| !is_nan(j)).count();
@@ -255,6 +258,7 @@ pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
     if t.dtype == DType::Bool {
         bail!(not_implemented, "\"median_cpu\" not implemented for 'Bool'");
     }
+    crate::ops::newdt::reject(t.dtype, if ignore_nan { "nanmedian_cpu" } else { "median_cpu" }, crate::ops::newdt::Refuse::All)?;
     if t.numel() == 0 {
         return Tensor::full(&[], Pivot::F(f64::NAN), t.dtype, t.device());
     }
@@ -268,6 +272,7 @@ pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
 pub fn mode(t: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
     crate::resolve_bits!(t);
     require_cpu(t, "mode")?;
+    crate::ops::newdt::reject(t.dtype, "mode_cpu", crate::ops::newdt::Refuse::All)?;
     let mask = dim_mask(t.ndim(), Some(&[dim]))?;
     let d = wrap_dim(dim, t.ndim())?;
     if t.ndim() > 0 && t.shape()[d] == 0 {
@@ -547,6 +552,10 @@ pub fn searchsorted(seq: &Tensor, values: &Tensor, right: bool, out_int32: bool)
     crate::resolve_bits!(seq);
     crate::resolve_bits!(values);
     require_cpu(seq, "searchsorted")?;
+    for dt in [seq.dtype, values.dtype] {
+        crate::ops::newdt::reject(dt, "searchsorted_out_cpu", crate::ops::newdt::Refuse::Uints)?;
+        crate::ops::newdt::reject(dt, "sorting_kernel_method_name", crate::ops::newdt::Refuse::F8)?;
+    }
     if seq.ndim() == 0 {
         bail!(runtime, "torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension");
     }
@@ -631,7 +640,7 @@ pub fn bincount(t: &Tensor, weights: Option<&Tensor>, minlength: i64) -> Result<
     crate::resolve_bits!(t);
     crate::resolve_opt_bits!(weights);
     require_cpu(t, "bincount")?;
-    if !t.dtype.is_integral(false) {
+    if !t.dtype.is_integral(false) || t.dtype.is_big_unsigned() {
         bail!(not_implemented, "\"bincount_cpu\" not implemented for '{}'", t.dtype.scalar_name());
     }
     if minlength < 0 {
@@ -675,6 +684,7 @@ pub fn bincount(t: &Tensor, weights: Option<&Tensor>, minlength: i64) -> Result<
 pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, "histc")?;
+    crate::ops::newdt::reject(t.dtype, "linspace_cpu", crate::ops::newdt::Refuse::All)?;
     if !t.dtype.is_floating_point() {
         bail!(not_implemented, "\"histogram_cpu\" not implemented for '{}'", t.dtype.scalar_name());
     }

@@ -33,10 +33,11 @@ macro_rules! dispatch_float {
                 type $S = f32;
                 $body
             }
-            _ => {
+            DType::F64 => {
                 type $S = f64;
                 $body
             }
+            d => crate::bail!(not_implemented, "\"{}\" not implemented for '{}'", "float_kernel", d.scalar_name()),
         }
     }};
 }
@@ -113,6 +114,7 @@ pub fn where_(cond: &Tensor, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Ten
 pub fn clamp(x: &Tensor, mut lo: Option<Arg>, mut hi: Option<Arg>, out: Option<&Tensor>) -> Result<Tensor> {
     crate::resolve_bits!(x);
     cpu_check(&[x], "clamp")?;
+    crate::ops::newdt::reject(x.dtype, "clamp_scalar_cpu", crate::ops::newdt::Refuse::F8)?;
     if lo.is_none() && hi.is_none() {
         bail!(runtime, "torch.clamp: At least one of 'min' or 'max' must not be None");
     }
@@ -138,6 +140,9 @@ pub fn clamp(x: &Tensor, mut lo: Option<Arg>, mut hi: Option<Arg>, out: Option<&
             DType::I8 => (-128, 127),
             DType::I16 => (i16::MIN as i64, i16::MAX as i64),
             DType::I32 => (i32::MIN as i64, i32::MAX as i64),
+            DType::U16 => (0, u16::MAX as i64),
+            DType::U32 => (0, u32::MAX as i64),
+            DType::U64 => (0, i64::MAX),
             _ => (i64::MIN, i64::MAX),
         };
         // torch rejects only bounds that would clamp everything: a min above the type's range or
@@ -262,6 +267,7 @@ pub fn lerp(start: &Tensor, end: &Tensor, weight: Arg, out: Option<&Tensor>) -> 
     crate::resolve_bits!(end);
     crate::resolve_arg_bits!(weight);
     cpu_check(&[start, end], "lerp")?;
+    crate::ops::newdt::reject(start.dtype, if matches!(weight, Arg::S(_)) { "lerp_kernel_scalar" } else { "lerp_kernel_tensor" }, crate::ops::newdt::Refuse::All)?;
     if end.dtype != start.dtype {
         bail!(runtime, "expected dtype {} for `end` but got dtype {}", cpp_name(start.dtype), cpp_name(end.dtype));
     }
@@ -328,6 +334,9 @@ pub fn addc(input: &Tensor, t1: &Tensor, t2: &Tensor, value: Pivot, div: bool, o
     crate::resolve_bits!(t1);
     crate::resolve_bits!(t2);
     cpu_check(&[input, t1, t2], if div { "addcdiv" } else { "addcmul" })?;
+    for t in [input, t1, t2] {
+        crate::ops::newdt::reject(t.dtype, if div { "addcdiv_cpu_out" } else { "addcmul_cpu_out" }, crate::ops::newdt::Refuse::All)?;
+    }
     if div && t1.dtype.is_integral(true) && t2.dtype.is_integral(true) {
         bail!(
             runtime,
@@ -421,6 +430,7 @@ pub fn masked_fill_(x: &Tensor, mask: &Tensor, value: Arg) -> Result<()> {
 pub fn nan_to_num(x: &Tensor, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>, out: Option<&Tensor>) -> Result<Tensor> {
     crate::resolve_bits!(x);
     cpu_check(&[x], "nan_to_num")?;
+    crate::ops::newdt::reject(x.dtype, "nan_to_num", crate::ops::newdt::Refuse::F8)?;
     let dt = x.dtype;
     let result = Tensor::for_overwrite_layout(x.preserved_layout(false), dt)?;
     if dt.is_complex() {

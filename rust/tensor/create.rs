@@ -99,6 +99,7 @@ pub fn linspace(start: f64, end: f64, steps: i64, dtype: DType, device: Device) 
     if steps < 0 {
         bail!(runtime, "number of steps must be non-negative");
     }
+    crate::ops::newdt::reject(dtype, "linspace_cpu", crate::ops::newdt::Refuse::All)?;
     let n = steps as usize;
     let t = Tensor::zeros(&[n], dtype, Device::Cpu)?;
     let half = n / 2;
@@ -135,6 +136,7 @@ pub fn logspace(start: f64, end: f64, steps: i64, base: f64, dtype: DType, devic
     if steps < 0 {
         bail!(runtime, "number of steps must be non-negative");
     }
+    crate::ops::newdt::reject(dtype, "linspace_cpu", crate::ops::newdt::Refuse::All)?;
     let n = steps as usize;
     let t = Tensor::zeros(&[n], dtype, Device::Cpu)?;
     let half = n / 2;
@@ -154,6 +156,7 @@ pub fn logspace(start: f64, end: f64, steps: i64, base: f64, dtype: DType, devic
 }
 
 pub fn eye(n: usize, m: usize, dtype: DType, device: Device) -> Result<Tensor> {
+    crate::ops::newdt::reject(dtype, "eye", crate::ops::newdt::Refuse::Uints)?;
     let t = Tensor::zeros(&[n, m], dtype, Device::Cpu)?;
     dispatch!(dtype, T => {
         let p = t.data_ptr() as *mut T;

@@ -582,7 +582,7 @@ pub fn randperm(n: i64, dtype: DType, device: Device, g: &Generator) -> Result<T
     if let Some((_, text)) = limit.filter(|&(l, _)| n > l) {
         bail!(runtime, "n cannot be greater than {text} type.");
     }
-    if dtype == DType::Bool || dtype.is_complex() {
+    if dtype == DType::Bool || dtype.is_complex() || dtype.is_barebones() {
         bail!(not_implemented, "\"randperm\" not implemented for '{}'", dtype.scalar_name());
     }
     let n = n as usize;
