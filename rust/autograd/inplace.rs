@@ -199,21 +199,25 @@ fn shifted(l: &Layout, lo: isize) -> Layout {
     Layout { shape: l.shape.clone(), strides: l.strides.clone(), offset: (l.offset as isize - lo) as usize }
 }
 
+/// A CopySlices node over `base` wrapping `op` (whose first input was the view): the base's edge
+/// and metadata take the place of the op's first input, and `f` computes the base's gradient.
+fn copy_slices_node(base: &Tensor, op: Arc<Node>, f: Box<super::node::BackwardFn>) -> Arc<Node> {
+    let mut next = vec![if base.requires_grad() { base.gradient_edge() } else { None }];
+    next.extend(op.next.iter().skip(1).cloned());
+    let mut inputs = vec![TensorMeta::of(base)];
+    inputs.extend(op.inputs.iter().skip(1).cloned());
+    Node::from_edges("torch::autograd::CopySlices".into(), next, inputs, vec![TensorMeta::of(base)], f, Some(op))
+}
+
 /// CopySlices(base's old history, op): the gradient of the base after `view.op_(...)`.
 fn copy_slices(base: &Tensor, view: &Layout, op: Arc<Node>) -> Arc<Node> {
     let (lo, hi) = base.layout.extent();
     let len = (hi - lo).max(0) as usize;
     let (bl, vl) = (shifted(&base.layout, lo), shifted(view, lo));
-    let mut next = vec![if base.requires_grad() { base.gradient_edge() } else { None }];
-    next.extend(op.next.iter().skip(1).cloned());
-    let mut inputs = vec![TensorMeta::of(base)];
-    inputs.extend(op.inputs.iter().skip(1).cloned());
     let inner = op.clone();
-    Node::from_edges(
-        "torch::autograd::CopySlices".into(),
-        next,
-        inputs,
-        vec![TensorMeta::of(base)],
+    copy_slices_node(
+        base,
+        op,
         Box::new(move |_: &super::Ctx<'_>, grads: &[Option<Tensor>]| -> Result<Vec<Option<Tensor>>> {
             // grad_base = g outside the view's slice, and the op's gradient for its input inside it.
             // Written with differentiable restrides so create_graph works through it.
@@ -230,23 +234,16 @@ fn copy_slices(base: &Tensor, view: &Layout, op: Arc<Node>) -> Arc<Node> {
             out.extend(res.into_iter().skip(1));
             Ok(out)
         }),
-        Some(op),
     )
 }
 
 /// [`copy_slices`] for a view that is not a plain restride of its base (lazy bits, complex/real
 /// dtype change): the view function and its adjoint come from `map`.
 fn copy_slices_mapped(base: &Tensor, map: ViewMap, op: Arc<Node>) -> Arc<Node> {
-    let mut next = vec![if base.requires_grad() { base.gradient_edge() } else { None }];
-    next.extend(op.next.iter().skip(1).cloned());
-    let mut inputs = vec![TensorMeta::of(base)];
-    inputs.extend(op.inputs.iter().skip(1).cloned());
     let inner = op.clone();
-    Node::from_edges(
-        "torch::autograd::CopySlices".into(),
-        next,
-        inputs,
-        vec![TensorMeta::of(base)],
+    copy_slices_node(
+        base,
+        op,
         Box::new(move |_: &super::Ctx<'_>, grads: &[Option<Tensor>]| -> Result<Vec<Option<Tensor>>> {
             let g = gr(grads)?;
             let gs = map.forward(g)?;
@@ -259,7 +256,6 @@ fn copy_slices_mapped(base: &Tensor, map: ViewMap, op: Arc<Node>) -> Arc<Node> {
             out.extend(res.into_iter().skip(1));
             Ok(out)
         }),
-        Some(op),
     )
 }
 
