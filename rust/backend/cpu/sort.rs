@@ -306,27 +306,23 @@ fn torch_tie_order<T: SortKey>(row: &[T], descending: bool, perm: &mut [u32]) {
 /// `std::nth_element` (+ `std::sort`) steps, so ties come out as in torch.
 pub fn topk_rows<T: SortKey + Sync>(x: &[T], m: usize, k: usize, kk: usize, largest: bool, sorted: bool) -> Vec<u32> {
     let mut out = vec![0u32; m * kk];
-    for_rows(&mut out, m, kk, m * k, |r, o| {
-        let row = &x[r * k..(r + 1) * k];
-        let mut q: Vec<(T::K, u32)> = row
-            .iter()
-            .enumerate()
-            .map(|(j, v)| (if largest { v.key().flip() } else { v.key() }, j as u32))
-            .collect();
-        let less = |a: &(T::K, u32), b: &(T::K, u32)| a.0 < b.0;
-        if kk * 64 <= k {
-            stdsort::partial_sort(&mut q, kk, &less);
-        } else {
-            stdsort::nth_element(&mut q, kk - 1, &less);
-            if sorted {
-                stdsort::sort(&mut q[..kk - 1], &less);
-            }
-        }
-        for (o, p) in o.iter_mut().zip(&q) {
-            *o = p.1;
-        }
-    });
+    for_rows(&mut out, m, kk, m * k, |r, o| o.copy_from_slice(&topk_row(&x[r * k..(r + 1) * k], kk, largest, sorted)));
     out
+}
+
+/// [`topk_rows`] for one row (`kk >= 1`): the positions of its `kk` largest (or smallest) elements.
+pub fn topk_row<T: SortKey>(row: &[T], kk: usize, largest: bool, sorted: bool) -> Vec<u32> {
+    let mut q: Vec<(T::K, u32)> = row.iter().enumerate().map(|(j, v)| (if largest { v.key().flip() } else { v.key() }, j as u32)).collect();
+    let less = |a: &(T::K, u32), b: &(T::K, u32)| a.0 < b.0;
+    if kk * 64 <= row.len() {
+        stdsort::partial_sort(&mut q, kk, &less);
+    } else {
+        stdsort::nth_element(&mut q, kk - 1, &less);
+        if sorted {
+            stdsort::sort(&mut q[..kk - 1], &less);
+        }
+    }
+    q[..kk].iter().map(|p| p.1).collect()
 }
 
 /// torch's CPU `kthvalue`: per row, the position of the k-th smallest element (0-based `kk`), found

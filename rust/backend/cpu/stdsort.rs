@@ -295,20 +295,6 @@ pub fn argmax(row: &[f64]) -> usize {
     best
 }
 
-/// `topk_impl_loop` (largest, sorted): libstdc++'s partial_sort when k * 64 <= n, else
-/// nth_element then sort of the first k - 1, with NaN ranked largest. Returns indices.
-pub fn topk(row: &[f64], k: usize) -> Vec<usize> {
-    let mut q: Vec<(f64, usize)> = row.iter().copied().zip(0..).collect();
-    let comp = |x: &(f64, usize), y: &(f64, usize)| (x.0.is_nan() && !y.0.is_nan()) || x.0 > y.0;
-    if k * 64 <= q.len() {
-        partial_sort(&mut q, k, &comp);
-    } else {
-        nth_element(&mut q, k - 1, &comp);
-        sort(&mut q[..k - 1], &comp);
-    }
-    q.iter().take(k).map(|e| e.1).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,7 +122,7 @@ fn sample_gumbel(p: &Tensor, vals: &[f64], cats: usize, k: usize, dst: &mut [i64
         if k == 1 {
             out[0] = stdsort::argmax(row) as i64;
         } else {
-            for (o, i) in out.iter_mut().zip(stdsort::topk(row, k)) {
+            for (o, i) in out.iter_mut().zip(crate::backend::cpu::sort::topk_row(row, k, true, true)) {
                 *o = i as i64;
             }
         }
