@@ -8,8 +8,20 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from ... import _C
+from ..._home import keep_home as _keep_home
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter, is_lazy
+
+# The module-level helpers, and Module's hook/call and traversal/repr methods, are written in
+# private modules; everything stays importable from here, its home (``__module__``).
+from ._module_util import (  # noqa: F401
+    _BWFN, _EXTRA_STATE_KEY_SUFFIX, RemovableHandle, _addindent, _BackwardHookFunction, _forward_unimplemented,
+    _global_backward_hooks, _global_buffer_registration_hooks, _global_forward_hooks,
+    _global_forward_hooks_always_called, _global_forward_hooks_with_kwargs, _global_forward_pre_hooks,
+    _global_module_registration_hooks, _global_parameter_registration_hooks, _parse_to, _typename,
+    register_module_buffer_registration_hook, register_module_forward_hook, register_module_forward_pre_hook,
+    register_module_module_registration_hook, register_module_parameter_registration_hook,
+)
 
 Tensor = _C.Tensor
 
@@ -22,22 +34,6 @@ __all__ = [
     "Module",
 ]
 
-_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
-
-
-def _typename(obj):
-    """torch.typename: a tensor's type string, else the object's qualified class name (spelled
-    with ``torch`` for oxytorch's own classes, as torch prints them)."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    cls = type(obj)
-    module = getattr(cls, "__module__", "") or ""
-    if module in ("", "builtins", "__builtin__"):
-        return cls.__qualname__
-    if module == "oxytorch" or module.startswith("oxytorch."):
-        module = "torch" + module[len("oxytorch"):]
-    return f"{module}.{cls.__qualname__}"
-
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     __slots__ = ()
@@ -48,163 +44,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
     __str__ = __repr__
-
-
-def _addindent(s_, num_spaces):
-    lines = s_.split("\n")
-    if len(lines) == 1:
-        return s_
-    first = lines.pop(0)
-    lines = [(num_spaces * " ") + line if line else line for line in lines]
-    return first + "\n" + "\n".join(lines)
-
-
-class RemovableHandle:
-    """A handle that removes a registered hook (torch.utils.hooks.RemovableHandle)."""
-
-    next_id = 0
-
-    def __init__(self, hooks_dict, *, extra_dict=None):
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = RemovableHandle.next_id
-        RemovableHandle.next_id += 1
-        self.extra_dict_ref = ()
-        if isinstance(extra_dict, dict):
-            self.extra_dict_ref = (weakref.ref(extra_dict),)
-        elif isinstance(extra_dict, list):
-            self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dict)
-
-    def remove(self):
-        hooks_dict = self.hooks_dict_ref()
-        if hooks_dict is not None and self.id in hooks_dict:
-            del hooks_dict[self.id]
-        for ref in self.extra_dict_ref:
-            d = ref()
-            if d is not None and self.id in d:
-                del d[self.id]
-
-    def __getstate__(self):
-        if self.extra_dict_ref:
-            return (self.hooks_dict_ref(), self.id, tuple(r() for r in self.extra_dict_ref))
-        return (self.hooks_dict_ref(), self.id)
-
-    def __setstate__(self, state):
-        self.hooks_dict_ref = weakref.ref(OrderedDict() if state[0] is None else state[0])
-        self.id = state[1]
-        RemovableHandle.next_id = max(RemovableHandle.next_id, self.id + 1)
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in state[2]) if len(state) >= 3 else ()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *args):
-        self.remove()
-
-
-# Global hooks (torch.nn.modules.module.register_module_*)
-_global_buffer_registration_hooks = OrderedDict()
-_global_module_registration_hooks = OrderedDict()
-_global_parameter_registration_hooks = OrderedDict()
-_global_forward_pre_hooks = OrderedDict()
-_global_forward_hooks = OrderedDict()
-_global_forward_hooks_always_called = OrderedDict()
-_global_forward_hooks_with_kwargs = OrderedDict()
-_global_backward_hooks = OrderedDict()
-
-
-def register_module_buffer_registration_hook(hook):
-    handle = RemovableHandle(_global_buffer_registration_hooks)
-    _global_buffer_registration_hooks[handle.id] = hook
-    return handle
-
-
-def register_module_module_registration_hook(hook):
-    handle = RemovableHandle(_global_module_registration_hooks)
-    _global_module_registration_hooks[handle.id] = hook
-    return handle
-
-
-def register_module_parameter_registration_hook(hook):
-    handle = RemovableHandle(_global_parameter_registration_hooks)
-    _global_parameter_registration_hooks[handle.id] = hook
-    return handle
-
-
-def register_module_forward_pre_hook(hook):
-    handle = RemovableHandle(_global_forward_pre_hooks)
-    _global_forward_pre_hooks[handle.id] = hook
-    return handle
-
-
-def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
-    handle = RemovableHandle(_global_forward_hooks, extra_dict=_global_forward_hooks_always_called)
-    _global_forward_hooks[handle.id] = hook
-    if with_kwargs:
-        _global_forward_hooks_with_kwargs[handle.id] = True
-    if always_call:
-        _global_forward_hooks_always_called[handle.id] = True
-    return handle
-
-
-_BWFN = None
-
-
-def _BackwardHookFunction():
-    """An identity autograd Function whose backward hands the incoming gradients to a callback."""
-    global _BWFN
-    if _BWFN is None:
-        from ...autograd.function import Function
-
-        class BackwardHookFunction(Function):
-            @staticmethod
-            def forward(ctx, callback, *tensors):
-                ctx.callback = callback
-                return tuple(t.view(tuple(t.shape)) for t in tensors)
-
-            @staticmethod
-            def backward(ctx, *grads):
-                return (None,) + tuple(ctx.callback(grads))
-
-        _BWFN = BackwardHookFunction
-    return _BWFN
-
-
-def _forward_unimplemented(self, *input):
-    raise NotImplementedError(
-        f'Module [{type(self).__name__}] is missing the required "forward" function'
-    )
-
-
-def _parse_to(*args, **kwargs):
-    """(device, dtype, non_blocking, memory_format) from Module.to's overloads."""
-    device = kwargs.pop("device", None)
-    dtype = kwargs.pop("dtype", None)
-    non_blocking = kwargs.pop("non_blocking", False)
-    memory_format = kwargs.pop("memory_format", None)
-    copy = kwargs.pop("copy", False)  # noqa: F841 (accepted like torch)
-    tensor = kwargs.pop("tensor", None)
-    if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    rest = list(args)
-    if rest and isinstance(rest[0], Tensor):
-        tensor = rest.pop(0)
-    if tensor is not None:
-        device, dtype = tensor.device, tensor.dtype
-    elif rest and isinstance(rest[0], _C.dtype):
-        dtype = rest.pop(0)
-    elif rest and (rest[0] is None or isinstance(rest[0], (str, int, _C.device))):
-        d = rest.pop(0)
-        if d is not None:
-            device = _C.device(d) if not isinstance(d, _C.device) else d
-        if rest and (rest[0] is None or isinstance(rest[0], _C.dtype)):
-            dtype = rest.pop(0)
-    if rest:
-        non_blocking = rest.pop(0)
-    if rest:
-        raise TypeError("to() received an invalid combination of arguments")
-    if isinstance(device, (str, int)):
-        device = _C.device(device)
-    return device, dtype, non_blocking, memory_format
 
 
 class Module:
@@ -485,254 +324,19 @@ class Module:
         return self._apply(convert)
 
     # ------------------------------------------------------------------ hooks
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """``hook(module, args)`` (or ``hook(module, args, kwargs)``) runs before forward and may
-        replace its arguments."""
-        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
-        """``hook(module, args, output)`` (or with kwargs) runs after forward and may replace its
-        output."""
-        handle = RemovableHandle(
-            self._forward_hooks,
-            extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called],
-        )
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_full_backward_pre_hook(self, hook, prepend=False):
-        """``hook(module, grad_output)`` runs when the gradients of the module's outputs are known
-        and may return replacement grad_outputs."""
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_full_backward_hook(self, hook, prepend=False):
-        """``hook(module, grad_input, grad_output)`` runs when the gradients of the module's
-        positional tensor inputs are computed and may return replacement grad_inputs (the
-        inputs and outputs pass through identity autograd nodes, as in torch)."""
-        if self._is_full_backward_hook is False:
-            raise RuntimeError(
-                "Cannot use both regular backward hooks and full backward hooks on a "
-                "single Module. Please use only one of them."
-            )
-        self._is_full_backward_hook = True
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_backward_hook(self, hook):
-        """Deprecated: behaves like :meth:`register_full_backward_hook` here."""
-        if self._is_full_backward_hook is True:
-            raise RuntimeError(
-                "Cannot use both regular backward hooks and full backward hooks on a "
-                "single Module. Please use only one of them."
-            )
-        self._is_full_backward_hook = False
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        return handle
-
-    def _register_state_dict_hook(self, hook):
-        handle = RemovableHandle(self._state_dict_hooks)
-        self._state_dict_hooks[handle.id] = hook
-        return handle
-
-    def register_state_dict_post_hook(self, hook):
-        hook._from_public_api = True
-        handle = RemovableHandle(self._state_dict_hooks)
-        self._state_dict_hooks[handle.id] = hook
-        return handle
-
-    def register_state_dict_pre_hook(self, hook):
-        handle = RemovableHandle(self._state_dict_pre_hooks)
-        self._state_dict_pre_hooks[handle.id] = hook
-        return handle
-
-    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
-        handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = (
-            functools.partial(hook, self) if with_module else hook
-        )
-        return handle
-
-    def register_load_state_dict_pre_hook(self, hook):
-        return self._register_load_state_dict_pre_hook(hook, with_module=True)
-
-    def register_load_state_dict_post_hook(self, hook):
-        handle = RemovableHandle(self._load_state_dict_post_hooks)
-        self._load_state_dict_post_hooks[handle.id] = hook
-        return handle
+    # Methods written as plain functions of ``self`` in _module_hooks.py / _module_tree.py; importing
+    # them in the class body makes them Module's own (keep_home below gives them Module's qualname).
+    from ._module_hooks import (
+        _register_load_state_dict_pre_hook, _register_state_dict_hook, register_backward_hook, register_forward_hook,
+        register_forward_pre_hook, register_full_backward_hook, register_full_backward_pre_hook,
+        register_load_state_dict_post_hook, register_load_state_dict_pre_hook, register_state_dict_post_hook,
+        register_state_dict_pre_hook,
+    )
 
     # ------------------------------------------------------------------ calling
-    def _wrap_backward_inputs(self, args, state):
-        """Routes the module's tensor inputs through an identity autograd node whose backward
-        calls the full backward hooks with (grad_input, grad_output), as torch's BackwardHook."""
-        idx = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
-        state["n_args"] = len(args)
-        state["in_idx"] = idx
-        if not idx:
-            return args
-        module = self
-
-        def on_grads(grads):
-            grad_input = [None] * state["n_args"]
-            for i, g in zip(state["in_idx"], grads):
-                grad_input[i] = g
-            grad_input = tuple(grad_input)
-            for hook in module._backward_hooks.values():
-                res = hook(module, grad_input, state.get("grad_output", ()))
-                if res is not None:
-                    if not isinstance(res, tuple) or len(res) != len(grad_input):
-                        raise RuntimeError(
-                            "Backward hook returned an invalid number of grad_input, "
-                            f"got {len(res) if isinstance(res, tuple) else 1}, but expected {len(grad_input)}"
-                        )
-                    grad_input = res
-            return tuple(grad_input[i] for i in state["in_idx"])
-
-        wrapped = _BackwardHookFunction().apply(on_grads, *[args[i] for i in idx])
-        args = list(args)
-        for i, w in zip(idx, wrapped):
-            args[i] = w
-        return tuple(args)
-
-    def _wrap_backward_outputs(self, result, state):
-        single = isinstance(result, Tensor)
-        outs = (result,) if single else result if isinstance(result, tuple) else None
-        if outs is None:
-            warnings.warn(
-                "For backward hooks to be called, module output should be a Tensor or a tuple of "
-                f"Tensors but received {type(result)}",
-                stacklevel=3,
-            )
-            return result
-        idx = [i for i, t in enumerate(outs) if isinstance(t, Tensor) and t.requires_grad]
-        if not idx:
-            return result
-        module = self
-
-        def on_grads(grads):
-            grad_output = [None] * len(outs)
-            for i, g in zip(idx, grads):
-                grad_output[i] = g
-            grad_output = tuple(grad_output)
-            for hook in module._backward_pre_hooks.values():
-                res = hook(module, grad_output)
-                if res is not None:
-                    grad_output = tuple(res) if isinstance(res, (tuple, list)) else (res,)
-            state["grad_output"] = grad_output
-            if not state.get("in_idx") and module._backward_hooks:
-                warnings.warn(
-                    "Full backward hook is firing when gradients are computed with respect to module "
-                    "outputs since no inputs require gradients. See "
-                    "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook "
-                    "for more details.",
-                    stacklevel=2,
-                )
-                grad_input = (None,) * state.get("n_args", 0)
-                for hook in module._backward_hooks.values():
-                    hook(module, grad_input, grad_output)
-            return tuple(grad_output[i] for i in idx)
-
-        wrapped = _BackwardHookFunction().apply(on_grads, *[outs[i] for i in idx])
-        outs = list(outs)
-        for i, w in zip(idx, wrapped):
-            outs[i] = w
-        return outs[0] if single else tuple(outs)
-
-    def _call_impl(self, *args, **kwargs):
-        forward_call = self.forward
-        if not (self._backward_hooks or self._backward_pre_hooks or self._forward_hooks
-                or self._forward_pre_hooks or _global_forward_hooks or _global_forward_pre_hooks):
-            return forward_call(*args, **kwargs)
-        result = None
-        called_always = set()
-        try:
-            for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
-                if hook_id in self._forward_pre_hooks_with_kwargs:
-                    res = hook(self, args, kwargs)
-                    if res is not None:
-                        if isinstance(res, tuple) and len(res) == 2:
-                            args, kwargs = res
-                        else:
-                            raise RuntimeError(
-                                "forward pre-hook must return None or a tuple "
-                                f"of (new_args, new_kwargs), but got {res}."
-                            )
-                else:
-                    res = hook(self, args)
-                    if res is not None:
-                        if not isinstance(res, tuple):
-                            res = (res,)
-                        args = res
-            bw_state = None
-            if self._backward_hooks or self._backward_pre_hooks:
-                bw_state = {}
-                args = self._wrap_backward_inputs(args, bw_state)
-            result = forward_call(*args, **kwargs)
-            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
-                    called_always.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
-                    res = hook(self, args, kwargs, result)
-                else:
-                    res = hook(self, args, result)
-                if res is not None:
-                    result = res
-            if bw_state is not None:
-                result = self._wrap_backward_outputs(result, bw_state)
-            return result
-        except Exception:
-            for hook_id, hook in _global_forward_hooks.items():
-                if hook_id in _global_forward_hooks_always_called and hook_id not in called_always:
-                    try:
-                        res = hook(self, args, result)
-                        if res is not None:
-                            result = res
-                    except Exception as e:
-                        warnings.warn(
-                            "global module forward hook with ``always_call=True`` raised an exception "
-                            f"that was silenced as another error was raised in forward: {str(e)}",
-                            stacklevel=2,
-                        )
-            for hook_id, hook in self._forward_hooks.items():
-                if hook_id in self._forward_hooks_always_called and hook_id not in called_always:
-                    try:
-                        if hook_id in self._forward_hooks_with_kwargs:
-                            res = hook(self, args, kwargs, result)
-                        else:
-                            res = hook(self, args, result)
-                        if res is not None:
-                            result = res
-                    except Exception as e:
-                        warnings.warn(
-                            "module forward hook with ``always_call=True`` raised an exception "
-                            f"that was silenced as another error was raised in forward: {str(e)}",
-                            stacklevel=2,
-                        )
-            raise
-
-    def _wrapped_call_impl(self, *args, **kwargs):
-        if self._compiled_call_impl is not None:
-            return self._compiled_call_impl(*args, **kwargs)
-        return self._call_impl(*args, **kwargs)
+    from ._module_hooks import (
+        _call_impl, _wrap_backward_inputs, _wrap_backward_outputs, _wrapped_call_impl,
+    )
 
     __call__ = _wrapped_call_impl
 
@@ -1017,137 +621,17 @@ class Module:
         return _IncompatibleKeys(missing_keys, unexpected_keys)
 
     # ------------------------------------------------------------------ traversal
-    def _named_members(self, get_members_fn, prefix="", recurse=True, remove_duplicate=True):
-        memo = set()
-        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
-                   if recurse else [(prefix, self)])
-        for module_prefix, module in modules:
-            for k, v in get_members_fn(module):
-                if v is None or v in memo:
-                    continue
-                if remove_duplicate:
-                    memo.add(v)
-                name = module_prefix + ("." if module_prefix else "") + k
-                yield name, v
-
-    def parameters(self, recurse=True):
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
-
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
-        yield from self._named_members(lambda m: m._parameters.items(), prefix=prefix,
-                                       recurse=recurse, remove_duplicate=remove_duplicate)
-
-    def buffers(self, recurse=True):
-        for _, buf in self.named_buffers(recurse=recurse):
-            yield buf
-
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
-        yield from self._named_members(lambda m: m._buffers.items(), prefix=prefix,
-                                       recurse=recurse, remove_duplicate=remove_duplicate)
-
-    def children(self):
-        for _, module in self.named_children():
-            yield module
-
-    def named_children(self):
-        memo = set()
-        for name, module in self._modules.items():
-            if module is not None and module not in memo:
-                memo.add(module)
-                yield name, module
-
-    def modules(self, remove_duplicate=True):
-        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
-            yield module
-
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
-        if memo is None:
-            memo = set()
-        if self not in memo:
-            if remove_duplicate:
-                memo.add(self)
-            yield prefix, self
-            for name, module in self._modules.items():
-                if module is None:
-                    continue
-                submodule_prefix = prefix + ("." if prefix else "") + name
-                yield from module.named_modules(memo, submodule_prefix, remove_duplicate)
+    from ._module_tree import (
+        _named_members, buffers, children, modules, named_buffers, named_children, named_modules, named_parameters,
+        parameters,
+    )
 
     # ------------------------------------------------------------------ modes
-    def train(self, mode=True):
-        if not isinstance(mode, bool):
-            raise ValueError("training mode is expected to be boolean")
-        self.training = mode
-        for module in self.children():
-            module.train(mode)
-        return self
-
-    def eval(self):
-        return self.train(False)
-
-    def requires_grad_(self, requires_grad=True):
-        for p in self.parameters():
-            p.requires_grad_(requires_grad)
-        return self
-
-    def zero_grad(self, set_to_none=True):
-        """Resets the gradients of all parameters (to ``None`` by default)."""
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    g = p.grad
-                    if g.grad_fn is not None:
-                        g.detach_()
-                    else:
-                        g.requires_grad_(False)
-                    g.zero_()
-
-    def share_memory(self):
-        return self
-
-    def compile(self, *args, **kwargs):
-        """Accepted for compatibility; oxytorch runs the module eagerly."""
-        return None
+    from ._module_tree import compile, eval, requires_grad_, share_memory, train, zero_grad
 
     # ------------------------------------------------------------------ printing
-    def _get_name(self):
-        return self.__class__.__name__
+    from ._module_tree import __dir__, __repr__, _get_name, _replicate_for_data_parallel, extra_repr
 
-    def extra_repr(self):
-        return ""
 
-    def __repr__(self):
-        extra_lines = []
-        extra = self.extra_repr()
-        if extra:
-            extra_lines = extra.split("\n")
-        child_lines = []
-        for key, module in self._modules.items():
-            mod_str = _addindent(repr(module), 2)
-            child_lines.append("(" + key + "): " + mod_str)
-        lines = extra_lines + child_lines
-        main_str = self._get_name() + "("
-        if lines:
-            if len(extra_lines) == 1 and not child_lines:
-                main_str += extra_lines[0]
-            else:
-                main_str += "\n  " + "\n  ".join(lines) + "\n"
-        return main_str + ")"
-
-    def __dir__(self):
-        module_attrs = dir(self.__class__)
-        attrs = list(self.__dict__.keys())
-        keys = module_attrs + attrs + list(self._parameters) + list(self._modules) + list(self._buffers)
-        keys = [k for k in keys if not k[0].isdigit()]
-        return sorted(keys)
-
-    def _replicate_for_data_parallel(self):
-        replica = self.__new__(type(self))
-        replica.__dict__ = self.__dict__.copy()
-        replica._parameters = {}
-        replica._buffers = replica._buffers.copy()
-        replica._modules = replica._modules.copy()
-        return replica
+_keep_home(globals(), "oxytorch.nn.modules._module_")
+del _keep_home
