@@ -4,19 +4,12 @@ Prints medians, GFLOP/s and ratios (oxytorch time / other time; below 1.0 means 
 faster). Run on a release build: ``/work/tools/wt-build.sh --release`` then
 ``PYTHONPATH=python python3 benches/bench_matmul.py``."""
 import argparse
-import statistics
-import timeit
 
 import numpy as np
 import torch
+from _timing import interleaved
 
 import oxytorch as ot
-
-
-def _median_time(fn, number, repeat):
-    fn()  # warm up (thread pools, packing buffers)
-    times = timeit.repeat(fn, number=number, repeat=repeat)
-    return statistics.median(times) / number
 
 
 def _workloads():
@@ -59,7 +52,7 @@ def main():
     for name, flops, number, repeat, fo, ft, fn in _workloads():
         if args.filter not in name:
             continue
-        to, tt, tn = (_median_time(f, number, repeat) for f in (fo, ft, fn))
+        to, tt, tn = interleaved([fo, ft, fn], number, repeat)
         gf = lambda t: flops / t / 1e9  # noqa: E731
         unit = 1e6 if to < 1e-3 else 1e3
         u = "us" if unit == 1e6 else "ms"

@@ -3,25 +3,13 @@
 Run with a --release build:  PYTHONPATH=python python3 benches/bench_reduce.py
 Ratio = oxytorch time / best of (torch, NumPy); <= 1.0 meets the bar (tiny sum: <= 0.5 of torch).
 """
-import statistics
 import sys
-import time
 
 import numpy as np
 import torch
+from _timing import interleaved
 
 import oxytorch as ot
-
-
-def bench(fn, reps, inner=1):
-    fn()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        ts.append((time.perf_counter() - t0) / inner)
-    return statistics.median(ts)
 
 
 def main():
@@ -48,14 +36,12 @@ def main():
     print(f"{'workload':24s} {'oxytorch':>10s} {'torch':>10s} {'numpy':>10s} {'ratio':>7s}")
     worst = 0.0
     for name, fo, ft, fn, reps in cases:
-        to, tt, tn = bench(fo, reps), bench(ft, reps), bench(fn, reps)
+        to, tt, tn = interleaved([fo, ft, fn], 1, reps)
         r = to / min(tt, tn)
         worst = max(worst, r)
         print(f"{name:24s} {to * 1e3:8.2f}ms {tt * 1e3:8.2f}ms {tn * 1e3:8.2f}ms {r:7.2f}")
     small_o, small_t, small_n = ot.ones(8), torch.ones(8), np.ones(8, np.float32)
-    to = bench(lambda: small_o.sum(), 31, 2000)
-    tt = bench(lambda: small_t.sum(), 31, 2000)
-    tn = bench(lambda: small_n.sum(), 31, 2000)
+    to, tt, tn = interleaved([lambda: small_o.sum(), lambda: small_t.sum(), lambda: small_n.sum()], 2000, 31)
     print(f"{'tiny a.sum() per call':24s} {to * 1e6:8.2f}us {tt * 1e6:8.2f}us {tn * 1e6:8.2f}us {to / tt:7.2f} (vs torch; bar 0.5)")
     return 0 if worst <= 1.0 and to / tt <= 0.5 else 1
 

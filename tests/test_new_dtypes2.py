@@ -264,12 +264,7 @@ def _same(o, t):
 
 # Where oxytorch still refuses what torch computes (or raises another type): documented, and
 # strict so that a fix shows up.
-KNOWN = {
-    ("allclose", "uint16"), ("allclose", "uint32"), ("allclose", "uint64"),  # oxytorch: add_stub error
-    ("isclose", "uint16"), ("isclose", "uint32"), ("isclose", "uint64"),
-    ("cdist", "uint16"), ("cdist", "uint32"), ("cdist", "uint64"),  # torch: RuntimeError, oxytorch: NotImplementedError
-    *(("pad", n) for n in NEW),  # constant pad works in torch; oxytorch: resample error
-}
+KNOWN: set = set()  # every op agrees with torch on the new dtypes
 
 
 def _cases():

@@ -444,21 +444,54 @@ pub fn dist(a: &Tensor, bb: &Tensor, p: f64) -> Result<Tensor> {
     Ok(r)
 }
 
-/// `cdist(x1, x2, p)`: pairwise p-norm distances of the rows (CdistBackward0).
-pub fn cdist(x1: &Tensor, x2: &Tensor, p: f64) -> Result<Tensor> {
-    if x1.ndim() < 2 || x2.ndim() < 2 {
-        bail!(runtime, "cdist only supports at least 2D tensors, X1 got: {}D", x1.ndim().min(x2.ndim()));
+/// `cdist(x1, x2, p)`: pairwise p-norm distances of the rows (CdistBackward0). `compute_mode`
+/// picks torch's path, whose checks differ: the matmul path (p = 2 with more than 25 rows, or
+/// when asked) takes float16/bfloat16 and wants equal dtypes; the direct kernel takes only
+/// float32/float64 and names the second operand's type.
+pub fn cdist(x1: &Tensor, x2: &Tensor, p: f64, compute_mode: Option<&str>) -> Result<Tensor> {
+    for (t, n) in [(x1, "X1"), (x2, "X2")] {
+        if t.ndim() < 2 {
+            bail!(runtime, "cdist only supports at least 2D tensors, {} got: {}D", n, t.ndim());
+        }
     }
-    if x1.shape()[x1.ndim() - 1] != x2.shape()[x2.ndim() - 1] {
-        bail!(
-            runtime,
-            "X1 and X2 must have the same number of columns. X1: {} X2: {}",
-            x1.shape()[x1.ndim() - 1],
-            x2.shape()[x2.ndim() - 1]
-        );
+    let (c1, c2) = (x1.shape()[x1.ndim() - 1], x2.shape()[x2.ndim() - 1]);
+    if c1 != c2 {
+        bail!(runtime, "X1 and X2 must have the same number of columns. X1: {} X2: {}", c1, c2);
+    }
+    for (t, n) in [(x1, "X1"), (x2, "X2")] {
+        if !t.dtype.is_floating_point() {
+            bail!(runtime, "cdist only supports floating-point dtypes, {} got: {}", n, t.dtype.scalar_name());
+        }
     }
     if p < 0.0 {
         bail!(runtime, "cdist only supports non-negative p values");
+    }
+    let (r1, r2) = (x1.shape()[x1.ndim() - 2], x2.shape()[x2.ndim() - 2]);
+    let use_mm = p == 2.0
+        && match compute_mode {
+            Some("use_mm_for_euclid_dist") => true,
+            Some("donot_use_mm_for_euclid_dist") => false,
+            _ => r1 > 25 || r2 > 25,
+        };
+    if use_mm {
+        if x1.dtype != x2.dtype {
+            bail!(
+                runtime,
+                "expected m1 and m2 to have the same dtype, but got: {} != {}",
+                crate::ops::matmul::cxx_name(x1.dtype),
+                crate::ops::matmul::cxx_name(x2.dtype)
+            );
+        }
+        if x1.dtype.is_float8() {
+            bail!(not_implemented, "\"pow\" not implemented for '{}'", x1.dtype.scalar_name());
+        }
+    } else {
+        if !matches!(x1.dtype, DType::F32 | DType::F64) {
+            bail!(not_implemented, "\"cdist\" not implemented for '{}'", x1.dtype.scalar_name());
+        }
+        if x2.dtype != x1.dtype {
+            bail!(runtime, "expected scalar type {} but found {}", x1.dtype.scalar_name(), x2.dtype.scalar_name());
+        }
     }
     let pair = |a: &Tensor, c: &Tensor| -> Result<Tensor> {
         let u1 = crate::ops::shape::unsqueeze(a, -2)?;

@@ -109,8 +109,38 @@ fn give_back<'py>(slf: Bound<'py, PyTensor>, result: Tensor) -> PyResult<Bound<'
 // ---------------------------------------------------------------------------------------------
 
 #[pyfunction]
-#[pyo3(name = "where", signature = (condition, input, other, *, out=None))]
-pub fn where_(py: Python<'_>, condition: &Bound<'_, PyAny>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
+#[pyo3(name = "where", signature = (condition, input=None, other=None, *, out=None))]
+pub fn where_(
+    py: Python<'_>,
+    condition: &Bound<'_, PyAny>,
+    input: Option<&Bound<'_, PyAny>>,
+    other: Option<&Bound<'_, PyAny>>,
+    out: Option<&Bound<'_, PyTensor>>,
+) -> PyResult<Py<PyAny>> {
+    let (input, other) = match (input, other, out) {
+        (Some(i), Some(o), _) => (i, o),
+        (None, None, None) => {
+            // torch.where(condition) is nonzero(condition, as_tuple=True).
+            tensor_of(condition, "where", "condition", 1)?;
+            return super::index::_where_cond(py, condition.cast::<PyTensor>()?);
+        }
+        (i, o, _) => {
+            let name = |x: &Bound<'_, PyAny>| x.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            let mut got = vec![name(condition)];
+            got.extend(i.map(name));
+            got.extend(o.map(|o| if i.is_some() { name(o) } else { format!("other={}", name(o)) }));
+            got.extend(out.map(|o| format!("out={}", name(o.as_any()))));
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "where() received an invalid combination of arguments - got ({}), but expected one of:\n \
+                 * (Tensor condition)\n \
+                 * (Tensor condition, Tensor input, Tensor other, *, Tensor out = None)\n \
+                 * (Tensor condition, Number self, Tensor other)\n \
+                 * (Tensor condition, Tensor input, Number other)\n \
+                 * (Tensor condition, Number self, Number other)\n",
+                got.join(", ")
+            )));
+        }
+    };
     let c = tensor_of(condition, "where", "condition", 1)?;
     let a = number_or_tensor(input, "where", "input")?;
     let b = number_or_tensor(other, "where", "other")?;
@@ -465,7 +495,7 @@ fn softmax_common(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<i64>, dt
 impl PyTensor {
     #[pyo3(name = "where")]
     fn where_m(slf: &Bound<'_, Self>, condition: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        where_(slf.py(), condition, slf.as_any(), other, None)
+        where_(slf.py(), condition, Some(slf.as_any()), Some(other), None)
     }
     #[pyo3(name = "clamp", signature = (min=None, max=None))]
     fn clamp_m(slf: &Bound<'_, Self>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {

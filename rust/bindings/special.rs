@@ -138,9 +138,18 @@ pub fn dist(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, 
 #[pyfunction]
 #[pyo3(signature = (x1, x2, p=2.0, compute_mode=None))]
 pub fn cdist(py: Python<'_>, x1: &Bound<'_, PyAny>, x2: &Bound<'_, PyAny>, p: f64, compute_mode: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    let _ = compute_mode;
+    let mode = match compute_mode {
+        Some(m) if !m.is_none() => {
+            let m: String = m.extract()?;
+            if !matches!(m.as_str(), "use_mm_for_euclid_dist_if_necessary" | "use_mm_for_euclid_dist" | "donot_use_mm_for_euclid_dist") {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!("{m} is not a valid value for compute_mode")));
+            }
+            Some(m)
+        }
+        _ => None,
+    };
     let (a, b) = (tensor_in(x1, "cdist", "x1", 1)?, tensor_in(x2, "cdist", "x2", 2)?);
-    finish(py, sp::cdist(&a, &b, p)?, None)
+    finish(py, sp::cdist(&a, &b, p, mode.as_deref())?, None)
 }
 
 #[pyfunction]

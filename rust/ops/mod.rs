@@ -7,6 +7,7 @@ pub mod unary;
 pub mod random;
 pub mod matmul;
 pub mod reduce;
+pub mod reduce_cols;
 pub mod sort;
 pub mod shape;
 pub mod index;

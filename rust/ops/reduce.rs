@@ -2,6 +2,8 @@
 //! rows (no copy when it already is), then call one row kernel.
 use crate::backend::cpu::num::{Num, Stored};
 use crate::backend::cpu::reduce as k;
+use crate::backend::cpu::reduce_cols as kcols;
+use crate::ops::reduce_cols as kc;
 use crate::bail;
 use crate::device::Device;
 use crate::dispatch;
@@ -57,15 +59,20 @@ impl Rows {
     }
 }
 
+/// A reduction's result shape.
+fn out_shape(shape: &[usize], mask: &[bool], keepdim: bool) -> Vec<usize> {
+    if keepdim {
+        shape.iter().zip(mask).map(|(&n, &r)| if r { 1 } else { n }).collect()
+    } else {
+        shape.iter().zip(mask).filter(|(_, r)| !**r).map(|(&n, _)| n).collect()
+    }
+}
+
 /// Lays `t` out as rows. `order_free` reductions (sums, extrema values) read a dense tensor in
 /// memory order whatever its strides.
 pub fn rows(t: &Tensor, mask: &[bool], keepdim: bool, order_free: bool) -> Result<Rows> {
     let shape = t.shape();
-    let out_shape: Vec<usize> = if keepdim {
-        shape.iter().zip(mask).map(|(&n, &r)| if r { 1 } else { n }).collect()
-    } else {
-        shape.iter().zip(mask).filter(|(_, r)| !**r).map(|(&n, _)| n).collect()
-    };
+    let out_shape = out_shape(shape, mask, keepdim);
     let kept: Vec<usize> = (0..shape.len()).filter(|&d| !mask[d]).collect();
     let m: usize = kept.iter().map(|&d| shape[d]).product();
     let kk: usize = (0..shape.len()).filter(|&d| mask[d]).map(|d| shape[d]).product();
@@ -117,7 +124,16 @@ pub fn sum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>
     if skip_nan && t.dtype.is_complex() {
         bail!(not_implemented, "nansum on CPU does not support complex inputs");
     }
-    let r = rows(&t, &dim_mask(t.ndim(), dims)?, keepdim, true)?;
+    let mask = dim_mask(t.ndim(), dims)?;
+    if let Some(c) = kc::cols(&t, &mask) {
+        let out_shape = out_shape(t.shape(), &mask, keepdim);
+        return dispatch!(t.dtype, T => {
+            let v = kcols::sum_cols::<T>(c.slice(), c.a, c.r, c.n, skip_nan);
+            let res = tensor_from(&c.mem_shape(t.shape()), v.into_iter().map(cast::<<T as k::Reducible>::Acc, <T as k::Reducible>::SumOut>))?;
+            c.finish(res, &out_shape)
+        });
+    }
+    let r = rows(&t, &mask, keepdim, true)?;
     dispatch!(t.dtype, T => {
         let v = k::sum_rows::<T>(r.slice(), r.m, r.k, skip_nan);
         tensor_from(&r.out_shape, v.into_iter().map(cast::<<T as k::Reducible>::Acc, <T as k::Reducible>::SumOut>))
@@ -165,7 +181,20 @@ pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType
         );
     }
     let t = float_input("mean", t, dtype)?;
-    let r = rows(&t, &dim_mask(t.ndim(), dims)?, keepdim, true)?;
+    let mask = dim_mask(t.ndim(), dims)?;
+    if let Some(c) = kc::cols(&t, &mask) {
+        let out_shape = out_shape(t.shape(), &mask, keepdim);
+        return dispatch!(t.dtype, T => {
+            let s = kcols::sum_cols::<T>(c.slice(), c.a, c.r, c.n, skip_nan);
+            let counts = if skip_nan { kcols::count_cols::<T>(c.slice(), c.a, c.r, c.n) } else { vec![c.r as i64; s.len()] };
+            let res = tensor_from(&c.mem_shape(t.shape()), s.into_iter().zip(counts).map(|(s, n)| {
+                let n = <<T as k::Reducible>::Acc as Element>::from_pivot(Pivot::I(n));
+                cast::<<T as k::Reducible>::Acc, T>(s.div(n))
+            }))?;
+            c.finish(res, &out_shape)
+        });
+    }
+    let r = rows(&t, &mask, keepdim, true)?;
     dispatch!(t.dtype, T => {
         let s = k::sum_rows::<T>(r.slice(), r.m, r.k, skip_nan);
         let counts: Vec<i64> = if skip_nan {
@@ -214,6 +243,13 @@ pub fn amax(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, is_max: bool, op: &
     if t.dtype.is_complex() && t.numel() > 0 {
         let kernel = if is_max { "max_values_cpu" } else { "min_values_cpu" };
         bail!(not_implemented, "\"{kernel}\" not implemented for '{}'", t.dtype.scalar_name());
+    }
+    if let Some(c) = kc::cols(t, &mask) {
+        let out_shape = out_shape(t.shape(), &mask, keepdim);
+        return dispatch!(t.dtype, T => {
+            let v = kcols::extreme_cols::<T>(c.slice(), c.a, c.r, c.n, is_max);
+            c.finish(tensor_from(&c.mem_shape(t.shape()), v.into_iter().map(T::store))?, &out_shape)
+        });
     }
     let r = rows(t, &mask, keepdim, true)?;
     dispatch!(t.dtype, T => {

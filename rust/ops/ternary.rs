@@ -485,7 +485,9 @@ pub fn isclose(a: &Tensor, b: &Tensor, rtol: f64, atol: f64, equal_nan: bool) ->
     if rtol == 0.0 && atol == 0.0 {
         return Ok(close);
     }
-    let (ca, cb) = if a.dtype == DType::Bool {
+    // Bool and integer inputs are compared in the default float dtype (torch 2.15): no integer
+    // subtraction, so unsigned types neither wrap nor hit their missing `sub` kernels.
+    let (ca, cb) = if !(a.dtype.is_floating_point() || a.dtype.is_complex()) {
         (a.to_dtype(default_dtype(), false)?, b.to_dtype(default_dtype(), false)?)
     } else {
         (a.clone(), b.clone())

@@ -182,7 +182,46 @@ def pad(input, pad, mode="constant", value=None):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if mode != "constant" and value is not None and value != 0:
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
-    return _C._pad(input, [int(p) for p in pad], mode, 0.0 if value is None else float(value))
+    pad = [int(p) for p in pad]
+    value = 0.0 if value is None else float(value)
+    if mode == "constant" and isinstance(input, _C.Tensor) and (input.dtype not in _RESAMPLED or len(pad) > 6):
+        return _constant_pad(input, pad, value)
+    return _C._pad(input, pad, mode, value)
+
+
+# Constant padding of these dtypes (up to three padded dims) runs in the resampling kernel, exact
+# for them; every other dtype, and more padded dims, use torch's own composition below.
+_RESAMPLED = (_C.float16, _C.bfloat16, _C.float32, _C.float64)
+
+
+def _constant_pad(x, pad, value):
+    """torch's constant_pad_nd: a tensor full of `value`, with the (cropped) input copied into its
+    middle. Exact in every dtype (no float round trip), for any number of padded dims."""
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    nd, npairs = x.dim(), len(pad) // 2
+    if npairs > nd:
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension "
+            f"but got padding length {len(pad)} and input of dimension {nd}"
+        )
+    shape = list(x.shape)
+    src_cut, dst_cut = [], []
+    for i in range(npairs):
+        d, lo, hi = nd - 1 - i, pad[2 * i], pad[2 * i + 1]
+        n = shape[d]
+        keep = n - max(-lo, 0) - max(-hi, 0)
+        if keep < 0 or n + lo + hi < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        src_cut.append((d, max(-lo, 0), keep))
+        dst_cut.append((d, max(lo, 0), keep))
+        shape[d] = n + lo + hi
+    out = _C.full(shape, value, dtype=x.dtype, device=x.device)
+    src, where = x, [slice(None)] * nd
+    for (d, s0, k), (_, t0, _) in zip(src_cut, dst_cut):
+        src, where[d] = src.narrow(d, s0, k), slice(t0, t0 + k)
+    out[tuple(where)] = src
+    return out
 
 
 _LINEAR = {"linear": 3, "bilinear": 4, "trilinear": 5}

@@ -5,6 +5,7 @@ pub mod elementwise;
 pub mod num;
 pub mod parallel;
 pub mod reduce;
+pub mod reduce_cols;
 pub mod sort;
 pub mod stdsort;
 pub mod iter;
