@@ -13,7 +13,7 @@ def _mH(self):
         return self.conj()
     if n < 2:
         raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. Got {n}-D tensor.")
-    return self.conj().transpose(-2, -1)
+    return self.transpose(-2, -1).conj()
 
 
 def _H(self):
@@ -24,7 +24,7 @@ def _H(self):
     if n != 2:
         extra = " For batches of matrices, consider using tensor.mH" if n > 2 else ""
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {n}-D tensor.{extra}")
-    return self.conj().transpose(0, 1)
+    return self.transpose(0, 1).conj()
 
 
 Tensor.mH = property(_mH, doc="Conjugate transpose of the last two dims.")

@@ -277,8 +277,13 @@ fn validate(node: &Node, i: usize, g: Tensor) -> Result<Tensor> {
             );
         }
     }
+    if g.dtype.is_complex() && !m.dtype.is_complex() && super::should_record(&[&g]) {
+        // A real input of a complex result takes the real part of its gradient (torch's
+        // handle_r_to_c), kept differentiable under create_graph.
+        g = super::formulas::clone(&crate::ops::ternary::real(&g)?, |x| x.contiguous_copy())?;
+    }
     if g.dtype != m.dtype {
-        g = g.to_dtype(m.dtype, false)?;
+        g = super::formulas::to_dtype(&g, m.dtype, false)?;
     }
     Ok(g)
 }

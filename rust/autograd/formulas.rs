@@ -26,11 +26,17 @@ pub fn mul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 pub fn div(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     binary(BinaryOp::Div, Arg::T(a), Arg::T(b), None, None)
 }
+/// `a * s` as torch's formulas write it (mul.Scalar: MulBackward1, one edge).
 pub fn scale(a: &Tensor, s: f64) -> Result<Tensor> {
-    binary(BinaryOp::Mul, Arg::T(a), Arg::S(Pivot::F(s)), None, None)
+    binary_impl(BinaryOp::Mul, Arg::T(a), Arg::S(Pivot::F(s)), None, None, true)
 }
+/// `a + s` (add.Scalar: AddBackward1).
 pub fn add_scalar(a: &Tensor, s: f64) -> Result<Tensor> {
-    binary(BinaryOp::Add, Arg::T(a), Arg::S(Pivot::F(s)), None, None)
+    binary_impl(BinaryOp::Add, Arg::T(a), Arg::S(Pivot::F(s)), None, None, true)
+}
+/// `a op s` for a scalar `s` inside a formula (the `.Scalar` overloads: one edge).
+pub fn scalar_op(op: BinaryOp, a: &Tensor, s: Pivot) -> Result<Tensor> {
+    binary_impl(op, Arg::T(a), Arg::S(s), None, None, true)
 }
 /// `s - a`.
 pub fn rsub_scalar(a: &Tensor, s: f64) -> Result<Tensor> {
@@ -108,13 +114,19 @@ pub fn sum_to(g: &Tensor, shape: &[usize]) -> Result<Tensor> {
     if g.shape() == shape {
         return Ok(g.clone());
     }
-    if should_record(&[g]) {
-        let mut r = sum_to(&g.detached(), shape)?;
-        let gshape = g.shape().to_vec();
-        record("SumToBackward", &[g], &mut [&mut r], vec![], move |_, gg| Ok(vec![Some(gr(gg)?.expand_to(&gshape)?)]));
-        return Ok(r);
-    }
     let lead = g.ndim() - shape.len();
+    if should_record(&[g]) {
+        // torch's sum_to: sum over the broadcast dims with keepdim (SumBackward1), then a view
+        // dropping the leading ones (ViewBackward0)
+        let mut dims: Vec<i64> = (0..lead as i64).collect();
+        dims.extend(shape.iter().enumerate().filter(|&(i, &s)| s == 1 && g.shape()[lead + i] != 1).map(|(i, _)| (lead + i) as i64));
+        let r = if dims.is_empty() { g.clone() } else { sum_mean(g, Some(&dims), true, None, false, false)? };
+        if lead == 0 {
+            return Ok(r);
+        }
+        let target = crate::layout::Layout::contiguous(shape);
+        return r.contiguous()?.view_op("ViewBackward0", move |l| Ok(crate::layout::Layout { offset: l.offset, ..target.clone() }));
+    }
     // Accumulate in a wide type, then cast once (f16/bf16 accumulate in f32 like torch).
     let acc_dt = wide(g.dtype);
     let src = g.to_dtype(acc_dt, false)?;
@@ -166,6 +178,12 @@ fn is_differentiable_binary(op: BinaryOp) -> bool {
 
 /// `op(a, b)` with autograd.
 pub fn binary(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&Tensor>) -> Result<Tensor> {
+    binary_impl(op, a, bb, alpha, out, false)
+}
+
+/// `binary`; `internal` marks a scalar operand written in a formula (torch's `.Scalar` overload,
+/// one edge) rather than a Python scalar (wrapped as a 0-dim tensor: a second, empty edge).
+fn binary_impl(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&Tensor>, internal: bool) -> Result<Tensor> {
     // The tensor operands, in order, without a heap allocation (this is the per-op hot path).
     let (ta, tb) = (arg_tensor(&a), arg_tensor(&bb));
     let pair: [&Tensor; 2];
@@ -230,12 +248,19 @@ pub fn binary(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&
         }
     }
     let slot_r = saved.len();
-    if matches!(op, Div | Pow | Hypot | Copysign) {
+    if matches!(op, Pow | Hypot | Copysign) {
         saved.push(SavedTensor::output(&r, 0));
     }
-    let name = binary_node_name(op, a_is_t, b_is_t);
+    let scalar_arith = a_is_t && !b_is_t && matches!(op, Add | Sub | Mul | Div);
+    let name = match op {
+        Add if scalar_arith && internal => "AddBackward1",
+        Sub if scalar_arith && internal => "SubBackward1",
+        Mul if scalar_arith && internal => "MulBackward1",
+        Div if scalar_arith && internal => "DivBackward1",
+        _ => binary_node_name(op, a_is_t, b_is_t),
+    };
     let alpha_v = alpha.map(pivot_f64).unwrap_or(1.0);
-    record(name, ts, &mut [&mut r], saved, move |ctx, g| {
+    let backward = move |ctx: &super::Ctx<'_>, g: &[Option<Tensor>]| -> Result<Vec<Option<Tensor>>> {
         let g = gr(g)?;
         let sv = |slot: Option<usize>, sc: Option<Pivot>| -> Result<Operand> {
             match slot {
@@ -252,8 +277,9 @@ pub fn binary(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&
                     ga = Some(g.clone());
                 }
                 if want_b {
-                    let s = if op == Sub { -alpha_v } else { alpha_v };
-                    gb = Some(if s == 1.0 { g.clone() } else { scale(g, s)? });
+                    // d(a + alpha b)/db = alpha; for sub torch negates first (-g, then * alpha)
+                    let gs = if op == Sub { neg(g)? } else { g.clone() };
+                    gb = Some(if alpha_v == 1.0 { gs } else { scale(&gs, alpha_v)? });
                 }
             }
             Mul => {
@@ -270,25 +296,45 @@ pub fn binary(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&
                     ga = Some(bv.div_conj(g)?);
                 }
                 if want_b {
-                    // d(a/b)/db = -r / b
-                    let r = ctx.saved(slot_r)?;
-                    let t = bv.div_conj(&mul(g, &conj(&r)?)?)?;
-                    gb = Some(neg(&t)?);
+                    // d(a/b)/db = -a / b^2, as torch writes it: -g * conj((a / b) / b)
+                    let (av, bt) = (sv(slot_a, sa)?.tensor_like(g)?, bv.tensor_like(g)?);
+                    gb = Some(mul(&neg(g)?, &conj(&div(&div(&av, &bt)?, &bt)?)?)?);
                 }
             }
             Pow => {
                 let r = ctx.saved(slot_r)?;
                 let av = sv(slot_a, sa)?;
                 let bv = sv(slot_b, sb)?;
-                if want_a {
-                    // b * a^(b-1), and 0 where b == 0
+                let real_scalar_exp = match &bv {
+                    Operand::S(Pivot::C(..)) => None,
+                    Operand::S(p) => Some(*p),
+                    Operand::T(_) => None,
+                };
+                if let (true, Some(p)) = (want_a, real_scalar_exp) {
+                    // d x^e = e x^(e-1) for a Python scalar e (torch: pow(x, e-1) * e, zeros when e == 0)
+                    ga = Some(if pivot_f64(p) == 0.0 {
+                        Tensor::zeros(g.shape(), g.dtype, g.device())?
+                    } else {
+                        let em1 = match p {
+                            Pivot::I(n) => Pivot::I(n - 1),
+                            Pivot::B(b) => Pivot::I(b as i64 - 1),
+                            Pivot::F(f) => Pivot::F(f - 1.0),
+                            c => c,
+                        };
+                        let base = av.tensor_like(&r)?;
+                        let d = scalar_op(Mul, &scalar_op(Pow, &base, em1)?, p)?;
+                        mul(g, &conj(&d)?)?
+                    });
+                } else if want_a {
+                    // b * a^(b-1), and 0 where b == 0 (torch: where(b == 0, 0, g * conj(b * a^(b - 1))))
                     let base = av.tensor_like(&r)?;
                     let e = bv.tensor_like(&r)?;
-                    let em1 = add_scalar(&e, -1.0)?;
-                    let p = binary(Pow, Arg::T(&base), Arg::T(&em1), None, None)?;
-                    let d = mul(&e, &p)?;
-                    let nz = mask(Ne, Arg::T(&e.detached()), Arg::S(Pivot::F(0.0)), &d)?;
-                    ga = Some(mul(g, &conj(&mul(&d, &nz)?)?)?);
+                    let em1 = scalar_op(Sub, &e, Pivot::I(1))?;
+                    let d = mul(&e, &binary(Pow, Arg::T(&base), Arg::T(&em1), None, None)?)?;
+                    let full = mul(g, &conj(&d)?)?;
+                    let zero = Tensor::zeros(&[], full.dtype, full.device())?;
+                    let ez = b::binary(Eq, Arg::T(&e.detached()), Arg::S(Pivot::F(0.0)), None, None)?;
+                    ga = Some(super::act::where_(&ez, Arg::T(&zero), Arg::T(&full), None)?);
                 }
                 if want_b {
                     // r * log(a), and 0 where a == 0 and b >= 0
@@ -401,7 +447,12 @@ pub fn binary(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&
             v.push(gb);
         }
         Ok(v)
-    });
+    };
+    if scalar_arith && !internal {
+        super::record_scalar_operand(name, ts, &mut [&mut r], saved, backward);
+    } else {
+        record(name, ts, &mut [&mut r], saved, backward);
+    }
     Ok(r)
 }
 
@@ -437,7 +488,7 @@ fn zero_where(x: &Tensor, m: &Tensor) -> Result<Tensor> {
     Ok(r)
 }
 
-fn pivot_f64(p: Pivot) -> f64 {
+pub(crate) fn pivot_f64(p: Pivot) -> f64 {
     match p {
         Pivot::B(b) => b as i64 as f64,
         Pivot::I(i) => i as f64,
@@ -649,10 +700,8 @@ fn unary_backward(op: UnaryOp, g: &Tensor, s: &Tensor) -> Result<Tensor> {
     Ok(match op {
         // d(-x) = -1
         Neg => neg(g)?,
-        Abs => {
-            // sgn(x) (0 at 0); for complex x/|x|
-            mul(g, &un(Sgn, &s.detached())?)?
-        }
+        // d|x| = sgn(x) (0 at 0; x/|x| for complex), kept differentiable for double backward
+        Abs => mul(g, &un(Sgn, s)?)?,
         Sign | Sgn if !s.dtype.is_complex() => scale(g, 0.0)?,
         // torch: (g - real(g * conj(sgn)) * sgn) / abs, 0 where abs == 0
         Sgn => crate::ops::complex::sgn_backward(g, &s.detached())?,
@@ -660,12 +709,12 @@ fn unary_backward(op: UnaryOp, g: &Tensor, s: &Tensor) -> Result<Tensor> {
         Floor | Ceil | Round | Trunc => scale(g, 0.0)?,
         // frac(x) = x - trunc(x): slope 1
         Frac => g.clone(),
-        // d(x^2) = 2x
-        Square => chain(scale(s, 2.0)?)?,
+        // d(x^2) = 2x, written as torch's pow_backward: x^1 * 2
+        Square => chain(scalar_op(BinaryOp::Mul, &scalar_op(BinaryOp::Pow, s, Pivot::I(1))?, Pivot::I(2))?)?,
         // d(1/x) = -1/x^2 = -r^2
         Reciprocal => chain(neg(&sq(s)?)?)?,
-        // d relu = 1 where r > 0
-        Relu => mul(g, &mask(BinaryOp::Gt, Arg::T(&s.detached()), Arg::S(Pivot::F(0.0)), g)?)?,
+        // d relu = 1 where r > 0 (torch's threshold_backward: exactly 0 elsewhere)
+        Relu => super::double::relu_backward(g, s)?,
         // d sqrt(x) = 1/(2 sqrt(x)) = 1/(2r)
         Sqrt => div(g, &conj(&scale(s, 2.0)?)?)?,
         // d x^-1/2 = -x^-3/2 / 2 = -r^3/2
@@ -701,7 +750,7 @@ fn unary_backward(op: UnaryOp, g: &Tensor, s: &Tensor) -> Result<Tensor> {
         // d cosh = sinh
         Cosh => chain(un(Sinh, s)?)?,
         // d tanh = 1 - tanh^2 = 1 - r^2
-        Tanh => chain(rsub_scalar(&sq(s)?, 1.0)?)?,
+        Tanh => super::double::tanh_backward(g, s)?,
         // d asinh = 1/sqrt(x^2 + 1)
         Asinh => div(g, &conj(&un(Sqrt, &add_scalar(&sq(s)?, 1.0)?)?)?)?,
         // d acosh = 1/sqrt(x^2 - 1)
@@ -709,7 +758,7 @@ fn unary_backward(op: UnaryOp, g: &Tensor, s: &Tensor) -> Result<Tensor> {
         // d atanh = 1/(1 - x^2)
         Atanh => div(g, &conj(&rsub_scalar(&sq(s)?, 1.0)?)?)?,
         // d sigmoid = s (1 - s), s = r
-        Sigmoid => chain(mul(s, &rsub_scalar(s, 1.0)?)?)?,
+        Sigmoid => super::double::sigmoid_backward(g, s)?,
         // d erf = 2/sqrt(pi) e^(-x^2)
         Erf => chain(scale(&un(Exp, &neg(&sq(s)?)?)?, std::f64::consts::FRAC_2_SQRT_PI)?)?,
         // d erfc = -2/sqrt(pi) e^(-x^2)
@@ -721,22 +770,9 @@ fn unary_backward(op: UnaryOp, g: &Tensor, s: &Tensor) -> Result<Tensor> {
             // s(x) * (1 + x * (1 - s(x)))
             mul(g, &mul(&sg, &add_scalar(&mul(s, &rsub_scalar(&sg, 1.0)?)?, 1.0)?)?)?
         }
-        Gelu => {
-            // Phi(x) + x * phi(x)
-            let cdf = scale(&add_scalar(&un(Erf, &scale(s, std::f64::consts::FRAC_1_SQRT_2)?)?, 1.0)?, 0.5)?;
-            let pdf = scale(&un(Exp, &scale(&sq(s)?, -0.5)?)?, 1.0 / (2.0 * std::f64::consts::PI).sqrt())?;
-            mul(g, &add(&cdf, &mul(s, &pdf)?)?)?
-        }
-        GeluTanh => {
-            let k = (2.0 / std::f64::consts::PI).sqrt();
-            let x3 = mul(&sq(s)?, s)?;
-            let inner = scale(&add(s, &scale(&x3, 0.044715)?)?, k)?;
-            let t = un(Tanh, &inner)?;
-            let left = scale(&add_scalar(&t, 1.0)?, 0.5)?;
-            let dinner = scale(&add_scalar(&scale(&sq(s)?, 3.0 * 0.044715)?, 1.0)?, k)?;
-            let right = mul(&scale(s, 0.5)?, &mul(&rsub_scalar(&sq(&t)?, 1.0)?, &dinner)?)?;
-            mul(g, &add(&left, &right)?)?
-        }
+        // d gelu = Phi(x) + x phi(x) (tanh form: see double.rs)
+        Gelu => super::double::gelu_backward(g, s, false)?,
+        GeluTanh => super::double::gelu_backward(g, s, true)?,
         Mish => {
             let sp = softplus(s)?;
             let tsp = un(Tanh, &sp)?;
@@ -885,146 +921,9 @@ pub(crate) fn view_grad(g: &Tensor, from: &crate::layout::Layout, to: &crate::la
     Ok(r)
 }
 
-// ----- matrix products -----
+// ----- matrix products: see products.rs -----
 
-/// The last two dims swapped (a view; differentiable through `with_layout`).
-fn mt(t: &Tensor) -> Tensor {
-    let n = t.ndim();
-    t.with_layout(t.layout.transpose(n - 2, n - 1))
-}
-
-fn unsqueeze(t: &Tensor, d: usize) -> Tensor {
-    let mut shape = t.shape().to_vec();
-    let mut strides = t.strides().to_vec();
-    let s = if d < shape.len() { strides[d] * shape[d] as isize } else { 1 };
-    shape.insert(d, 1);
-    strides.insert(d, s);
-    t.with_layout(crate::layout::Layout { shape, strides, offset: t.layout.offset })
-}
-
-fn reshape_to(t: &Tensor, shape: &[usize]) -> Result<Tensor> {
-    let c = if t.layout.view_strides(shape).is_some() { t.clone() } else { clone(t, |x| x.contiguous_copy())? };
-    let Some(strides) = c.layout.view_strides(shape) else { bail!(runtime, "internal error: reshape in matmul backward") };
-    Ok(c.with_layout(crate::layout::Layout { shape: shape.to_vec(), strides, offset: c.layout.offset }))
-}
-
-/// `matmul(a, b)` with autograd: d(a@b) = g @ b^H for a, a^H @ g for b, reduced over broadcast batch dims.
-pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    use crate::ops::matmul as m;
-    if !should_record(&[a, b]) {
-        return m::matmul(a, b);
-    }
-    let mut r = m::matmul(&a.detached(), &b.detached())?;
-    let (da, db) = (a.ndim(), b.ndim());
-    let name = match (da, db) {
-        (1, 1) => "DotBackward0",
-        (2, 1) => "MvBackward0",
-        (1, 2) => "SqueezeBackward4",
-        (2, 2) => "MmBackward0",
-        _ => "UnsafeViewBackward0",
-    };
-    let (ashape, bshape) = (a.shape().to_vec(), b.shape().to_vec());
-    let saved = vec![SavedTensor::input(a), SavedTensor::input(b)];
-    record(name, &[a, b], &mut [&mut r], saved, move |ctx, g| {
-        let g = gr(g)?;
-        let (a, b) = (ctx.saved(0)?, ctx.saved(1)?);
-        // Lift 1-D operands to matrices, as matmul does, so one rule covers every case.
-        let a2 = if da == 1 { unsqueeze(&a, 0) } else { a.clone() };
-        let b2 = if db == 1 { unsqueeze(&b, 1) } else { b.clone() };
-        let mut g2 = g.clone();
-        if da == 1 {
-            g2 = unsqueeze(&g2, g2.ndim().saturating_sub(if db == 1 { 0 } else { 1 }));
-        }
-        if db == 1 {
-            g2 = unsqueeze(&g2, g2.ndim());
-        }
-        let ga = if ctx.needs(0) {
-            let full = matmul(&g2, &conj(&mt(&b2))?)?;
-            let s = sum_to(&full, a2.shape())?;
-            Some(reshape_to(&s, &ashape)?)
-        } else {
-            None
-        };
-        let gb = if ctx.needs(1) {
-            let full = matmul(&conj(&mt(&a2))?, &g2)?;
-            let s = sum_to(&full, b2.shape())?;
-            Some(reshape_to(&s, &bshape)?)
-        } else {
-            None
-        };
-        Ok(vec![ga, gb])
-    });
-    Ok(r)
-}
-
-/// `mm` / `bmm` / `mv` / `dot` with autograd (the same rule as matmul, under torch's node names).
-pub fn named_product(name: &'static str, f: fn(&Tensor, &Tensor) -> Result<Tensor>, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    if !should_record(&[a, b]) {
-        return f(a, b);
-    }
-    let r = f(&a.detached(), &b.detached())?;
-    let mut r2 = r;
-    let saved = vec![SavedTensor::input(a), SavedTensor::input(b)];
-    record(name, &[a, b], &mut [&mut r2], saved, move |ctx, g| {
-        let g = gr(g)?;
-        let (a, b) = (ctx.saved(0)?, ctx.saved(1)?);
-        // matmul's rule covers mm, bmm, mv and dot shapes.
-        let (da, db) = (a.ndim(), b.ndim());
-        let a2 = if da == 1 { unsqueeze(&a, 0) } else { a.clone() };
-        let b2 = if db == 1 { unsqueeze(&b, 1) } else { b.clone() };
-        let mut g2 = g.clone();
-        if da == 1 {
-            g2 = unsqueeze(&g2, 0);
-        }
-        if db == 1 {
-            g2 = unsqueeze(&g2, g2.ndim());
-        }
-        let ga = if ctx.needs(0) { Some(reshape_to(&matmul(&g2, &conj(&mt(&b2))?)?, a.shape())?) } else { None };
-        let gb = if ctx.needs(1) { Some(reshape_to(&matmul(&conj(&mt(&a2))?, &g2)?, b.shape())?) } else { None };
-        Ok(vec![ga, gb])
-    });
-    Ok(r2)
-}
-
-/// `addmm`-style ops: r = beta * input + alpha * prod(a, b).
-pub fn add_product(
-    name: &'static str,
-    f: fn(&Tensor, &Tensor, &Tensor, Option<Pivot>, Option<Pivot>, bool) -> Result<Tensor>,
-    input: &Tensor,
-    a: &Tensor,
-    b: &Tensor,
-    beta: Option<Pivot>,
-    alpha: Option<Pivot>,
-) -> Result<Tensor> {
-    if !should_record(&[input, a, b]) {
-        return f(input, a, b, beta, alpha, false);
-    }
-    let mut r = f(&input.detached(), &a.detached(), &b.detached(), beta, alpha, false)?;
-    let (bv, av) = (beta.map(pivot_f64).unwrap_or(1.0), alpha.map(pivot_f64).unwrap_or(1.0));
-    let ishape = input.shape().to_vec();
-    let saved = vec![SavedTensor::input(a), SavedTensor::input(b)];
-    record(name, &[input, a, b], &mut [&mut r], saved, move |ctx, g| {
-        let g = gr(g)?;
-        let gi = if ctx.needs(0) { Some(sum_to(&scale(g, bv)?, &ishape)?) } else { None };
-        let (a, b) = (ctx.saved(0)?, ctx.saved(1)?);
-        let ga = if ctx.needs(1) {
-            let t = if b.ndim() == 1 { mul(&unsqueeze(g, 1), &unsqueeze(&conj(&b)?, 0))? } else { matmul(g, &conj(&mt(&b))?)? };
-            Some(scale(&t, av)?)
-        } else {
-            None
-        };
-        let gb = if ctx.needs(2) {
-            let gg = if b.ndim() == 1 { unsqueeze(g, 1) } else { g.clone() };
-            let t = matmul(&conj(&mt(&a))?, &gg)?;
-            let t = if b.ndim() == 1 { reshape_to(&t, b.shape())? } else { t };
-            Some(scale(&t, av)?)
-        } else {
-            None
-        };
-        Ok(vec![gi, ga, gb])
-    });
-    Ok(r)
-}
+pub use super::products::{add_product, matmul, named_product};
 
 // ----- reductions -----
 
@@ -1050,18 +949,21 @@ pub fn sum_mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<c
         (true, true) => "MeanBackward1",
     };
     let saved = if skip_nan { vec![SavedTensor::input(t)] } else { vec![] };
+    let has_dims = dims.is_some();
     record(name, &[t], &mut [&mut out], saved, move |ctx, g| {
+        // torch: grad.unsqueeze(d) for each reduced d (not for a full reduction), .expand(sizes), / n
         let mut g = gr(g)?.clone();
-        if !keepdim {
+        if !keepdim && has_dims {
             for (d, m) in mask.iter().enumerate() {
                 if *m {
-                    g = unsqueeze(&g, d);
+                    g = crate::ops::shape::unsqueeze(&g, d as i64)?;
                 }
             }
         }
-        let mut gi = g.expand_to(&in_shape)?;
+        let sizes: Vec<i64> = in_shape.iter().map(|&s| s as i64).collect();
+        let mut gi = crate::ops::shape::expand(&g, &sizes)?;
         if mean {
-            gi = scale(&gi, 1.0 / count.max(1) as f64)?;
+            gi = scalar_op(BinaryOp::Div, &gi, Pivot::I(count.max(1) as i64))?;
         }
         if skip_nan {
             // nan entries did not contribute: their gradient is 0

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::formulas::{add, gr, mul, rsub_scalar, sum_to, view_grad};
 use super::node::TensorMeta;
-use super::viewbits::{ViewKind, ViewMap};
+use super::viewbits::{Step, ViewKind, ViewMap, is_strided_only, replay, steps_of};
 use super::{AutogradMeta, Node, check_inplace, inplace_with_grad, is_grad_enabled, record, should_record};
 use crate::bail;
 use crate::element::Pivot;
@@ -37,6 +37,8 @@ pub struct ViewMeta {
     pub multi: bool,
     /// The view's dtype, lazy bits and replay name (views that are not plain restrides).
     pub kind: ViewKind,
+    /// The view functions from the root base to this view, for regenerating its grad_fn.
+    pub steps: Vec<Step>,
 }
 
 impl ViewMeta {
@@ -51,7 +53,7 @@ impl ViewMeta {
             return None;
         }
         self.attr_version.store(now, Ordering::Relaxed);
-        view_fn_node(&self.base, &self.layout, &self.kind)
+        view_fn_node(&self.base, &self.layout, &self.steps)
     }
 }
 
@@ -67,6 +69,11 @@ fn root_of(a: &Tensor) -> (Tensor, bool) {
     }
 }
 
+/// The chain of `r`, a view just made from `a`.
+fn chain_of(a: &Tensor, r: &Tensor) -> Vec<Step> {
+    steps_of(view_meta(a).map(|v| v.steps.as_slice()), a, r)
+}
+
 fn is_multi(a: &Tensor) -> bool {
     view_meta(a).is_some_and(|v| v.multi)
 }
@@ -79,8 +86,9 @@ pub fn mark_multi_view(a: &Tensor, mut r: Tensor, recorded: bool) -> Tensor {
     let layout = r.layout.clone();
     let no_grad = inherited || !recorded;
     let kind = ViewKind::of(a, &r);
+    let steps = chain_of(a, &r);
     if let Some(m) = r.ag.as_mut().and_then(Arc::get_mut) {
-        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version), multi: true, kind }));
+        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version), multi: true, kind, steps }));
     }
     r
 }
@@ -108,9 +116,10 @@ pub fn mark_view(a: &Tensor, mut r: Tensor) -> Tensor {
     let version = r.storage.version();
     let layout = r.layout.clone();
     let kind = ViewKind::of(a, &r);
+    let steps = chain_of(a, &r);
     if let Some(m) = r.ag.as_mut().and_then(Arc::get_mut) {
         let multi = is_multi(a);
-        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version), multi, kind }));
+        m.view = Some(Box::new(ViewMeta { base, layout, no_grad, attr_version: AtomicU64::new(version), multi, kind, steps }));
     }
     r
 }
@@ -132,6 +141,7 @@ pub fn track_view(a: &Tensor, mut r: Tensor) -> Tensor {
         attr_version: AtomicU64::new(r.storage.version()),
         multi: is_multi(a),
         kind: ViewKind::of(a, &r),
+        steps: chain_of(a, &r),
     }));
     r.ag = Some(Arc::new(m));
     r
@@ -150,13 +160,13 @@ pub fn check_view_inplace(t: &Tensor) -> Result<()> {
     Ok(())
 }
 
-/// The grad_fn of the view `(layout, kind)` of `base` regenerated from the base's history:
-/// `AsStridedBackward0` for plain restrides, else a node replaying the view's bits and dtype change.
-fn view_fn_node(base: &Tensor, layout: &Layout, kind: &ViewKind) -> Option<(Arc<Node>, usize)> {
-    if kind.is_plain(base) {
+/// The grad_fn of the view with `layout` and chain `steps` of `base`, regenerated from the base's
+/// history: `AsStridedBackward0` for plain restrides, else the chain replayed as torch does.
+fn view_fn_node(base: &Tensor, layout: &Layout, steps: &[Step]) -> Option<(Arc<Node>, usize)> {
+    if is_strided_only(steps) {
         return as_strided_node(base, layout);
     }
-    super::viewbits::view_node(base, layout, kind).or_else(|| as_strided_node(base, layout))
+    replay(base, steps).or_else(|| as_strided_node(base, layout))
 }
 
 /// An `AsStridedBackward0` node taking `base` to the view with `layout`.
@@ -174,8 +184,8 @@ impl Tensor {
 
 /// Moves `t`'s history to `node` after an in-place op: a view rebases its base onto CopySlices.
 pub fn rebase_history(t: &mut Tensor, node: Arc<Node>, nr: usize) {
-    let v = view_meta(t).filter(|v| !v.no_grad && v.base.ag.is_some()).map(|v| (v.base.clone(), v.layout.clone(), v.kind));
-    let Some((base, layout, kind)) = v else {
+    let v = view_meta(t).filter(|v| !v.no_grad && v.base.ag.is_some()).map(|v| (v.base.clone(), v.layout.clone(), v.kind, v.steps.clone()));
+    let Some((base, layout, kind, steps)) = v else {
         t.meta().set_grad_fn(Some((node, nr)));
         return;
     };
@@ -190,7 +200,7 @@ pub fn rebase_history(t: &mut Tensor, node: Arc<Node>, nr: usize) {
         if let Some(v) = &m.view {
             v.attr_version.store(t.storage.version(), Ordering::Relaxed);
         }
-        m.set_grad_fn(view_fn_node(&base, &layout, &kind));
+        m.set_grad_fn(view_fn_node(&base, &layout, &steps));
     }
 }
 

@@ -18,6 +18,8 @@ pub mod special;
 pub mod nnfn;
 pub mod gaps;
 pub mod viewbits;
+pub mod double;
+pub mod products;
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -128,6 +130,11 @@ impl AutogradMeta {
                 return Some(f);
             }
         }
+        lock(&self.grad_fn).clone()
+    }
+
+    /// The grad_fn as set, without regenerating a view's.
+    pub fn grad_fn_unregenerated(&self) -> Option<(Arc<Node>, usize)> {
         lock(&self.grad_fn).clone()
     }
 
@@ -247,6 +254,24 @@ where
 {
     let metas = outputs.iter().map(|o| node::TensorMeta::of(o)).collect();
     let node = Node::new(name.into(), inputs, metas, saved, Box::new(backward));
+    for (nr, o) in outputs.iter_mut().enumerate() {
+        o.ag = Some(Arc::new(AutogradMeta::with_grad_fn(node.clone(), nr)));
+    }
+}
+
+/// [`record`] for an op whose last operand was a Python scalar that torch wraps as a 0-dim tensor
+/// (`x + 2`, `x * 2`): the node has one more input, with no edge, as torch's does.
+pub fn record_scalar_operand<F>(name: &'static str, inputs: &[&Tensor], outputs: &mut [&mut Tensor], saved: Vec<SavedTensor>, backward: F)
+where
+    F: Fn(&Ctx<'_>, &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send + Sync + 'static,
+{
+    let metas = outputs.iter().map(|o| node::TensorMeta::of(o)).collect();
+    let f = move |ctx: &Ctx<'_>, g: &[Option<Tensor>]| -> Result<Vec<Option<Tensor>>> {
+        let mut v = backward(ctx, g)?;
+        v.push(None);
+        Ok(v)
+    };
+    let node = Node::build(name.into(), inputs, true, metas, saved, Box::new(f));
     for (nr, o) in outputs.iter_mut().enumerate() {
         o.ag = Some(Arc::new(AutogradMeta::with_grad_fn(node.clone(), nr)));
     }

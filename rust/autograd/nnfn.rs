@@ -51,16 +51,8 @@ pub fn softmax(x: &Tensor, dim: i64, dtype: Option<DType>, kind: SoftmaxKind) ->
         let g = gr(g)?;
         let y = ctx.saved(0)?;
         if should_record(&[g, &y]) && y.ndim() > 0 {
-            // Composed of differentiable ops so that the gradient itself has a graph.
-            let dims = [d as i64];
-            let gi = if log {
-                let s = f::sum_mean(g, Some(&dims[..]), true, None, false, false)?;
-                f::sub(g, &f::mul(&f::un(crate::ops::unary::UnaryOp::Exp, &y)?, &s)?)?
-            } else {
-                let s = f::sum_mean(&f::mul(g, &y)?, Some(&dims[..]), true, None, false, false)?;
-                f::mul(&y, &f::sub(g, &s)?)?
-            };
-            return Ok(vec![Some(gi)]);
+            // A differentiable node (torch's SoftmaxBackwardDataBackward0) so the gradient has a graph.
+            return Ok(vec![Some(super::double::softmax_backward_data(g, &y, d, log)?)]);
         }
         Ok(vec![Some(k::softmax_backward_data(g, &y, d, log)?)])
     });

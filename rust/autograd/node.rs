@@ -174,13 +174,32 @@ impl Node {
         saved: Vec<SavedTensor>,
         f: Box<BackwardFn>,
     ) -> Arc<Node> {
-        let next = inputs.iter().map(|t| if t.requires_grad() { t.gradient_edge() } else { None }).collect();
+        Node::build(name, inputs, false, outputs, saved, f)
+    }
+
+    /// A node whose inputs are `inputs` and, when `scalar` is set, a trailing 0-dim operand with no
+    /// edge (a Python scalar torch wraps as a tensor: `x + 2` has two next_functions).
+    pub fn build(
+        name: Cow<'static, str>,
+        inputs: &[&Tensor],
+        scalar: bool,
+        outputs: SmallVec<[TensorMeta; 1]>,
+        saved: Vec<SavedTensor>,
+        f: Box<BackwardFn>,
+    ) -> Arc<Node> {
+        let mut next: SmallVec<[Option<Edge>; 2]> = inputs.iter().map(|t| if t.requires_grad() { t.gradient_edge() } else { None }).collect();
+        let mut metas: SmallVec<[TensorMeta; 2]> = inputs.iter().map(|t| TensorMeta::of(t)).collect();
+        if scalar {
+            next.push(None);
+            let (dtype, device) = inputs.first().map(|t| (t.dtype, t.device())).unwrap_or((DType::F32, Device::Cpu));
+            metas.push(TensorMeta { shape: SmallVec::new(), dtype, device });
+        }
         let had_saved = !saved.is_empty();
         Arc::new_cyclic(|w| Node {
             name,
             seq: NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
             next,
-            inputs: inputs.iter().map(|t| TensorMeta::of(t)).collect(),
+            inputs: metas,
             outputs,
             kind: Kind::Function(f),
             saved: Mutex::new(Some(saved)),

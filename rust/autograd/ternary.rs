@@ -393,3 +393,51 @@ impl Tensor {
         Ok(c.with_layout(crate::layout::Layout { shape: shape.to_vec(), strides: crate::layout::contiguous_strides(shape), offset: c.layout.offset }))
     }
 }
+
+/// `x.scatter(dim, index, src)` (ScatterBackward0), `x.scatter(dim, index, value)`
+/// (ScatterBackward1) and `x.scatter_add(dim, index, src)` (ScatterAddBackward0) with autograd.
+pub fn scatter(x: &Tensor, dim: i64, index: &Tensor, src: Option<&Tensor>, value: Pivot, add: bool) -> Result<Tensor> {
+    use crate::backend::cpu::index::Reduce;
+    let how = if add { Reduce::Sum } else { Reduce::Copy };
+    let mut out = x.detached().contiguous_copy()?;
+    let sd = src.map(|s| s.detached());
+    oi::scatter_(&out, dim, index, sd.as_ref(), value, how)?;
+    let ins: Vec<&Tensor> = match src {
+        Some(s) => vec![x, s],
+        None => vec![x],
+    };
+    if !should_record(&ins) || !(x.dtype.is_floating_point() || x.dtype.is_complex()) {
+        return Ok(out);
+    }
+    let name = match (add, src.is_some()) {
+        (true, _) => "ScatterAddBackward0",
+        (false, true) => "ScatterBackward0",
+        (false, false) => "ScatterBackward1",
+    };
+    let idx = index.detached();
+    let with_src = ins.len() == 2;
+    record(name, &ins, &mut [&mut out], vec![], move |ctx, g| {
+        let g = gr(g)?;
+        // self: g for scatter_add; g with the scattered places zeroed for scatter (g.scatter(dim, index, 0))
+        let gx = if !ctx.needs(0) {
+            None
+        } else if add {
+            Some(g.clone())
+        } else {
+            Some(scatter(g, dim, &idx, None, Pivot::I(0), false)?)
+        };
+        let mut v = vec![gx];
+        if with_src {
+            // src: each element went to one place: g gathered at index
+            let gs = if ctx.needs(1) {
+                let ix = idx.clone();
+                Some(super::pick::pick("GatherBackward0", g, move |u| oi::gather_dim(u, dim, &ix))?)
+            } else {
+                None
+            };
+            v.push(gs);
+        }
+        Ok(v)
+    });
+    Ok(out)
+}

@@ -192,10 +192,61 @@ impl ViewMap {
     }
 }
 
-/// Records `r` (the view `(layout, kind)` regenerated from `base`) as `kind.name` of `base`.
-pub fn view_node(base: &Tensor, layout: &Layout, kind: &ViewKind) -> Option<(std::sync::Arc<super::Node>, usize)> {
-    let map = ViewMap::new(base, layout, kind)?;
-    let mut r = Tensor::from_storage(base.storage.clone(), layout.clone(), kind.dtype).with_bits(kind.conj, kind.neg);
-    super::record(kind.name, &[base], &mut [&mut r], vec![], move |_, g| Ok(vec![Some(map.backward(f::gr(g)?)?)]));
-    r.grad_fn()
+/// One view function in the chain from a root base to a view, as torch replays it when it
+/// regenerates the view's grad_fn after an in-place op: the functions that are not restrides
+/// (conj, _neg_view, view_as_real/complex) replay as themselves, and every restride after the
+/// first of them as its own `as_strided` (restrides before it merge into one).
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// `as_strided` to this layout (in the units of the tensor it applies to).
+    Strided(Layout),
+    Conj,
+    Neg,
+    AsReal,
+    AsComplex,
+}
+
+/// The chain of `r`, a view just made from `parent` (whose own chain is `parent_steps`).
+pub fn steps_of(parent_steps: Option<&[Step]>, parent: &Tensor, r: &Tensor) -> Vec<Step> {
+    let step = if r.dtype != parent.dtype {
+        if r.dtype.is_complex() { Step::AsComplex } else { Step::AsReal }
+    } else if r.conj != parent.conj {
+        Step::Conj
+    } else if r.neg != parent.neg {
+        Step::Neg
+    } else {
+        Step::Strided(r.layout.clone())
+    };
+    let mut v: Vec<Step> = parent_steps.map(|p| p.to_vec()).unwrap_or_default();
+    if matches!(step, Step::Strided(_)) && v.iter().all(|s| matches!(s, Step::Strided(_))) {
+        v.clear();
+    }
+    v.push(step);
+    v
+}
+
+/// True when the chain is one restride (the view's grad_fn is a single `AsStridedBackward0`).
+pub fn is_strided_only(steps: &[Step]) -> bool {
+    steps.iter().all(|s| matches!(s, Step::Strided(_)))
+}
+
+/// Replays `steps` on `base` under grad mode: the regenerated grad_fn of the view they make.
+pub fn replay(base: &Tensor, steps: &[Step]) -> Option<(std::sync::Arc<super::Node>, usize)> {
+    use crate::ops::complex as cx;
+    let _mode = super::GradModeGuard::new(true);
+    let mut cur = base.clone();
+    for s in steps {
+        let next = match s {
+            Step::Strided(l) => {
+                let r = Tensor::from_storage(cur.storage.clone(), l.clone(), cur.dtype).with_bits(cur.conj, cur.neg);
+                Ok(f::storage_view_raw(&cur, r))
+            }
+            Step::Conj => cx::conj_view(&cur, "ConjBackward0"),
+            Step::Neg => cx::neg_view(&cur),
+            Step::AsReal => cx::view_as_real_raw(&cur),
+            Step::AsComplex => cx::view_as_complex(&cur),
+        };
+        cur = next.ok()?;
+    }
+    cur.ag.as_ref().and_then(|m| m.grad_fn_unregenerated())
 }

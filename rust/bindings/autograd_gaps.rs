@@ -44,6 +44,16 @@ pub(crate) fn ensure_view_base(slf: &Bound<'_, PyTensor>) {
     }
 }
 
+/// [`ensure_view_base`] for a view function's Python argument (a no-op for non-tensors, and for
+/// real tensors when `complex_only`: functions that return a real input itself make no view).
+pub(crate) fn ensure_view_base_any(obj: &Bound<'_, PyAny>, complex_only: bool) {
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        if !complex_only || t.borrow().t.dtype.is_complex() {
+            ensure_view_base(t);
+        }
+    }
+}
+
 /// `target[adv] = scalar` under autograd with one index tensor, as torch dispatches it: a bool
 /// mask gives `masked_fill_` (MaskedFillBackward0) and an integer index `index_fill_` along its
 /// dim (IndexFillBackward0). Returns false (nothing written) for other keys.

@@ -72,12 +72,14 @@ pub fn polar(py: Python<'_>, abs: &Bound<'_, PyAny>, angle: &Bound<'_, PyAny>, o
 
 #[pyfunction]
 pub fn view_as_real(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    super::autograd_gaps::ensure_view_base_any(input, true);
     let x = tensor_arg(input, "view_as_real", "input", 1)?;
     wrap(py, cx::view_as_real(&x)?)
 }
 
 #[pyfunction]
 pub fn view_as_complex(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    super::autograd_gaps::ensure_view_base_any(input, false);
     let x = tensor_arg(input, "view_as_complex", "input", 1)?;
     wrap(py, cx::view_as_complex(&x)?)
 }

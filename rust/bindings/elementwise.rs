@@ -328,18 +328,21 @@ fn same_or_new(py: Python<'_>, input: &Bound<'_, PyAny>, x: &Tensor, f: impl Fn(
 
 #[pyfunction]
 pub fn real(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    super::autograd_gaps::ensure_view_base_any(input, true);
     let x = tensor_of(input, "real", "input", 1)?;
     same_or_new(py, input, &x, tern::real)
 }
 
 #[pyfunction]
 pub fn imag(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    super::autograd_gaps::ensure_view_base_any(input, true);
     let x = tensor_of(input, "imag", "input", 1)?;
     Ok(wrap(py, tern::imag(&x)?)?.into_any())
 }
 
 #[pyfunction]
 pub fn conj(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    super::autograd_gaps::ensure_view_base_any(input, true);
     let x = tensor_of(input, "conj", "input", 1)?;
     if !x.dtype.is_complex() {
         return Ok(input.clone().unbind());
@@ -350,6 +353,7 @@ pub fn conj(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
 /// `torch._conj`: the lazy conjugate view, for every dtype (real tensors: themselves).
 #[pyfunction]
 pub fn _conj(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    super::autograd_gaps::ensure_view_base_any(input, true);
     let x = tensor_of(input, "_conj", "input", 1)?;
     if !x.dtype.is_complex() {
         return Ok(input.clone().unbind());
@@ -360,6 +364,7 @@ pub fn _conj(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
 /// `torch._neg_view`: a view whose logical values are the negatives (toggles the negative bit).
 #[pyfunction]
 pub fn _neg_view(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    super::autograd_gaps::ensure_view_base_any(input, false);
     let x = tensor_of(input, "_neg_view", "input", 1)?;
     Ok(wrap(py, crate::ops::complex::neg_view(&x)?)?.into_any())
 }

@@ -361,23 +361,40 @@ impl PyTensor {
 
     #[pyo3(signature = (dim, index, src=None, *, value=None, reduce=None))]
     fn scatter_<'py>(slf: Bound<'py, Self>, dim: i64, index: &Bound<'py, PyTensor>, src: Option<&Bound<'py, PyAny>>, value: Option<&Bound<'py, PyAny>>, reduce: Option<&str>) -> PyResult<Bound<'py, Self>> {
+        let t = slf.borrow().t.clone();
+        if let (None, Some((s, v))) = (reduce, scatter_recording(&t, src, value)?) {
+            let i = t_of(index);
+            return ag_give_back(slf, move |x| crate::autograd::ternary::scatter(x, dim, &i, s.as_ref(), v, false));
+        }
         scatter_impl(&slf.borrow().t, dim, index, src, value, reduce)?;
         Ok(slf)
     }
 
     #[pyo3(signature = (dim, index, src=None, *, value=None, reduce=None))]
     fn scatter(&self, py: Python<'_>, dim: i64, index: &Bound<'_, PyTensor>, src: Option<&Bound<'_, PyAny>>, value: Option<&Bound<'_, PyAny>>, reduce: Option<&str>) -> PyResult<Py<PyTensor>> {
+        if let (None, Some((s, v))) = (reduce, scatter_recording(&self.t, src, value)?) {
+            return wrap(py, crate::autograd::ternary::scatter(&self.t, dim, &t_of(index), s.as_ref(), v, false)?);
+        }
         let out = self.t.contiguous_copy()?;
         scatter_impl(&out, dim, index, src, value, reduce)?;
         wrap(py, out)
     }
 
     fn scatter_add_<'py>(slf: Bound<'py, Self>, dim: i64, index: &Bound<'py, PyTensor>, src: &Bound<'py, PyTensor>) -> PyResult<Bound<'py, Self>> {
+        let (t, s) = (slf.borrow().t.clone(), t_of(src));
+        if crate::autograd::should_record(&[&t, &s]) {
+            let i = t_of(index);
+            return ag_give_back(slf, move |x| crate::autograd::ternary::scatter(x, dim, &i, Some(&s), Pivot::I(0), true));
+        }
         oi::scatter_(&slf.borrow().t, dim, &t_of(index), Some(&t_of(src)), Pivot::I(0), Reduce::Sum)?;
         Ok(slf)
     }
 
     fn scatter_add(&self, py: Python<'_>, dim: i64, index: &Bound<'_, PyTensor>, src: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+        let s = t_of(src);
+        if crate::autograd::should_record(&[&self.t, &s]) {
+            return wrap(py, crate::autograd::ternary::scatter(&self.t, dim, &t_of(index), Some(&s), Pivot::I(0), true)?);
+        }
         let out = self.t.contiguous_copy()?;
         oi::scatter_(&out, dim, &t_of(index), Some(&t_of(src)), Pivot::I(0), Reduce::Sum)?;
         wrap(py, out)
@@ -643,6 +660,20 @@ fn index_put_validate(t: &Tensor, ix: &[Option<Tensor>], v: &Tensor) -> PyResult
         )));
     }
     Ok(())
+}
+
+/// The `src` tensor (or None and the value) of a `scatter` whose result autograd records.
+fn scatter_recording(t: &Tensor, src: Option<&Bound<'_, PyAny>>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<(Option<Tensor>, Pivot)>> {
+    let Some(src_any) = src.or(value) else { return Ok(None) };
+    let (s, v) = match src_any.cast::<PyTensor>() {
+        Ok(s) => (Some(t_of(s)), Pivot::I(0)),
+        Err(_) => (None, scalar(src_any, "scatter")?),
+    };
+    let rec = match &s {
+        Some(s) => crate::autograd::should_record(&[t, s]),
+        None => crate::autograd::should_record(&[t]),
+    };
+    Ok(if rec { Some((s, v)) } else { None })
 }
 
 fn scatter_impl(t: &Tensor, dim: i64, index: &Bound<'_, PyTensor>, src: Option<&Bound<'_, PyAny>>, value: Option<&Bound<'_, PyAny>>, reduce: Option<&str>) -> PyResult<()> {

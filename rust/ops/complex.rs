@@ -27,7 +27,7 @@ pub fn view_as_real(x: &Tensor) -> Result<Tensor> {
 }
 
 /// [`view_as_real`] without the conjugate-bit check; the view keeps the negative bit.
-fn view_as_real_raw(x: &Tensor) -> Result<Tensor> {
+pub(crate) fn view_as_real_raw(x: &Tensor) -> Result<Tensor> {
     let l = &x.layout;
     let mut shape = l.shape.clone();
     shape.push(2);
@@ -37,7 +37,12 @@ fn view_as_real_raw(x: &Tensor) -> Result<Tensor> {
     let mut r = Tensor::from_storage(x.storage.clone(), layout, x.dtype.to_real());
     r.neg = x.neg;
     if should_record(&[x]) {
-        record("ViewAsRealBackward0", &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(view_as_complex(&gr(g)?.contiguous()?)?)]));
+        record("ViewAsRealBackward0", &[x], &mut [&mut r], vec![], |_, g| {
+            // grad.contiguous(), recorded (CloneBackward0) so double backward sees it
+            let g = gr(g)?;
+            let g = if g.is_contiguous() && !g.has_bits() { g.clone() } else { f::clone(g, |t| t.contiguous_copy())? };
+            Ok(vec![Some(view_as_complex(&g)?)])
+        });
         return Ok(crate::autograd::inplace::mark_view(x, r));
     }
     if x.ag.is_some() {
@@ -103,10 +108,13 @@ pub fn imag_part(x: &Tensor) -> Result<Tensor> {
 }
 
 fn part(x: &Tensor, which: usize) -> Result<Tensor> {
-    // Of a conjugate view, the imaginary part is the stored one negated: torch gives it the
-    // negative bit (the real part is unaffected).
-    let mut v = view_as_real_raw(x)?;
-    v.neg = x.neg ^ (which == 1 && x.conj);
+    // As torch: a conjugate view is conjugated back first (`_conj`, a view of the stored values),
+    // and the imaginary part of a conjugate view is then a negative view (`_neg_view`).
+    let stored = if x.conj { conj_view(x, "ConjBackward0")? } else { x.clone() };
+    let mut v = view_as_real_raw(&stored)?;
+    if which == 1 && x.conj {
+        v = neg_view(&v)?;
+    }
     let last = v.ndim() - 1;
     v.view_op("SelectBackward0", move |l| Ok(l.select(last, which)))
 }
@@ -419,7 +427,7 @@ pub fn conj_view(x: &Tensor, name: &'static str) -> Result<Tensor> {
 pub fn neg_view(x: &Tensor) -> Result<Tensor> {
     let mut r = x.with_bits(x.conj, !x.neg);
     if should_record(&[x]) {
-        record("NegViewBackward0", &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(u::unary(UnaryOp::Neg, gr(g)?, None)?)]));
+        record("NegViewBackward0", &[x], &mut [&mut r], vec![], |_, g| Ok(vec![Some(f::neg(gr(g)?)?)]));
         return Ok(crate::autograd::inplace::mark_view(x, r));
     }
     if x.ag.is_some() {

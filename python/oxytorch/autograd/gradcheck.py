@@ -14,16 +14,27 @@ def _numerical_jacobian(fn, inputs, i, eps):
     """Per element k of inputs[i]: central differences of every output along the real direction,
     and along the imaginary one for complex inputs (None for real inputs)."""
     x = inputs[i]
-    flat = x.detach().reshape(-1) if hasattr(x, "reshape") else x.detach().view(-1)
+    # Perturb through an alias of x (reshape(-1) copies a non-contiguous x): element k in
+    # row-major order is indexed by its multi-index.
+    data = x.detach()
     cplx = x.dtype.is_complex
+    shape = tuple(x.shape)
+
+    def index(k):
+        idx = []
+        for n in reversed(shape):
+            k, r = divmod(k, n)
+            idx.append(r)
+        return tuple(reversed(idx))
 
     def diff(k, step):
-        orig = flat[k].item()
-        flat[k] = orig + step
+        at = index(k)
+        orig = data[at].item()
+        data[at] = orig + step
         plus = [o.detach().clone() for o in _as_tuple(fn(*inputs))]
-        flat[k] = orig - step
+        data[at] = orig - step
         minus = [o.detach().clone() for o in _as_tuple(fn(*inputs))]
-        flat[k] = orig
+        data[at] = orig
         return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
 
     return [(diff(k, eps), diff(k, eps * 1j) if cplx else None) for k in range(x.numel())]
