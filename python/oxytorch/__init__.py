@@ -256,3 +256,5 @@ from ._dtype_info import *  # noqa: F401,F403,E402
 from ._conj2 import positive, dot, vdot  # noqa: F401,E402
 from . import _api_extra  # noqa: F401,E402
 from . import _api_forms  # noqa: F401,E402
+from . import _api_math  # noqa: F401,E402
+from . import _api_windows  # noqa: F401,E402

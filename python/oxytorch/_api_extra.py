@@ -78,7 +78,7 @@ def meshgrid(*tensors, indexing=None):
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
     for t in tensors[1:]:
         if t.dtype != tensors[0].dtype:
-            raise RuntimeError("torch.meshgrid: Expected all tensors in the tensor list to have the same dtype.")
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
     ts = list(tensors)
@@ -94,7 +94,6 @@ def meshgrid(*tensors, indexing=None):
         outs.append(t.reshape(vs).expand(shape))
     if swap:
         outs[0], outs[1] = outs[1], outs[0]
-        outs = [o.transpose(0, 1) for o in outs]
     return tuple(outs)
 
 
@@ -111,8 +110,9 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None
     e = elements if e_t else ox.tensor(elements)
     s = test_elements if s_t else ox.tensor(test_elements)
     common = ox.result_type(elements, test_elements)
-    if ref.dtype.is_complex:
-        raise NotImplementedError(f"Unsupported input type encountered for isin(): {_dtname(ref.dtype)}")
+    for r in (elements, test_elements):
+        if isinstance(r, Tensor) and (r.dtype.is_complex or r.dtype == ox.bool):
+            raise NotImplementedError(f"Unsupported input type encountered for isin(): {_dtname(r.dtype)}")
     e = e.detach().to(common)
     s = s.detach().to(common).reshape(-1)
     if s.numel() == 0:
@@ -143,9 +143,10 @@ def _tri_common(row, col, offset, dtype, device, lower):
     c = ox.arange(col).reshape(1, -1)
     mask = (c - r <= offset) if lower else (c - r >= offset)
     idx = mask.nonzero().t()
-    if idx.dim() != 2 or idx.shape[0] != 2:
-        idx = ox.zeros((2, 0), dtype=ox.int64)
-    res = idx.contiguous().to(dtype)
+    if idx.dim() != 2 or idx.shape[0] != 2 or idx.shape[1] == 0:
+        res = ox.empty((2, 0), dtype=dtype)
+    else:
+        res = idx.contiguous().to(dtype)
     if device is not None and str(device) != "cpu":
         res = res.to(device)
     return res
@@ -215,10 +216,9 @@ def combinations(input, r=2, with_replacement=False):
     gen = _it.combinations_with_replacement if with_replacement else _it.combinations
     idx = list(gen(range(n), r))
     if not idx:
-        return ox.empty((0, r) if r > 1 else (0,), dtype=input.dtype)
+        return ox.empty((0, r), dtype=input.dtype)
     it = ox.tensor(idx, dtype=ox.int64)
-    res = input[it.reshape(-1)].reshape(it.shape)
-    return res if r > 1 else res.reshape(-1)
+    return input[it.reshape(-1)].reshape(it.shape)
 
 
 def block_diag(*tensors):
@@ -262,7 +262,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         if fweights.dim() > 1:
             raise RuntimeError(f"cov(): expected fweights to have one or fewer dimensions but got fweights with {fweights.dim()} dimensions")
         if fweights.dtype.is_floating_point or fweights.dtype.is_complex or fweights.dtype == ox.bool:
-            raise RuntimeError(f"cov(): expected fweights to have integral dtype but got fweights with {fweights.dtype} dtype")
+            raise RuntimeError(f"cov(): expected fweights to have integral dtype but got fweights with {_dtname(fweights.dtype)} dtype")
         if fweights.numel() != n_obs:
             raise RuntimeError(f"cov(): expected fweights to have the same numel as there are observations in the input but got {fweights.numel()} != {n_obs}")
         if n_obs > 0 and bool((fweights < 0).any()):
@@ -272,7 +272,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         if aweights.dim() > 1:
             raise RuntimeError(f"cov(): expected aweights to have one or fewer dimensions but got aweights with {aweights.dim()} dimensions")
         if not aweights.dtype.is_floating_point:
-            raise RuntimeError(f"cov(): expected aweights to have floating point dtype but got aweights with {aweights.dtype} dtype")
+            raise RuntimeError(f"cov(): expected aweights to have floating point dtype but got aweights with {_dtname(aweights.dtype)} dtype")
         if aweights.numel() != n_obs:
             raise RuntimeError(f"cov(): expected aweights to have the same numel as there are observations in the input but got {aweights.numel()} != {n_obs}")
         if n_obs > 0 and bool((aweights < 0).any()):
@@ -348,9 +348,8 @@ def _put_check(self, index, source):
 
 
 def _put(self, index, source, accumulate=False):
-    idx, src = _put_check(self, index, source)
-    flat = self.reshape(-1)
-    return flat.index_put((idx,), src, accumulate=accumulate).reshape(self.shape)
+    _put_check(self, index, source)
+    return _put_(self.clone(), index, source, accumulate)
 
 
 def _put_(self, index, source, accumulate=False):
@@ -358,7 +357,9 @@ def _put_(self, index, source, accumulate=False):
     if self.is_contiguous():
         self.view(-1).index_put_((idx,), src, accumulate=accumulate)
     else:
-        self.copy_(self.reshape(-1).index_put((idx,), src, accumulate=accumulate).reshape(self.shape))
+        flat = self.contiguous().view(-1)
+        flat.index_put_((idx,), src, accumulate=accumulate)
+        self.copy_(flat.view(self.shape))
     return self
 
 
@@ -383,7 +384,9 @@ def unravel_index(indices, shape):
     for s in reversed(shape):
         coords.append(ox.remainder(rem, s) if s else rem * 0)
         rem = ox.div(rem, s, rounding_mode="floor") if s else rem
-    return tuple(reversed(coords))
+    if not shape:
+        return ()
+    return ox.stack(list(reversed(coords)), -1).unbind(-1)
 
 
 def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
@@ -392,8 +395,10 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, 
         s = s.item()
     if dtype is None:
         dtype = ox.get_default_dtype()
-    if isinstance(s, complex) and not dtype.is_complex:
-        raise RuntimeError(f"value cannot be converted to type {str(dtype).replace('torch.', '')} without overflow")
+    if isinstance(s, complex) and not dtype.is_complex and dtype != ox.bool:
+        cn = {"float32": "float", "int32": "int", "int64": "int64_t", "uint8": "uint8_t", "int8": "int8_t",
+              "int16": "int16_t"}.get(str(dtype).replace("torch.", ""), "double")
+        raise RuntimeError(f"value cannot be converted to type {cn} without overflow")
     res = ox.tensor(s, dtype=dtype, device=device)
     if requires_grad:
         res.requires_grad_(True)

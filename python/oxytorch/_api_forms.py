@@ -247,7 +247,7 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
     if any(isinstance(v, float) and not _math.isfinite(v) for v in (start, end)):
         raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (step > 0 and start > end) or (step < 0 and start < end):
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int(_math.floor((end - start) / step)) + 1
     res = (_pkg.arange(n, dtype=_pkg.float64) * step + start).to(dtype)
     if requires_grad:
@@ -257,7 +257,7 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
 
 # ---- *_scatter --------------------------------------------------------------------------------
 def _scatter_into(input, src, view_fn):
-    out = input.clone(memory_format=_pkg.contiguous_format)
+    out = input.clone()
     v = view_fn(out)
     if tuple(v.shape) != tuple(src.shape):
         raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
