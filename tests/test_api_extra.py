@@ -494,3 +494,113 @@ def test_i0_window_values_double():
     x = np.linspace(-30, 30, 601)
     o = ot.i0(ot.tensor(x.tolist(), dtype=ot.float64)).numpy()
     np.testing.assert_allclose(o, np.i0(x), rtol=1e-13)
+
+
+# ---- out= ---------------------------------------------------------------------------------------
+def _out(op, out_dtype, out_shape):
+    def fn(T):
+        out = T.empty(out_shape, dtype=getattr(T, out_dtype))
+        r = op(T, out)
+        assert r is out
+        return out
+    return fn
+
+
+_x3 = lambda T: T.tensor([1.0, 2, 3])  # noqa: E731
+OUT = {
+    "i0_f64": _out(lambda T, o: T.i0(_x3(T), out=o), "float64", (3,)),
+    "i0_long_err": _out(lambda T, o: T.i0(_x3(T), out=o), "int64", (3,)),
+    "i0_resize": _out(lambda T, o: T.i0(_x3(T), out=o), "float32", (0,)),
+    "cross_strict_err": _out(lambda T, o: T.cross(_x3(T).view(1, 3), _x3(T).view(1, 3), dim=1, out=o), "float64", (1, 3)),
+    "cross": _out(lambda T, o: T.cross(_x3(T).view(1, 3), _x3(T).flip(0).view(1, 3), dim=1, out=o), "float32", (1, 3)),
+    "isin_strict_err": _out(lambda T, o: T.isin(_x3(T), _x3(T), out=o), "int64", (3,)),
+    "isin": _out(lambda T, o: T.isin(_x3(T), T.tensor([2.0]), out=o), "bool", (3,)),
+    "heaviside_err": _out(lambda T, o: T.heaviside(_x3(T), _x3(T), out=o), "float64", (3,)),
+    "heaviside": _out(lambda T, o: T.heaviside(_x3(T) - 2, _x3(T), out=o), "float32", (3,)),
+    "gcd_cast": _out(lambda T, o: T.gcd(T.tensor([2, 9]), T.tensor([4, 6]), out=o), "int32", (2,)),
+    "lcm": _out(lambda T, o: T.lcm(T.tensor([2, 9]), T.tensor([4, 6]), out=o), "int64", (2,)),
+    "addr": _out(lambda T, o: T.addr(T.zeros(2, 3), _x3(T)[:2], _x3(T), out=o), "float64", (2, 3)),
+    "ldexp": _out(lambda T, o: T.ldexp(_x3(T), _x3(T), out=o), "float64", (3,)),
+    "deg2rad": _out(lambda T, o: T.deg2rad(_x3(T), out=o), "float64", (3,)),
+    "rad2deg": _out(lambda T, o: T.rad2deg(_x3(T), out=o), "float32", (0,)),
+    "index_reduce_err": _out(lambda T, o: T.index_reduce(_x3(T), 0, T.tensor([0]), _x3(T)[:1], "prod", out=o), "float64", (3,)),
+    "index_reduce": _out(lambda T, o: T.index_reduce(_x3(T), 0, T.tensor([0]), _x3(T)[2:], "prod", out=o), "float32", (3,)),
+    "cholesky_solve": _out(lambda T, o: T.cholesky_solve(_x3(T).view(3, 1), T.eye(3), out=o), "float64", (3, 1)),
+    "narrow_copy_err": _out(lambda T, o: T.narrow_copy(_x3(T), 0, 0, 2, out=o), "float64", (2,)),
+    "narrow_copy": _out(lambda T, o: T.narrow_copy(_x3(T), 0, 1, 2, out=o), "float32", (2,)),
+    "nextafter": _out(lambda T, o: T.nextafter(_x3(T), _x3(T) * 0, out=o), "float64", (3,)),
+    "i0_autograd_err": _out(lambda T, o: T.i0(_x3(T).requires_grad_(), out=o), "float32", (3,)),
+    "range": _out(lambda T, o: T.range(0, 3, out=o), "float64", (4,)),
+    "frexp_bad_exp": lambda T: T.frexp(_x3(T), out=(T.empty(3), T.empty(3, dtype=T.int64))),
+    "frexp_bad_mant": lambda T: T.frexp(_x3(T), out=(T.empty(3, dtype=T.float64), T.empty(3, dtype=T.int32))),
+    "frexp_out": lambda T: tuple(T.frexp(_x3(T), out=(T.empty(3), T.empty(0, dtype=T.int32)))),
+}
+
+
+@pytest.mark.parametrize("name", list(OUT))
+def test_out(name):
+    check(OUT[name], tol=1e-6)
+
+
+# ---- dtype / layout sweeps -------------------------------------------------------------------
+ALL = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64",
+       "complex64", "complex128"]
+V = [[3, 0, 1], [2, 5, 1], [0, 1, 4]]
+
+
+def _v(T, dt, t=False):
+    x = T.tensor(V).to(getattr(T, dt))
+    return x.t() if t else x
+
+
+SWEEP = {}
+for _dt in ALL:
+    for _t in (False, True):
+        k = f"{_dt}-{'T' if _t else 'C'}"
+        SWEEP["cross-" + k] = (lambda dt, t: lambda T: T.cross(_v(T, dt, t), _v(T, dt).flip(0), dim=1))(_dt, _t)
+        SWEEP["isin-" + k] = (lambda dt, t: lambda T: T.isin(_v(T, dt, t), T.tensor([1, 4]).to(getattr(T, dt))))(_dt, _t)
+        SWEEP["put-" + k] = (lambda dt, t: lambda T: T.put(_v(T, dt, t), T.tensor([0, -1, 4]), _v(T, dt)[0], accumulate=dt != "bool"))(_dt, _t)
+        SWEEP["put_-" + k] = (lambda dt, t: lambda T: _v(T, dt, t).put_(T.tensor([0, 8]), _v(T, dt)[1, :2]))(_dt, _t)
+        SWEEP["heaviside-" + k] = (lambda dt, t: lambda T: T.heaviside(_v(T, dt, t) - (1 if dt != "bool" else 0) if dt not in ("bool", "uint8") else _v(T, dt, t), _v(T, dt)))(_dt, _t)
+        SWEEP["i0-" + k] = (lambda dt, t: lambda T: T.i0(_v(T, dt, t)))(_dt, _t)
+        SWEEP["deg2rad-" + k] = (lambda dt, t: lambda T: T.deg2rad(_v(T, dt, t)))(_dt, _t)
+        SWEEP["rad2deg-" + k] = (lambda dt, t: lambda T: T.rad2deg(_v(T, dt, t)))(_dt, _t)
+        SWEEP["gcd-" + k] = (lambda dt, t: lambda T: T.gcd(_v(T, dt, t), _v(T, dt) + _v(T, dt)))(_dt, _t)
+        SWEEP["ldexp-" + k] = (lambda dt, t: lambda T: T.ldexp(_v(T, dt, t), T.tensor([1, 2, 0])))(_dt, _t)
+        SWEEP["nextafter-" + k] = (lambda dt, t: lambda T: T.nextafter(_v(T, dt, t), _v(T, dt)))(_dt, _t)
+        SWEEP["frexp-" + k] = (lambda dt, t: lambda T: tuple(T.frexp(_v(T, dt, t))))(_dt, _t)
+        SWEEP["addr-" + k] = (lambda dt, t: lambda T: T.addr(_v(T, dt, t), _v(T, dt)[0], _v(T, dt)[1]))(_dt, _t)
+        SWEEP["index_reduce-" + k] = (lambda dt, t: lambda T: T.index_reduce(_v(T, dt, t), 0, T.tensor([2, 0]), _v(T, dt)[:2], "amax"))(_dt, _t)
+        SWEEP["fill_diag-" + k] = (lambda dt, t: lambda T: _v(T, dt, t).fill_diagonal_(1))(_dt, _t)
+        SWEEP["sum_to_size-" + k] = (lambda dt, t: lambda T: _v(T, dt, t).sum_to_size(1, 3))(_dt, _t)
+        SWEEP["vander-" + k] = (lambda dt, t: lambda T: T.vander(_v(T, dt, t)[0], 4))(_dt, _t)
+        SWEEP["cov-" + k] = (lambda dt, t: lambda T: T.cov(_v(T, dt, t)))(_dt, _t)
+        SWEEP["block_diag-" + k] = (lambda dt, t: lambda T: T.block_diag(_v(T, dt, t), _v(T, "int64")[0]))(_dt, _t)
+        SWEEP["combinations-" + k] = (lambda dt, t: lambda T: T.combinations(_v(T, dt, t)[1], 2))(_dt, _t)
+        SWEEP["meshgrid-" + k] = (lambda dt, t: lambda T: T.meshgrid(_v(T, dt, t)[1], _v(T, dt)[0, :2], indexing="xy"))(_dt, _t)
+        SWEEP["slice_scatter-" + k] = (lambda dt, t: lambda T: T.slice_scatter(_v(T, dt, t), _v(T, dt)[:, :1], 1, 2))(_dt, _t)
+        SWEEP["diagonal_copy-" + k] = (lambda dt, t: lambda T: T.diagonal_copy(_v(T, dt, t), -1))(_dt, _t)
+        SWEEP["empty-" + k] = (lambda dt, t: lambda T: (T.cross(_v(T, dt, t)[:0], _v(T, dt)[:0], dim=1),
+                                                         T.isin(_v(T, dt, t)[:0], _v(T, dt)[0]),
+                                                         T.i0(_v(T, dt, t)[:, :0]), T.cov(_v(T, dt)[:0])))(_dt, _t)
+
+
+@pytest.mark.parametrize("name", list(SWEEP))
+def test_dtype_sweep(name):
+    check(SWEEP[name], tol=2e-2 if ("float16" in name or "bfloat16" in name) else 1e-6)
+
+
+IR = {}
+for _dt in ("bool", "complex64", "int16", "float16"):
+    for _shape, _dim in (((2,), 0), ((2, 3), 0), ((3, 2), 1), ((1, 2), 0)):
+        for _r in ("prod", "mean", "amax", "amin"):
+            for _inc in (True, False):
+                IR[f"{_dt}-{_shape}-{_dim}-{_r}-{_inc}"] = (lambda dt, shape, dim, r, inc: lambda T: T.index_reduce(
+                    (T.arange(6).reshape(-1)[:math.prod(shape)].reshape(shape) % 3).to(getattr(T, dt)), dim,
+                    T.tensor([0, 0]), (T.arange(6).reshape(-1)[:math.prod(shape)].reshape(shape) % 2 + 1).to(getattr(T, dt)).narrow(dim, 0, 1).repeat_interleave(2, dim),
+                    r, include_self=inc))(_dt, _shape, _dim, _r, _inc)
+
+
+@pytest.mark.parametrize("name", list(IR))
+def test_index_reduce_dtypes(name):
+    check(IR[name], tol=1e-3)

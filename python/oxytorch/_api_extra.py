@@ -26,15 +26,43 @@ def _check_tensor(x, fname, arg="input", pos=1):
         raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
 
 
-def _deliver(res, out):
+_CTYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+           "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+           "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+           "complex128": "c10::complex<double>"}
+
+
+def _ctype(dt):
+    n = str(dt).replace("torch.", "")
+    return _CTYPES.get(n, n)
+
+
+def _deliver(res, out, name="", inputs=(), strict=False):
+    """Writes ``res`` into ``out=`` as torch does: out= refuses autograd inputs; ``strict`` ops want
+    the exact dtype, the others cast where torch's can_cast allows; a wrong-shaped out is resized
+    (with torch's deprecation warning when it had elements)."""
     if out is None:
         return res
-    _check_tensor(out, "out", "out")
-    if out.dtype != res.dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {res.dtype}, but got {out.dtype} instead")
+    ox = _t()
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if ox.is_grad_enabled() and (out.requires_grad or any(isinstance(i, Tensor) and i.requires_grad for i in inputs)):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    if strict and out.dtype != res.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_ctype(res.dtype)}, but got {_ctype(out.dtype)} instead")
+    if not ox.can_cast(res.dtype, out.dtype):
+        raise RuntimeError(f"result type {_dtname(res.dtype)} can't be cast to the desired output type {_dtname(out.dtype)}")
     if tuple(out.shape) != tuple(res.shape):
+        if out.numel() != 0:
+            _warnings.warn(f"An output with one or more elements was resized since it had shape {list(out.shape)}, "
+                           f"which does not match the required output shape {list(res.shape)}. This behavior is "
+                           "deprecated, and in a future PyTorch release outputs will not be resized unless they have "
+                           "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
+                           "elements with t.resize_(0).", UserWarning, stacklevel=3)
         out.resize_(res.shape)
-    out.copy_(res)
+    with ox.no_grad():
+        out.copy_(res)
     return out
 
 
@@ -126,7 +154,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None
         res = (srt[idx] == flat).reshape(e.shape)
     if invert:
         res = res.logical_not()
-    return _deliver(res, out)
+    return _deliver(res, out, "isin", (), strict=True)
 
 
 def _tri_common(row, col, offset, dtype, device, lower):
@@ -181,12 +209,14 @@ def cross(input, other, dim=None, *, out=None):
         raise IndexError(f"Dimension out of range (expected to be in range of [{-max(nd, 1)}, {max(nd, 1) - 1}], but got {dim})")
     if input.shape[dim] != 3 or other.shape[dim] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[dim]} and {other.shape[dim]}")
+    if ox.promote_types(input.dtype, other.dtype) == ox.bool:
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     a = input.expand(shape)
     b = other.expand(shape)
     a0, a1, a2 = (a.select(dim, i) for i in range(3))
     b0, b1, b2 = (b.select(dim, i) for i in range(3))
     res = ox.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], dim)
-    return _deliver(res, out)
+    return _deliver(res, out, "cross", (input, other), strict=True)
 
 
 def cartesian_prod(*tensors):
@@ -255,6 +285,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     _check_tensor(input, "cov")
     if input.dim() > 2:
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with {input.dim()} dimensions")
+    if input.dtype == ox.bool:
+        raise NotImplementedError("cov(): bool dtype is not supported for input")
     x = input.reshape(1, -1) if input.dim() < 2 else input
     n_obs = x.shape[1]
     w = None

@@ -37,16 +37,7 @@ def _check(x, fname, arg="input", pos=1):
         raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
 
 
-def _deliver(res, out):
-    if out is None:
-        return res
-    _check(out, "out", "out")
-    if out.dtype != res.dtype:
-        raise RuntimeError(f"Expected out tensor to have dtype {res.dtype}, but got {out.dtype} instead")
-    if tuple(out.shape) != tuple(res.shape):
-        out.resize_(res.shape)
-    out.copy_(res)
-    return out
+from ._api_extra import _deliver  # noqa: E402
 
 
 # ---- simple functional forms ------------------------------------------------------------------
@@ -116,13 +107,13 @@ def _angle_check(x, name):
 def deg2rad(input, *, out=None):
     _check(input, "deg2rad")
     _angle_check(input, "deg2rad")
-    return _deliver(input * (_math.pi / 180.0), out)
+    return _deliver(input * (_math.pi / 180.0), out, "deg2rad", (input,))
 
 
 def rad2deg(input, *, out=None):
     _check(input, "rad2deg")
     _angle_check(input, "rad2deg")
-    return _deliver(input * (180.0 / _math.pi), out)
+    return _deliver(input * (180.0 / _math.pi), out, "rad2deg", (input,))
 
 
 def deg2rad_(input):
@@ -149,7 +140,11 @@ def trapz(y, x=None, *, dx=None, dim=-1):
 def _copy_of(view_fn, name):
     def fn(input, *args, out=None, **kwargs):
         _check(input, name)
-        return _deliver(view_fn(input, *args, **kwargs).clone(memory_format=_pkg.contiguous_format), out)
+        res = view_fn(input, *args, **kwargs).clone(memory_format=_pkg.contiguous_format)
+        if out is not None and name == "narrow_copy" and out.dtype != res.dtype:
+            raise RuntimeError("Expected self.dtype() == output.dtype() to be true, but got false.  (Could this "
+                               "error message be improved?  If so, please report an enhancement request to PyTorch.)")
+        return _deliver(res, out, name, (input,), strict=True)
     fn.__name__ = fn.__qualname__ = name
     return fn
 
@@ -160,7 +155,7 @@ def _list_copy_of(view_fn, name):
         res = [v.clone(memory_format=_pkg.contiguous_format) for v in view_fn(input, *args, **kwargs)]
         if out is not None:
             for o, r in zip(out, res):
-                _deliver(r, o)
+                _deliver(r, o, name, (input,), strict=True)
             return None
         return tuple(res)
     fn.__name__ = fn.__qualname__ = name
@@ -252,7 +247,7 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
     res = (_pkg.arange(n, dtype=_pkg.float64) * step + start).to(dtype)
     if requires_grad:
         res.requires_grad_(True)
-    return _deliver(res, out)
+    return _deliver(res, out, "range")
 
 
 # ---- *_scatter --------------------------------------------------------------------------------
@@ -294,7 +289,7 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
 _ir_warned = [False]
 
 
-def _index_reduce_prep(self, dim, index, source, reduce, name):
+def _index_reduce_prep(self, dim, index, source, reduce, name, include_self=True):
     if not _ir_warned[0]:
         _ir_warned[0] = True
         _warnings.warn("index_reduce() is in beta and the API may change at any time.", UserWarning, stacklevel=3)
@@ -311,6 +306,19 @@ def _index_reduce_prep(self, dim, index, source, reduce, name):
                            "must have the same scalar type")
     if index.dim() > 1:
         raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    if self.dtype.is_complex or self.dtype == _pkg.bool:
+        from ._api_extra import _dtname
+        fn = None
+        if not include_self:
+            fn = "index_reduce_func_exclude_input_init"
+        elif self.dim() <= 1:
+            fn = "index_func_"
+        elif self.dtype == _pkg.bool and reduce == "mean":
+            fn = "div_floor_cpu"
+        elif self.dtype.is_complex and reduce in ("amax", "amin"):
+            fn = "maximum_cpu" if reduce == "amax" else "minimum_cpu"
+        if fn:
+            raise NotImplementedError(f"\"{fn}\" not implemented for '{_dtname(self.dtype)}'")
     nd = max(self.dim(), 1)
     if not -nd <= dim < nd:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
@@ -333,12 +341,12 @@ def _index_reduce_prep(self, dim, index, source, reduce, name):
 
 def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
     _check(input, "index_reduce")
-    d, idx, src = _index_reduce_prep(input, dim, index, source, reduce, "index_reduce")
+    d, idx, src = _index_reduce_prep(input, dim, index, source, reduce, "index_reduce", include_self)
     if input.dim() == 0:
         res = input.reshape(1).scatter_reduce(0, idx, src, reduce, include_self=include_self).reshape(())
     else:
         res = input.scatter_reduce(d, idx, src, reduce, include_self=include_self)
-    return _deliver(res, out)
+    return _deliver(res, out, "index_reduce", (input, source), strict=True)
 
 
 def _index_reduce_method(self, dim, index, source, reduce, *, include_self=True):
@@ -346,7 +354,7 @@ def _index_reduce_method(self, dim, index, source, reduce, *, include_self=True)
 
 
 def _index_reduce_(self, dim, index, source, reduce, *, include_self=True):
-    d, idx, src = _index_reduce_prep(self, dim, index, source, reduce, "index_reduce_")
+    d, idx, src = _index_reduce_prep(self, dim, index, source, reduce, "index_reduce_", include_self)
     if self.dim() == 0:
         self.copy_(self.reshape(1).scatter_reduce(0, idx, src, reduce, include_self=include_self).reshape(()))
         return self

@@ -4,7 +4,7 @@ heaviside, ldexp, frexp, gcd, lcm, nextafter, i0 (with their ``_`` forms and Ten
 import sys as _sys
 
 from . import _C
-from ._api_extra import _dtname, _deliver, _check_tensor as _check
+from ._api_extra import _dtname, _deliver, _ctype, _check_tensor as _check
 
 Tensor = _C.Tensor
 _pkg = _sys.modules[__name__.rpartition(".")[0]]
@@ -43,7 +43,9 @@ def heaviside(input, values, *, out=None):
         zero = _pkg.zeros((), dtype=dt)
         one = _pkg.ones((), dtype=dt)
         res = _pkg.where(i == 0, v, _pkg.where(i > 0, one, zero))
-    return _deliver(res, out)
+    if out is not None and isinstance(out, Tensor) and out.dtype != dt:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return _deliver(res, out, "heaviside")
 
 
 # ---- ldexp ------------------------------------------------------------------------------------
@@ -54,7 +56,7 @@ def ldexp(input, other, *, out=None):
     if not (dt.is_floating_point or dt.is_complex):
         dt = _pkg.get_default_dtype()
     res = input.to(dt) * _pkg.pow(2.0, other.to(dt))
-    return _deliver(res, out)
+    return _deliver(res, out, "ldexp", (input, other))
 
 
 def _ldexp_(self, other):
@@ -94,8 +96,12 @@ def frexp(input, *, out=None):
     expo = _pkg.where(finite, e, _pkg.zeros((), dtype=_pkg.float64)).to(_pkg.int32)
     if out is not None:
         mo, eo = out
-        _deliver(mant, mo)
-        _deliver(expo, eo)
+        if mo.dtype != input.dtype:
+            raise RuntimeError(f"torch.frexp() expects mantissa to have dtype {_ctype(input.dtype)} but got {_ctype(mo.dtype)}")
+        if eo.dtype != _pkg.int32:
+            raise RuntimeError(f"torch.frexp() expects exponent to have int dtype but got {_ctype(eo.dtype)}")
+        _deliver(mant, mo, "frexp", (input,))
+        _deliver(expo, eo, "frexp", (input,))
         return _frexp_rt()((mo, eo))
     return _frexp_rt()((mant, expo))
 
@@ -120,24 +126,24 @@ def _gcd_core(a, b):
         nz = a != 0
         r = _pkg.fmod(b, _pkg.where(nz, a, one))
         a, b = _pkg.where(nz, r, a), _pkg.where(nz, a, b)
-    return b.clone() if not b.is_contiguous() else b
+    return b
 
 
 def gcd(input, other, *, out=None):
     a, b, dt = _int_pair("gcd", input, other)
-    return _deliver(_gcd_core(a, b).contiguous(), out)
+    return _deliver(_gcd_core(a, b), out, "gcd")
 
 
 def lcm(input, other, *, out=None):
     a, b, dt = _int_pair("lcm", input, other)
     if dt in (_pkg.int8, _pkg.int16, _pkg.uint8):
         # C++ computes |a / g * b| in int for the narrow types, then narrows the result
-        return _deliver(lcm(a.to(_pkg.int64), b.to(_pkg.int64)).to(dt), out)
+        return _deliver(lcm(a.to(_pkg.int64), b.to(_pkg.int64)).to(dt), out, "lcm")
     g = _gcd_core(a, b)
     one = _pkg.ones((), dtype=dt)
     q = _pkg.div(a, _pkg.where(g == 0, one, g), rounding_mode="trunc")
     res = _pkg.where(g == 0, _pkg.zeros((), dtype=dt), (q * b).abs())
-    return _deliver(res.contiguous(), out)
+    return _deliver(res, out, "lcm")
 
 
 # ---- nextafter --------------------------------------------------------------------------------
@@ -151,8 +157,10 @@ def nextafter(input, other, *, out=None):
     if not dt.is_floating_point:
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for '{_dtname(dt)}'")
     shape = _pkg.broadcast_shapes(input.shape, other.shape)
-    x = input.detach().to(dt).expand(shape).contiguous()
-    y = other.detach().to(dt).expand(shape).contiguous()
+    x = input.detach().to(dt).expand(shape)
+    y = other.detach().to(dt).expand(shape)
+    if x.stride().count(0) if hasattr(x.stride(), "count") else 0:
+        x = x.contiguous()
     idt = getattr(_pkg, _BITS[str(dt).replace("torch.", "")][0])
     bits = x.view(idt)
     one = _pkg.ones((), dtype=idt)
@@ -163,7 +171,7 @@ def nextafter(input, other, *, out=None):
     res = _pkg.where(x == 0, at_zero, stepped)
     res = _pkg.where(x == y, y, res)
     res = _pkg.where((x != x) | (y != y), x + y, res)
-    return _deliver(res, out)
+    return _deliver(res, out, "nextafter")
 
 
 # ---- i0 ---------------------------------------------------------------------------------------
@@ -222,7 +230,7 @@ def i0(input, *, out=None):
         dt = _pkg.get_default_dtype()
     cdt = dt if dt in (_pkg.float32, _pkg.float64) else _pkg.float32
     res = _i0_compute(input.to(cdt)).to(dt)
-    return _deliver(res, out)
+    return _deliver(res, out, "i0", (input,))
 
 
 # ---- addr ---------------------------------------------------------------------------------------
@@ -244,8 +252,8 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
     inp = input.expand(oshape)
     if dt == _pkg.bool:
         outer = (vec1.unsqueeze(1) & vec2.unsqueeze(0)) if alpha else _pkg.zeros(oshape, dtype=_pkg.bool)
-        res = (inp | outer) if beta else outer
-        return _deliver(res.contiguous(), out)
+        res = (inp | outer) if beta else outer.clone()
+        return _deliver(res, out, "addr", (input, vec1, vec2))
     outer = vec1.to(dt).unsqueeze(1) * vec2.to(dt).unsqueeze(0)
     if alpha != 1:
         outer = outer * alpha
@@ -253,7 +261,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
         res = outer
     else:
         res = (inp.to(dt) if beta == 1 else inp.to(dt) * beta) + outer
-    return _deliver(res, out)
+    return _deliver(res, out, "addr", (input, vec1, vec2))
 
 
 def _addr_(self, vec1, vec2, *, beta=1, alpha=1):
@@ -298,7 +306,7 @@ def cholesky_solve(input, input2, upper=False, *, out=None):
     else:
         y = st(A, b, upper=False)
         res = st(A.mH, y, upper=True)
-    return _deliver(res, out)
+    return _deliver(res, out, "cholesky_solve", (input, input2))
 
 
 def cholesky_inverse(input, upper=False, *, out=None):
@@ -310,7 +318,7 @@ def cholesky_inverse(input, upper=False, *, out=None):
                            f"{input.shape[-2]} by {input.shape[-1]} matrices")
     n = input.shape[-1]
     eye = _pkg.eye(n, dtype=input.dtype).expand(tuple(input.shape))
-    return _deliver(cholesky_solve(eye, input, upper), out)
+    return _deliver(cholesky_solve(eye, input, upper), out, "cholesky_inverse", (input,))
 
 
 def _install():
