@@ -604,3 +604,70 @@ for _dt in ("bool", "complex64", "int16", "float16"):
 @pytest.mark.parametrize("name", list(IR))
 def test_index_reduce_dtypes(name):
     check(IR[name], tol=1e-3)
+
+
+# ---- further names (_api_more) -----------------------------------------------------------------
+MORE = {
+    "gradient": lambda T: T.gradient(T.tensor([1.0, 4, 9, 16, 25])),
+    "gradient_int": lambda T: T.gradient(T.tensor([1, 4, 9])),
+    "gradient_spacing_dim": lambda T: T.gradient(T.tensor([[1.0, 2, 4], [2, 5, 9]]), spacing=2.0, dim=1),
+    "gradient_2d": lambda T: T.gradient(T.tensor([[1.0, 2, 4, 8], [2, 5, 9, 1], [0, 3, 3, 7]])),
+    "gradient_2d_spacings": lambda T: T.gradient(T.tensor([[1.0, 2, 4, 8], [2, 5, 9, 1], [0, 3, 3, 7]]), spacing=[2.0, 0.5]),
+    "gradient_edge2": lambda T: T.gradient(T.tensor([1.0, 4, 9, 16, 30]), edge_order=2),
+    "gradient_coords": lambda T: T.gradient(T.tensor([1.0, 4, 9, 16]), spacing=(T.tensor([0.0, 1, 1.5, 3.5]),)),
+    "gradient_coords2": lambda T: T.gradient(T.tensor([1.0, 4, 9, 16]), spacing=(T.tensor([0.0, 1, 1.5, 3.5]),), edge_order=2),
+    "gradient_coords_2d": lambda T: T.gradient(T.tensor([[1.0, 2, 4], [2, 5, 9], [0, 3, 3]]),
+                                               spacing=(T.tensor([0.0, 1, 3]), T.tensor([0.0, 0.5, 2])), edge_order=2),
+    "gradient_t": lambda T: T.gradient(T.arange(12.0).reshape(3, 4).t() ** 2, dim=0),
+    "gradient_small_err": lambda T: T.gradient(T.tensor([1.0, 2]), edge_order=2),
+    "gradient_grad": grad_case(lambda T, x: T.gradient(x)[0], [1.0, 4, 9, 16, 30]),
+    "pdist": lambda T: T.pdist(T.tensor([[0.0, 0], [3, 4], [1, 1]])),
+    "pdist_p1": lambda T: T.pdist(T.tensor([[0.0, 0], [3, 4], [1, 1]]), p=1),
+    "pdist_inf": lambda T: T.pdist(T.tensor([[0.0, 0], [3, 4], [1, 1]]), p=float("inf")),
+    "pdist_p0": lambda T: T.pdist(T.tensor([[0.0, 0], [3, 4], [0, 1]]), p=0),
+    "pdist_one": lambda T: T.pdist(T.ones(1, 3)),
+    "pdist_3d_err": lambda T: T.pdist(T.ones(1, 3, 2)),
+    "pdist_grad": grad_case(lambda T, x: T.pdist(x), [[0.0, 0.5], [3, 4], [1, 1]]),
+    "mvlgamma": lambda T: T.mvlgamma(T.tensor([2.5, 3.0]), 2),
+    "mvlgamma_int": lambda T: T.mvlgamma(T.tensor([3, 4]), 3),
+    "mvlgamma_method": lambda T: T.tensor([2.5, 3.0], dtype=T.float64).mvlgamma(1),
+    "mvlgamma_grad": grad_case(lambda T, x: T.mvlgamma(x, 3), [2.5, 4.0]),
+    "nonzero_static": lambda T: T.nonzero_static(T.tensor([[1, 0], [1, 1]]), size=5),
+    "nonzero_static_trunc": lambda T: T.nonzero_static(T.tensor([1, 0, 1]), size=1, fill_value=9),
+    "nonzero_static_method": lambda T: T.tensor([0.0, 2.0]).nonzero_static(size=2),
+    "is_inference": lambda T: T.is_inference(T.ones(2)),
+    "is_same_size_method": lambda T: (T.ones(2).is_same_size(T.zeros(2)), T.ones(2).is_same_size(T.zeros(1, 2))),
+    "unsafe_chunk_method": lambda T: T.arange(5).unsafe_chunk(2),
+    "unsafe_split_method": lambda T: T.arange(5).unsafe_split(3),
+    "cumsum_": lambda T: T.tensor([1.0, 2, 3]).cumsum_(0),
+    "cumprod_": lambda T: T.tensor([[1, 2], [3, 4]]).cumprod_(1),
+    "pixel_shuffle": lambda T: T.pixel_shuffle(T.arange(16.0).reshape(1, 4, 2, 2), 2),
+    "pixel_unshuffle": lambda T: T.pixel_unshuffle(T.arange(16.0).reshape(1, 1, 4, 4), 2),
+    "channel_shuffle": lambda T: T.channel_shuffle(T.arange(16.0).reshape(1, 4, 2, 2), 2),
+    "flags_default": lambda T: (T.are_deterministic_algorithms_enabled(), T.is_deterministic_algorithms_warn_only_enabled(),
+                                T.get_deterministic_debug_mode(), T.is_warn_always_enabled(),
+                                T.get_float32_matmul_precision()),
+    "debug_mode_err": lambda T: T.set_deterministic_debug_mode("x"),
+    "debug_mode_err2": lambda T: T.set_deterministic_debug_mode(5),
+    "deterministic_type_err": lambda T: T.use_deterministic_algorithms(1),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE))
+def test_more(name):
+    check(MORE[name], tol=1e-5)
+
+
+def test_flags_round_trip():
+    for T in (torch, ot):
+        try:
+            T.use_deterministic_algorithms(True, warn_only=True)
+            assert T.get_deterministic_debug_mode() == 1
+            T.set_deterministic_debug_mode("error")
+            assert T.are_deterministic_algorithms_enabled() and T.get_deterministic_debug_mode() == 2
+            T.set_float32_matmul_precision("high")
+            assert T.get_float32_matmul_precision() == "high"
+        finally:
+            T.use_deterministic_algorithms(False)
+            T.set_float32_matmul_precision("highest")
+        assert T.get_deterministic_debug_mode() == 0

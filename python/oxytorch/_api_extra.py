@@ -488,7 +488,7 @@ def _new(self, *args, device=None):
     if len(args) == 1 and isinstance(args[0], Tensor):
         if args[0].dtype != self.dtype:
             raise TypeError(f"expected {self.type()} (got {args[0].type()})")
-        return args[0]
+        return args[0].view(args[0].shape)
     if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
         return ox.empty(args, dtype=self.dtype)
     if len(args) == 1 and isinstance(args[0], ox.Size):
