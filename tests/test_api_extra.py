@@ -671,3 +671,77 @@ def test_flags_round_trip():
             T.use_deterministic_algorithms(False)
             T.set_float32_matmul_precision("highest")
         assert T.get_deterministic_debug_mode() == 0
+
+
+# ---- autograd through the compositions -----------------------------------------------------------
+M2 = [[1.0, -2.0, 0.5], [3.0, 0.25, -1.5]]
+GRAD = {
+    "meshgrid": grad_case(lambda T, x: T.stack(T.meshgrid(x[0], x[1, :2], indexing="xy")), M2),
+    "cartesian_prod": grad_case(lambda T, x: T.cartesian_prod(x[0], x[1]), M2),
+    "combinations": grad_case(lambda T, x: T.combinations(x[0], 2, with_replacement=True), M2),
+    "select_scatter_src": grad_case(lambda T, x: T.select_scatter(T.ones(3, 2, dtype=x.dtype), x[0, :2] * 2, 0, 1), M2),
+    "diagonal_scatter_src": grad_case(lambda T, x: T.diagonal_scatter(T.ones(3, 2, dtype=x.dtype).t(), x[1, :2] ** 2, 1), M2),
+    "slice_scatter_src": grad_case(lambda T, x: T.slice_scatter(T.ones(2, 5, dtype=x.dtype), x, 1, 0, None, 2), M2),
+    "slice_scatter": grad_case(lambda T, x: T.slice_scatter(x, x[:, :1] * 3, 1, 1, 2), M2),
+    "diagonal_scatter": grad_case(lambda T, x: T.diagonal_scatter(x, x[0, :2] ** 2), M2),
+    # (torch's own as_strided_scatter input-gradient is wrong when src derives from input; only src is checked)
+    "as_strided_scatter": grad_case(lambda T, x: T.as_strided_scatter(T.zeros(2, 3, dtype=x.dtype), x[1, :2] * 2, (2,), (2,)), M2),
+    "index_reduce_mean": grad_case(lambda T, x: T.index_reduce(x, 1, T.tensor([0, 2, 0]), x.flip(0), "mean"), M2),
+    "index_reduce_amax": grad_case(lambda T, x: T.index_reduce(x, 1, T.tensor([0, 2, 0]), x.flip(0) * 2, "amax"), M2),
+    "select_copy": grad_case(lambda T, x: T.select_copy(x, 1, 2), M2),
+    "unbind_copy": grad_case(lambda T, x: T.stack(T.unbind_copy(x, 1)), M2),
+    "expand_copy": grad_case(lambda T, x: T.expand_copy(x[0], (2, 3)), M2),
+    "trapz": grad_case(lambda T, x: T.trapz(x, dx=0.5), M2),
+    "cholesky_inverse": grad_case(lambda T, x: T.cholesky_inverse(T.tril(x[:, :2]) + 3 * T.eye(2, dtype=x.dtype)), M2),
+    "fill_diagonal_": grad_case(lambda T, x: (x * 1).fill_diagonal_(0.5), M2),
+    "put_accumulate": grad_case(lambda T, x: T.put(x, T.tensor([0, 0, 5]), x[0] * x[1], accumulate=True), M2),
+    "put_src_only": grad_case(lambda T, x: T.put(T.zeros(2, 2, dtype=x.dtype), T.tensor([0, 3]), x[0, :2] * 2), M2),
+    "put_src_only_t": grad_case(lambda T, x: T.zeros(3, 2, dtype=x.dtype).t().put_(T.tensor([0, 5]), x[1, 1:] * 2), M2),
+    "index_reduce_src_only": grad_case(lambda T, x: T.index_reduce(T.ones(2, 3, dtype=x.dtype), 1, T.tensor([0, 2, 0]), x, "prod"), M2),
+    "cross_bcast": grad_case(lambda T, x: T.cross(x, x[:1] ** 2, dim=1), M2),
+    "heaviside_requires_grad": lambda T: T.heaviside(T.tensor([0.0, 1.0]), T.tensor([2.0, 2.0], requires_grad=True)).requires_grad,
+    "heaviside_backward_err": lambda T: T.heaviside(T.tensor([0.0, 1.0]), T.tensor([2.0, 2.0], requires_grad=True)).sum().backward(),
+    "nextafter_grad": lambda T: (lambda x, y: (T.nextafter(x, y).sum().backward(), x.grad, y.grad)[1:])(
+        T.tensor([[1.0, 3.0]], requires_grad=True), T.tensor([[2.0, 1.0]], requires_grad=True)),
+    "frexp_grad": grad_case(lambda T, x: T.frexp(x).mantissa, M2),
+    "dropout_eval_grad": grad_case(lambda T, x: T.dropout(x, 0.5, False), M2),
+    "addr_vec_grad": grad_case(lambda T, x: T.addr(T.ones(3, 3, dtype=x.dtype), x[0], x[1], alpha=-2), M2),
+}
+
+
+@pytest.mark.parametrize("name", list(GRAD))
+def test_grad(name):
+    check(GRAD[name], tol=1e-9)
+
+
+# ---- property tests --------------------------------------------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-10**6, 10**6), min_size=1, max_size=20),
+       st.lists(st.integers(-10**6, 10**6), min_size=1, max_size=20))
+def test_gcd_lcm_property(a, b):
+    n = min(len(a), len(b))
+    a, b = a[:n], b[:n]
+    check(lambda T: (T.gcd(T.tensor(a), T.tensor(b)), T.lcm(T.tensor(a), T.tensor(b))))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-20, 20), min_size=0, max_size=30), st.lists(st.integers(-20, 20), max_size=30),
+       st.booleans())
+def test_isin_property(e, s, inv):
+    check(lambda T: T.isin(T.tensor(e, dtype=T.int64), T.tensor(s, dtype=T.int64), invert=inv))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), min_size=1, max_size=20))
+def test_frexp_nextafter_property(v):
+    check(lambda T: tuple(T.frexp(T.tensor(v))))
+    check(lambda T: T.nextafter(T.tensor(v), T.tensor(v[::-1])).view(T.int32))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 7), st.integers(0, 7), st.integers(-8, 8))
+def test_tri_indices_property(r, c, off):
+    check(lambda T: (T.tril_indices(r, c, off), T.triu_indices(r, c, off)))

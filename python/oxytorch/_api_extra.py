@@ -386,10 +386,10 @@ def _put(self, index, source, accumulate=False):
 
 def _put_(self, index, source, accumulate=False):
     idx, src = _put_check(self, index, source)
-    if self.is_contiguous():
+    if self.is_contiguous() and not (source.requires_grad and not self.requires_grad):
         self.view(-1).index_put_((idx,), src, accumulate=accumulate)
     else:
-        flat = self.contiguous().view(-1)
+        flat = self.reshape(-1).clone()
         flat.index_put_((idx,), src, accumulate=accumulate)
         self.copy_(flat.view(self.shape))
     return self
@@ -487,7 +487,10 @@ def _new(self, *args, device=None):
         return ox.empty((0,), dtype=self.dtype)
     if len(args) == 1 and isinstance(args[0], Tensor):
         if args[0].dtype != self.dtype:
-            raise TypeError(f"expected {self.type()} (got {args[0].type()})")
+            opts = ("device=cpu, layout=Strided, requires_grad=false (default), pinned_memory=false (default), "
+                    "memory_format=(nullopt))")
+            raise TypeError(f"expected TensorOptions(dtype={_ctype(self.dtype)}, {opts} "
+                            f"(got TensorOptions(dtype={_ctype(args[0].dtype)}, {opts})")
         return args[0].view(args[0].shape)
     if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
         return ox.empty(args, dtype=self.dtype)

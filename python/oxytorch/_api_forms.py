@@ -257,8 +257,23 @@ def _scatter_into(input, src, view_fn):
     if tuple(v.shape) != tuple(src.shape):
         raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
                            f"{list(src.shape)}, slice size = {list(v.shape)}")
-    v.copy_(src)
-    return out
+    if not (_pkg.is_grad_enabled() and (src.requires_grad or input.requires_grad)):
+        v.copy_(src)
+        return out
+    # differentiable in both input and src: out = where(mask, src gathered to each position, input)
+    n = input.numel()
+    pos = _pkg.empty_like(out, dtype=_pkg.int64)
+    pos.copy_(_pkg.arange(n).reshape(input.shape))
+    idx = view_fn(pos).reshape(-1)
+    mask = _pkg.zeros(n, dtype=_pkg.bool)
+    which = _pkg.zeros(n, dtype=_pkg.int64)
+    if idx.numel():
+        mask[idx] = True
+        which[idx] = _pkg.arange(idx.numel())
+    src_flat = src.to(input.dtype).reshape(-1)
+    gathered = src_flat[which] if src_flat.numel() else _pkg.zeros(n, dtype=input.dtype)
+    res = _pkg.where(mask.reshape(input.shape), gathered.reshape(input.shape), input)
+    return _pkg.empty_like(out).copy_(res)  # the layout torch's clone-then-copy gives
 
 
 def select_scatter(input, src, dim, index):

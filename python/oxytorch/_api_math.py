@@ -26,6 +26,57 @@ def _inplace(self, res, name):
     return self.copy_(res)
 
 
+def _needs_grad(*ts):
+    return _pkg.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in ts)
+
+
+_fn_cache = {}
+
+
+def _fn(kind):
+    """autograd.Function wrappers giving torch's derivatives for ops computed on detached data:
+    heaviside (no derivative), nextafter (identity to input, zero to other), frexp (1 / 2**exponent)."""
+    if kind in _fn_cache:
+        return _fn_cache[kind]
+    from .autograd import Function
+
+    if kind == "heaviside":
+        class HeavisideBackward(Function):
+            @staticmethod
+            def forward(ctx, input, values, res):
+                return res.clone()
+
+            @staticmethod
+            def backward(ctx, g):
+                raise RuntimeError("derivative for aten::heaviside is not implemented")
+        fn = HeavisideBackward
+    elif kind == "nextafter":
+        class NextafterBackward(Function):
+            @staticmethod
+            def forward(ctx, input, other, res):
+                ctx.shapes = (tuple(input.shape), tuple(other.shape))
+                return res.clone()
+
+            @staticmethod
+            def backward(ctx, g):
+                return g.sum_to_size(ctx.shapes[0]), _pkg.zeros(ctx.shapes[1], dtype=g.dtype), None
+        fn = NextafterBackward
+    else:
+        class FrexpBackward(Function):
+            @staticmethod
+            def forward(ctx, input, mant, expo):
+                ctx.save_for_backward(expo)
+                return mant.clone()
+
+            @staticmethod
+            def backward(ctx, g):
+                (expo,) = ctx.saved_tensors
+                return g / _pkg.pow(2.0, expo.to(g.dtype)), None, None
+        fn = FrexpBackward
+    _fn_cache[kind] = fn
+    return fn
+
+
 # ---- heaviside --------------------------------------------------------------------------------
 def heaviside(input, values, *, out=None):
     _check(input, "heaviside")
@@ -45,7 +96,9 @@ def heaviside(input, values, *, out=None):
         res = _pkg.where(i == 0, v, _pkg.where(i > 0, one, zero))
     if out is not None and isinstance(out, Tensor) and out.dtype != dt:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
-    return _deliver(res, out, "heaviside")
+    if out is None and _needs_grad(input, values):
+        res = _fn("heaviside").apply(input, values, res)
+    return _deliver(res, out, "heaviside", (input, values))
 
 
 # ---- ldexp ------------------------------------------------------------------------------------
@@ -94,6 +147,8 @@ def frexp(input, *, out=None):
     m = _pkg.where(lo, m * 2, m)
     mant = _pkg.where(finite, m * x.sign(), x).to(input.dtype)
     expo = _pkg.where(finite, e, _pkg.zeros((), dtype=_pkg.float64)).to(_pkg.int32)
+    if out is None and _needs_grad(input):
+        mant = _fn("frexp").apply(input, mant, expo)
     if out is not None:
         mo, eo = out
         if mo.dtype != input.dtype:
@@ -171,7 +226,9 @@ def nextafter(input, other, *, out=None):
     res = _pkg.where(x == 0, at_zero, stepped)
     res = _pkg.where(x == y, y, res)
     res = _pkg.where((x != x) | (y != y), x + y, res)
-    return _deliver(res, out, "nextafter")
+    if out is None and _needs_grad(input, other):
+        res = _fn("nextafter").apply(input, other, res)
+    return _deliver(res, out, "nextafter", (input, other))
 
 
 # ---- i0 ---------------------------------------------------------------------------------------
