@@ -745,3 +745,31 @@ def test_frexp_nextafter_property(v):
 @given(st.integers(0, 7), st.integers(0, 7), st.integers(-8, 8))
 def test_tri_indices_property(r, c, off):
     check(lambda T: (T.tril_indices(r, c, off), T.triu_indices(r, c, off)))
+
+
+_A2 = lambda T: T.tensor([[2.0, 1], [0, 3]])  # noqa: E731
+_B2 = lambda T: T.tensor([[1.0, -1], [2, 0.5]])  # noqa: E731
+LEGACY = {
+    "triangular_solve": lambda T: tuple(T.triangular_solve(_B2(T), _A2(T))),
+    "triangular_solve_lower_t": lambda T: tuple(T.triangular_solve(_B2(T), _A2(T).t(), upper=False, transpose=True)),
+    "triangular_solve_unit": lambda T: tuple(T.triangular_solve(_B2(T), _A2(T), unitriangular=True)),
+    "triangular_solve_batch": lambda T: tuple(T.triangular_solve(T.ones(3, 2, 1), _A2(T))),
+    "triangular_solve_method": lambda T: _B2(T).triangular_solve(_A2(T)).solution,
+    "triangular_solve_err": lambda T: T.triangular_solve(T.ones(2), _A2(T)),
+    "triangular_solve_grad": grad_case(lambda T, x: T.triangular_solve(x.reshape(2, 2), T.tensor([[2.0, 1], [0, 3]], dtype=x.dtype)).solution, [1.0, 2, 3, 4]),
+    "frobenius_norm": lambda T: T.frobenius_norm(_A2(T), (0, 1)),
+    "frobenius_norm_dim": lambda T: T.frobenius_norm(_A2(T), (1,), True),
+    "nuclear_norm": lambda T: T.nuclear_norm(_A2(T)),
+    "nuclear_norm_dim": lambda T: T.nuclear_norm(T.ones(2, 2, 3), (1, 2)),
+    "solve_removed": lambda T: T.solve(_A2(T), _B2(T)),
+    "symeig_removed": lambda T: T.symeig(_A2(T)),
+    "eig_removed": lambda T: T.eig(_A2(T)),
+    "lstsq_removed": lambda T: T.lstsq(_A2(T), _B2(T)),
+    "matrix_rank_removed": lambda T: T.matrix_rank(_A2(T)),
+    "eig_method_removed": lambda T: _A2(T).eig(),
+}
+
+
+@pytest.mark.parametrize("name", list(LEGACY))
+def test_legacy(name):
+    check(LEGACY[name], tol=1e-5)

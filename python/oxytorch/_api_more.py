@@ -251,3 +251,140 @@ def _install():
 
 
 _install()
+
+
+# ---- removed (1.9) functions: torch raises with a migration note ----------------------------------
+_REMOVED = {
+    'solve': (
+        'This function was deprecated since version 1.9 and is now removed. `torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments reversed and does not return the LU factorization.\n'
+        '\n'
+        'To get the LU factorization see `torch.lu`, which can be used with `torch.lu_solve` or `torch.lu_unpack`.\n'
+        'X = torch.solve(B, A).solution should be replaced with:\n'
+        'X = torch.linalg.solve(A, B)'
+    ),
+    'symeig': (
+        'This function was deprecated since version 1.9 and is now removed. The default behavior has changed from using the upper triangular portion of the matrix by default to using the lower triangular portion.\n'
+        '\n'
+        'L, _ = torch.symeig(A, upper=upper) should be replaced with:\n'
+        "L = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n"
+        '\n'
+        'and\n'
+        '\n'
+        'L, V = torch.symeig(A, eigenvectors=True) should be replaced with:\n'
+        "L, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')"
+    ),
+    'eig': (
+        'This function was deprecated since version 1.9 and is now removed. `torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than real tensors mimicking complex tensors.\n'
+        '\n'
+        'L, _ = torch.eig(A) should be replaced with:\n'
+        'L_complex = torch.linalg.eigvals(A)\n'
+        '\n'
+        'and\n'
+        '\n'
+        'L, V = torch.eig(A, eigenvectors=True) should be replaced with:\n'
+        'L_complex, V_complex = torch.linalg.eig(A)'
+    ),
+    'lstsq': (
+        'This function was deprecated since version 1.9 and is now removed. `torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n'
+        '`torch.linalg.lstsq` has reversed arguments and does not return the QR decomposition in the returned tuple (although it returns other information about the problem).\n'
+        '\n'
+        'To get the QR decomposition consider using `torch.linalg.qr`.\n'
+        '\n'
+        "The returned solution in `torch.lstsq` stored the residuals of the solution in the last m - n columns of the returned value whenever m > n. In torch.linalg.lstsq, the residuals are in the field 'residuals' of the returned named tuple.\n"
+        '\n'
+        'The unpacking of the solution, as in\n'
+        'X, _ = torch.lstsq(B, A).solution[:A.size(1)]\n'
+        'should be replaced with:\n'
+        'X = torch.linalg.lstsq(A, B).solution'
+    ),
+    'matrix_rank': (
+        'This function was deprecated since version 1.9 and is now removed.\n'
+        "Please use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was renamed in `torch.linalg.matrix_rank()` to 'hermitian'."
+    ),
+}
+
+
+def _removed(name):
+    def fn(*args, **kwargs):
+        raise RuntimeError(_REMOVED[name])
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+_tri_warned = [False]
+
+
+def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
+    _check(b, "triangular_solve", "input")
+    _check(A, "triangular_solve", "A", 2)
+    if not _tri_warned[0]:
+        _tri_warned[0] = True
+        _warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular"
+                       "and will be removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its "
+                       "arguments reversed and does not return a copy of one of the inputs.\n"
+                       "X = torch.triangular_solve(B, A).solution\nshould be replaced with\n"
+                       "X = torch.linalg.solve_triangular(A, B).", UserWarning, stacklevel=2)
+    if b.dim() < 2:
+        raise RuntimeError(f"torch.triangular_solve: Expected b to have at least 2 dimensions, but it has {b.dim()} dimensions instead")
+    if A.dim() < 2:
+        raise RuntimeError(f"torch.triangular_solve: Expected A to have at least 2 dimensions, but it has {A.dim()} dimensions instead")
+    M = A.mT if transpose else A
+    up = (not upper) if transpose else upper
+    bshape = tuple(_pkg.broadcast_shapes(b.shape[:-2], A.shape[:-2]))
+    sol = _pkg.linalg.solve_triangular(M.expand(bshape + tuple(M.shape[-2:])), b.expand(bshape + tuple(b.shape[-2:])),
+                                       upper=up, unitriangular=unitriangular)
+    coeff = A.expand(bshape + tuple(A.shape[-2:])).mT.contiguous().mT  # column-major, as LAPACK leaves it
+    from . import return_types
+    if not hasattr(return_types, "triangular_solve"):
+        return_types._make("triangular_solve", ("solution", "cloned_coefficient"))
+    if out is not None:
+        _deliver(sol, out[0], "triangular_solve", (b, A))
+        _deliver(coeff, out[1], "triangular_solve", (b, A))
+        sol, coeff = out
+    return return_types.triangular_solve((sol, coeff))
+
+
+_norm_warned = {}
+
+
+def _warn_norm_once(name, repl):
+    if not _norm_warned.get(name):
+        _norm_warned[name] = True
+        _warnings.warn(f"at::{name} is deprecated and it is just left for JIT compatibility. It will be removed in a "
+                       f"future PyTorch release. Please use `{repl}` instead", UserWarning, stacklevel=3)
+
+
+def frobenius_norm(input, dim=(), keepdim=False, *, out=None):
+    _check(input, "frobenius_norm")
+    _warn_norm_once("frobenius_norm", "linalg.vector_norm(A, 2., dim, keepdim)")
+    d = None if dim in ((), []) else dim
+    return _deliver(_pkg.linalg.vector_norm(input, 2.0, d, keepdim), out, "frobenius_norm", (input,))
+
+
+def nuclear_norm(input, dim=None, keepdim=False, *, out=None):
+    _check(input, "nuclear_norm")
+    _warn_norm_once("nuclear_norm", "linalg.matrix_norm(A, 'nuc', dim, keepdim)")
+    if isinstance(dim, bool):
+        dim, keepdim = None, dim
+    d = (-2, -1) if dim is None else tuple(dim)
+    if input.dim() != 2 and dim is None:
+        raise RuntimeError(f"Expected a tensor with 2 dimensions, but got a tensor with {input.dim()} dimension{'s' if input.dim() != 1 else ''} instead.")
+    return _deliver(_pkg.linalg.matrix_norm(input, "nuc", d, keepdim), out, "nuclear_norm", (input,))
+
+
+def _install_more():
+    for name in _REMOVED:
+        if not hasattr(_pkg, name):
+            setattr(_pkg, name, _removed(name))
+        if not hasattr(Tensor, name):
+            setattr(Tensor, name, _removed(name))
+    for name, fn in (("triangular_solve", triangular_solve), ("frobenius_norm", frobenius_norm),
+                     ("nuclear_norm", nuclear_norm)):
+        if not hasattr(_pkg, name):
+            setattr(_pkg, name, fn)
+    if not hasattr(Tensor, "triangular_solve"):
+        Tensor.triangular_solve = lambda self, A, upper=True, transpose=False, unitriangular=False: \
+            triangular_solve(self, A, upper, transpose, unitriangular)
+
+
+_install_more()
