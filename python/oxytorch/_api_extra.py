@@ -101,7 +101,8 @@ def meshgrid(*tensors, indexing=None):
     if len(tensors) == 0:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
     for i, t in enumerate(tensors):
-        _check_tensor(t, "meshgrid", "tensors")
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
         if t.dim() > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
     for t in tensors[1:]:
@@ -166,7 +167,7 @@ def _tri_common(row, col, offset, dtype, device, lower):
     if dtype is None:
         dtype = ox.long
     if dtype not in (ox.int64, ox.int32):
-        raise RuntimeError(f'"{"tril" if lower else "triu"}_indices" not implemented for \'{_dtname(dtype)}\'')
+        raise NotImplementedError(f'"{"tril" if lower else "triu"}_indices" not implemented for \'{_dtname(dtype)}\'')
     r = ox.arange(row).reshape(-1, 1)
     c = ox.arange(col).reshape(1, -1)
     mask = (c - r <= offset) if lower else (c - r >= offset)
@@ -209,6 +210,8 @@ def cross(input, other, dim=None, *, out=None):
         raise IndexError(f"Dimension out of range (expected to be in range of [{-max(nd, 1)}, {max(nd, 1) - 1}], but got {dim})")
     if input.shape[dim] != 3 or other.shape[dim] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[dim]} and {other.shape[dim]}")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"expected scalar type {_dtname(input.dtype)} but found {_dtname(other.dtype)}")
     if ox.promote_types(input.dtype, other.dtype) == ox.bool:
         raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     a = input.expand(shape)
@@ -223,8 +226,9 @@ def cartesian_prod(*tensors):
     ox = _t()
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
-    for t in tensors:
-        _check_tensor(t, "cartesian_prod", "tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
         if t.dim() != 1:
             raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
     if len(tensors) == 1:
@@ -277,7 +281,7 @@ def block_diag(*tensors):
             parts.append(ox.zeros((r, total_c - left - c), dtype=dt))
         rows.append(ox.cat(parts, 1) if len(parts) > 1 else parts[0])
         left += c
-    return ox.cat(rows, 0) if len(rows) > 1 else rows[0].clone()
+    return ox.cat(rows, 0) if len(rows) > 1 else rows[0].clone(memory_format=ox.contiguous_format)
 
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
@@ -370,6 +374,8 @@ def _put_check(self, index, source):
         raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                          f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
     n = self.numel()
+    if n == 0 and index.numel():
+        raise IndexError("put_(): Tried to put elements into an empty tensor")
     if index.numel():
         lo, hi = int(index.min()), int(index.max())
         for v in (lo, hi):
@@ -411,6 +417,8 @@ def unravel_index(indices, shape):
     shape = tuple(int(s) for s in shape)
     if any(s < 0 for s in shape):
         raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    if any(s == 0 for s in shape) and indices.numel():
+        raise ValueError(f"'shape' cannot have zero dimensions when 'indices' is non-empty, but got {shape}")
     coords = []
     rem = indices.to(ox.int64)
     for s in reversed(shape):
