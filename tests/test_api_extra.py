@@ -844,3 +844,57 @@ EDGE = {
 @pytest.mark.parametrize("name", list(EDGE))
 def test_edge(name):
     check(EDGE[name], tol=1e-3 if "f16" in name else 1e-6)
+
+
+EDGE2 = {
+    "range_float_end": lambda T: T.range(0, 1.05, 0.35),
+    "range_f64": lambda T: T.range(-1, 1, 0.5, dtype=T.float64),
+    "range_rg": lambda T: T.range(0, 2, requires_grad=True),
+    "range_zero_step": lambda T: T.range(0, 2, 0),
+    "range_inf": lambda T: T.range(0, float("inf")),
+    "trapz_int": lambda T: T.trapz(T.tensor([1, 2, 4])),
+    "trapz_x_dim": lambda T: T.trapz(T.tensor([[1.0, 2], [3, 5]]), T.tensor([0.0, 2.0]), dim=0),
+    "narrow_copy_neg": lambda T: T.narrow_copy(T.arange(10).reshape(2, 5), -1, -3, 2),
+    "narrow_copy_err": lambda T: T.narrow_copy(T.arange(5), 0, 3, 4),
+    "slice_copy_step_err": lambda T: T.slice_copy(T.arange(5), 0, 0, None, 0),
+    "slice_copy_oob": lambda T: T.slice_copy(T.arange(5), 0, -10, 100),
+    "select_copy_err": lambda T: T.select_copy(T.arange(5), 0, 7),
+    "expand_copy_err": lambda T: T.expand_copy(T.arange(3), (2, 4)),
+    "view_copy_err": lambda T: T.view_copy(T.arange(6), (4, 2)),
+    "view_copy_t": lambda T: T.view_copy(T.arange(6).reshape(2, 3).t(), (6,)),
+    "unfold_copy_2d": lambda T: T.unfold_copy(T.arange(12).reshape(3, 4), 1, 2, 1),
+    "diagonal_copy_3d": lambda T: T.diagonal_copy(T.arange(24).reshape(2, 3, 4), 0, 1, 2),
+    "permute_copy_neg": lambda T: T.permute_copy(T.arange(6).reshape(1, 2, 3), (-1, 0, 1)),
+    "squeeze_copy_int": lambda T: T.squeeze_copy(T.zeros(1, 2, 1), 2),
+    "unbind_copy_0": lambda T: T.unbind_copy(T.arange(6).reshape(3, 2)),
+    "split_copy_list": lambda T: T.split_copy(T.arange(6).reshape(3, 2), [1, 2]),
+    "unsafe_chunk_dim": lambda T: T.unsafe_chunk(T.arange(6).reshape(2, 3), 3, 1),
+    "select_scatter_neg": lambda T: T.select_scatter(T.zeros(2, 3), T.ones(3), 0, -1),
+    "select_scatter_int_src": lambda T: T.select_scatter(T.zeros(2, 3), T.ones(2, dtype=T.int64), 1, 0),
+    "slice_scatter_default": lambda T: T.slice_scatter(T.zeros(3, 2), T.ones(3, 2)),
+    "slice_scatter_neg": lambda T: T.slice_scatter(T.zeros(5), T.ones(2), 0, -3, -1),
+    "diagonal_scatter_3d": lambda T: T.diagonal_scatter(T.zeros(2, 3, 3), T.ones(2, 3), 0, 1, 2),
+    "as_strided_scatter_off": lambda T: T.as_strided_scatter(T.zeros(6), T.ones(2), (2,), (2,), 1),
+    "index_reduce_0d": lambda T: T.tensor(3.0).index_reduce(0, T.tensor([0, 0]), T.tensor([2.0, 5.0]), "amax"),
+    "index_reduce_neg_idx": lambda T: T.ones(3).index_reduce(0, T.tensor([-1]), T.tensor([5.0]), "prod"),
+    "index_reduce_i32_idx": lambda T: T.ones(3).index_reduce(0, T.tensor([1], dtype=T.int32), T.tensor([5.0]), "mean"),
+    "index_reduce_dim_err": lambda T: T.ones(3).index_reduce(2, T.tensor([1]), T.tensor([5.0]), "mean"),
+    "index_reduce_2d_idx_err": lambda T: T.ones(3).index_reduce(0, T.tensor([[1]]), T.tensor([5.0]), "mean"),
+    "deg2rad_f16": lambda T: T.deg2rad(T.tensor([180.0, 90], dtype=T.float16)),
+    "rad2deg_0d": lambda T: T.rad2deg(T.tensor(1.0, dtype=T.float64)),
+    "fill_tensor_value": lambda T: T.fill(T.zeros(2), T.tensor(4.0)),
+    "fill_grad": grad_case(lambda T, x: T.fill(x, 2.0), M2),
+    "dropout_neg_p": lambda T: T.dropout(T.ones(3), -0.1, True),
+    "feature_dropout_1d_err": lambda T: T.feature_dropout(T.ones(3), 0.5, True),
+    "inplace_forms_t": lambda T: (lambda x: (T.floor_(x), T.neg_(x), T.abs_(x), T.square_(x), x)[-1])(T.tensor([[1.5, -2.5], [0.25, 3.75]]).t()),
+    "inplace_trig": lambda T: (lambda x: (T.sin_(x), T.cos_(x), T.tanh_(x), T.atan_(x), T.exp2_(x), x)[-1])(T.tensor([0.5, -1.0], dtype=T.float64)),
+    "inplace_xlogy_": lambda T: T.xlogy_(T.tensor([0.0, 2.0]), T.tensor([0.0, 3.0])),
+    "inplace_clamp_min_": lambda T: T.clamp_min_(T.tensor([0.0, 2.0]), 1.0),
+    "inplace_relu_": lambda T: T.relu_(T.tensor([-1.0, 2.0])),
+    "inplace_detach_": lambda T: T.detach_(T.ones(2, requires_grad=True) * 1).requires_grad,
+}
+
+
+@pytest.mark.parametrize("name", list(EDGE2))
+def test_edge2(name):
+    check(EDGE2[name], tol=1e-3 if "f16" in name else 1e-6)

@@ -51,19 +51,28 @@ def _F():
     return functional
 
 
+def _p_check(p):
+    if p < 0 or p > 1:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
 def dropout(input, p, train):
+    _p_check(p)
     return _F().dropout(input, p, train)
 
 
 def alpha_dropout(input, p, train):
+    _p_check(p)
     return _F().alpha_dropout(input, p, train)
 
 
 def feature_alpha_dropout(input, p, train):
+    _p_check(p)
     return _F().feature_alpha_dropout(input, p, train)
 
 
 def _feature_dropout_impl(input, p, train, inplace):
+    _p_check(p)
     if input.dim() < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     if not train or p == 0:
@@ -84,14 +93,17 @@ def feature_dropout(input, p, train):
 
 
 def dropout_(input, p, train):
+    _p_check(p)
     return _F().dropout(input, p, train, inplace=True)
 
 
 def alpha_dropout_(input, p, train):
+    _p_check(p)
     return _F().alpha_dropout(input, p, train, inplace=True)
 
 
 def feature_alpha_dropout_(input, p, train):
+    _p_check(p)
     return _F().feature_alpha_dropout(input, p, train, inplace=True)
 
 
@@ -182,7 +194,7 @@ def _slice(input, dim=0, start=None, end=None, step=1):
 def _view(input, *size):
     if len(size) == 1 and isinstance(size[0], _pkg.dtype):
         return input.view(size[0])
-    return input.view(*size)
+    return input.reshape(*size)
 
 
 _COPY_VIEWS = {
@@ -205,9 +217,15 @@ _COPY_VIEWS = {
     "narrow_copy": lambda t, dim, start, length: t.narrow(dim, start, length),
 }
 
+def _int_split(split_size):
+    if not isinstance(split_size, int) or isinstance(split_size, bool):
+        raise TypeError(f"split_copy(): argument 'split_size' (position 2) must be int, not {type(split_size).__name__}")
+    return split_size
+
+
 _LIST_VIEWS = {
     "unbind_copy": lambda t, dim=0: t.unbind(dim),
-    "split_copy": lambda t, split_size, dim=0: t.split(split_size, dim),
+    "split_copy": lambda t, split_size, dim=0: t.split(_int_split(split_size), dim),
     "split_with_sizes_copy": lambda t, split_sizes, dim=0: t.split(list(split_sizes), dim),
 }
 
@@ -320,7 +338,9 @@ def _index_reduce_prep(self, dim, index, source, reduce, name, include_self=True
         raise RuntimeError(f"index_reduce_(): self ({_dtname(self.dtype)}) and source ({_dtname(source.dtype)}) "
                            "must have the same scalar type")
     if index.dim() > 1:
-        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+        from ._api_extra import _dtname
+        raise IndexError(f"index_reduce_(): Index is supposed to be a vector, but got dim: {index.dim()} with type: "
+                         f"{_dtname(index.dtype)} and size: {list(index.shape)}")
     if self.dtype.is_complex or self.dtype == _pkg.bool:
         from ._api_extra import _dtname
         fn = None
@@ -342,11 +362,18 @@ def _index_reduce_prep(self, dim, index, source, reduce, name, include_self=True
     if index.numel() != ssz:
         raise RuntimeError(f"index_reduce_(): Number of indices ({index.numel()}) should be equal to "
                            f"source.size(dim): ({ssz}), for dim: {dim}")
+    ss, so = list(self.shape), list(source.shape)
+    if self.dim() and source.dim():
+        ok = len(ss) == len(so) and all(a == b for i, (a, b) in enumerate(zip(ss, so)) if i != d)
+    else:
+        ok = max(len(ss), len(so)) <= 1 and source.numel() == 1
+    if not ok:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {ss} source.shape = {so}")
     n = self.shape[d] if self.dim() else 1
-    if index.numel() and (int(index.max()) >= n or int(index.min()) < -n):
+    if index.numel() and (int(index.max()) >= n or int(index.min()) < 0):
         raise IndexError("index out of range in self")
     idx = index.reshape(-1).to(_pkg.int64)
-    idx = _pkg.where(idx < 0, idx + n, idx)
     if self.dim() == 0:
         return d, idx, source.reshape(-1)
     shape = [1] * source.dim()
