@@ -898,3 +898,52 @@ EDGE2 = {
 @pytest.mark.parametrize("name", list(EDGE2))
 def test_edge2(name):
     check(EDGE2[name], tol=1e-3 if "f16" in name else 1e-6)
+
+
+EDGE3 = {
+    "i0_0d": lambda T: T.i0(T.tensor(2.5)),
+    "i0_empty": lambda T: T.i0(T.zeros(0, 3)),
+    "i0_u8": lambda T: T.i0(T.tensor([0, 5, 255], dtype=T.uint8)),
+    "i0_bf16_big": lambda T: T.i0(T.tensor([20.0, -50.0], dtype=T.bfloat16)),
+    "ldexp_bcast": lambda T: T.ldexp(T.tensor([[1.0], [2.0]]), T.tensor([0, 1, 2])),
+    "ldexp_neg_exp_int": lambda T: T.ldexp(T.tensor([8]), T.tensor([-2])),
+    "ldexp_complex": lambda T: T.ldexp(T.tensor([1 + 1j]), T.tensor([2])),
+    "ldexp_0d": lambda T: T.ldexp(T.tensor(3.0, dtype=T.float64), T.tensor(1)),
+    "frexp_0d": lambda T: tuple(T.frexp(T.tensor(-6.0))),
+    "frexp_empty": lambda T: tuple(T.frexp(T.zeros(0, dtype=T.float64))),
+    "gcd_0d_bcast": lambda T: T.gcd(T.tensor(12), T.tensor([8, 18, -30])),
+    "gcd_extremes": lambda T: T.gcd(T.tensor([-2**63, 2**62, 0]), T.tensor([6, 2**61, -2**63])),
+    "gcd_i16_i32": lambda T: T.gcd(T.tensor([12], dtype=T.int16), T.tensor([18], dtype=T.int32)),
+    "lcm_zero": lambda T: T.lcm(T.tensor([0, 0]), T.tensor([0, 5])),
+    "lcm_i32_overflow": lambda T: T.lcm(T.tensor([65536 * 3], dtype=T.int32), T.tensor([65536 * 5], dtype=T.int32)),
+    "lcm_u8": lambda T: T.lcm(T.tensor([200, 12], dtype=T.uint8), T.tensor([3, 18], dtype=T.uint8)),
+    "lcm_float_err": lambda T: T.lcm(T.tensor([1.0]), T.tensor([2])),
+    "nextafter_bcast": lambda T: T.nextafter(T.tensor([[1.0], [0.0]]), T.tensor([2.0, -2.0])),
+    "nextafter_0d": lambda T: T.nextafter(T.tensor(1.0, dtype=T.float64), T.tensor(0.0, dtype=T.float64)),
+    "nextafter_bool_err": lambda T: T.nextafter(T.tensor([True]), T.tensor([False])),
+    "nextafter_complex_err": lambda T: T.nextafter(T.tensor([1j]), T.tensor([0j])),
+    "heaviside_0d": lambda T: T.heaviside(T.tensor(0.0), T.tensor(3.0)),
+    "heaviside_empty": lambda T: T.heaviside(T.zeros(0), T.tensor(3.0)),
+    "heaviside_i8": lambda T: T.heaviside(T.tensor([-3, 0, 5], dtype=T.int8), T.tensor([7, 7, 7], dtype=T.int8)),
+    "heaviside_inplace_bcast_err": lambda T: T.tensor([1.0]).heaviside_(T.tensor([1.0, 2.0])),
+    "addr_empty": lambda T: T.addr(T.zeros(0, 3), T.zeros(0), T.ones(3)),
+    "addr_beta0_nan": lambda T: T.addr(T.tensor([[float("nan")]]), T.ones(1), T.ones(1), beta=0),
+    "addr_f16": lambda T: T.addr(T.ones(2, 2, dtype=T.float16), T.tensor([1.0, 2], dtype=T.float16), T.tensor([0.5, 3], dtype=T.float16)),
+    "addr_int_bool_alpha": lambda T: T.addr(T.ones(2, 2, dtype=T.int32), T.tensor([1, 2], dtype=T.int32), T.tensor([3, 4], dtype=T.int32), alpha=True),
+    "cholesky_solve_f64": lambda T: T.cholesky_solve(T.tensor([[1.0], [2]], dtype=T.float64), T.tensor([[2.0, 0], [1, 1.5]], dtype=T.float64)),
+    "cholesky_solve_complex": lambda T: T.cholesky_solve(T.tensor([[1.0 + 1j], [2]]), T.tensor([[2.0 + 0j, 0], [1 - 1j, 1.5]])),
+    "cholesky_solve_bcast_b": lambda T: T.cholesky_solve(T.ones(2, 1), T.tensor([[[2.0, 0], [1, 1.5]], [[1.0, 0], [0.5, 2]]])),
+    "cholesky_solve_size_err": lambda T: T.cholesky_solve(T.ones(3, 1), T.eye(2)),
+    "cholesky_inverse_batch": lambda T: T.cholesky_inverse(T.tensor([[[2.0, 0], [1, 1.5]], [[1.0, 0], [0.5, 2]]])),
+    "cholesky_inverse_empty": lambda T: T.cholesky_inverse(T.zeros(0, 0)),
+    "window_float_length_err": lambda T: T.hann_window(4.0),
+    "window_bool_dtype_err": lambda T: T.bartlett_window(4, dtype=T.bool),
+    "window_u8_err": lambda T: T.blackman_window(4, dtype=T.uint8),
+    "kaiser_beta0": lambda T: T.kaiser_window(6, True, 0.0),
+    "kaiser_f16": lambda T: T.kaiser_window(6, False, 5.0, dtype=T.float16),
+}
+
+
+@pytest.mark.parametrize("name", list(EDGE3))
+def test_edge3(name):
+    check(EDGE3[name], tol=2e-2 if ("f16" in name or "bf16" in name) else 1e-6)

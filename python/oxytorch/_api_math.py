@@ -300,6 +300,11 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
     if vec2.dim() != 1:
         raise RuntimeError(f"addr: Expected 1-D argument vec2, but got {vec2.dim()}-D")
     dt = _pkg.result_type(input, _pkg.empty((1,), dtype=_pkg.promote_types(vec1.dtype, vec2.dtype)))
+    if dt != _pkg.bool:
+        if isinstance(beta, bool):
+            raise RuntimeError("Boolean beta only supported for Boolean results.")
+        if isinstance(alpha, bool):
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if not (dt.is_floating_point or dt.is_complex):
         if isinstance(beta, (float, complex)) and not isinstance(beta, bool):
             raise RuntimeError("For integral input tensors, argument beta must not be a floating point number.")
@@ -363,6 +368,10 @@ def cholesky_solve(input, input2, upper=False, *, out=None):
     else:
         y = st(A, b, upper=False)
         res = st(A.mH, y, upper=True)
+    if res.numel() == 0 and res.dim() >= 2:
+        res = _pkg.empty(res.shape, dtype=res.dtype).mT.contiguous().mT if res.shape[-1] else res
+        if res.shape[-2] == 0 and res.shape[-1] == 0:
+            res = _pkg.empty(res.shape, dtype=res.dtype)
     return _deliver(res, out, "cholesky_solve", (input, input2))
 
 
