@@ -173,15 +173,37 @@ def _int_pair(name, input, other):
 
 
 def _gcd_core(a, b):
-    a = a.abs()
-    b = b.abs()
+    """Euclid on all elements at once, |a|, |b| as C++'s std::abs leaves them (the most negative
+    value stays negative): (a, b) <- (b % a, a) while a != 0, iterating only on the pairs still
+    running (gathered out every few rounds)."""
+    shape = a.shape
+    layout = a + b  # an elementwise result: the output layout torch's TensorIterator picks
+    a = a.abs().reshape(-1)
+    b = b.abs().reshape(-1).clone()
     one = _pkg.ones((), dtype=a.dtype)
-    # Euclid on all elements at once: (a, b) <- (b % a, a) while a != 0
-    while a.numel() and bool((a != 0).any()):
+    pos = None  # flat positions of the running pairs in b (None: all)
+    while a.numel():
         nz = a != 0
-        r = _pkg.fmod(b, _pkg.where(nz, a, one))
-        a, b = _pkg.where(nz, r, a), _pkg.where(nz, a, b)
-    return b
+        if not bool(nz.any()):
+            break
+        cur_b = b if pos is None else b[pos]
+        r = _pkg.fmod(cur_b, _pkg.where(nz, a, one))
+        new_a = _pkg.where(nz, r, a)
+        new_b = _pkg.where(nz, a, cur_b)
+        keep = new_a != 0
+        if pos is None:
+            b = new_b
+            if int(keep.sum()) < keep.numel() // 2:
+                pos = keep.nonzero().reshape(-1)
+                a = new_a[pos]
+            else:
+                a = new_a
+        else:
+            b[pos] = new_b
+            kidx = keep.nonzero().reshape(-1)
+            pos = pos[kidx]
+            a = new_a[kidx]
+    return layout.copy_(b.reshape(shape))
 
 
 def gcd(input, other, *, out=None):
