@@ -128,25 +128,38 @@ def _frexp_rt():
     return return_types.frexp
 
 
+_FREXP = {"float32": ("int32", 23, 0xFF, 126, 25, 1.1754943508222875e-38),
+          "float64": ("int64", 52, 0x7FF, 1022, 54, 2.2250738585072014e-308)}
+
+
+def _frexp_bits(x):
+    """frexp of a float32/float64 tensor from its bit pattern; subnormals are scaled up first."""
+    idt, mb, em, bias, k, tiny = _FREXP[str(x.dtype).replace("torch.", "")]
+    idt = getattr(_pkg, idt)
+    sub = (x.abs() < tiny) & (x != 0)
+    x2 = _pkg.where(sub, x * float(2 ** k), x)
+    bits = x2.contiguous().view(idt)
+    eb = (bits >> mb) & em
+    special = (eb == em) | (x == 0)
+    e = eb - bias - sub.to(idt) * k
+    mant = ((bits & ~(em << mb)) | (bias << mb)).view(x.dtype)
+    mant = _pkg.where(special, x, mant)
+    expo = _pkg.where(special, _pkg.zeros((), dtype=idt), e).to(_pkg.int32)
+    return mant, expo
+
+
 def frexp(input, *, out=None):
     _check(input, "frexp")
     if not input.dtype.is_floating_point:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    x = input.detach().to(_pkg.float64)
-    finite = x.isfinite() & (x != 0)
-    a = _pkg.where(finite, x.abs(), _pkg.ones((), dtype=_pkg.float64))
-    e = a.log2().floor() + 1
-    # scale by 2**-e in two exact halves (subnormal float64 inputs need 2**1074)
-    h = (e / 2).floor()
-    m = a * _pkg.pow(2.0, -h) * _pkg.pow(2.0, -(e - h))
-    hi = m >= 1
-    e = _pkg.where(hi, e + 1, e)
-    m = _pkg.where(hi, m / 2, m)
-    lo = m < 0.5
-    e = _pkg.where(lo, e - 1, e)
-    m = _pkg.where(lo, m * 2, m)
-    mant = _pkg.where(finite, m * x.sign(), x).to(input.dtype)
-    expo = _pkg.where(finite, e, _pkg.zeros((), dtype=_pkg.float64)).to(_pkg.int32)
+    x = input.detach()
+    wide = x if x.dtype in (_pkg.float32, _pkg.float64) else x.to(_pkg.float32)
+    mant, expo = _frexp_bits(wide)
+    mant = mant.to(input.dtype)
+    if not x.is_contiguous():  # the layout torch's elementwise kernels give a strided input
+        layout = x * 1
+        mant = _pkg.empty_like(layout).copy_(mant)
+        expo = _pkg.empty_like(layout, dtype=_pkg.int32).copy_(expo)
     if out is None and _needs_grad(input):
         mant = _fn("frexp").apply(input, mant, expo)
     if out is not None:
