@@ -947,3 +947,27 @@ EDGE3 = {
 @pytest.mark.parametrize("name", list(EDGE3))
 def test_edge3(name):
     check(EDGE3[name], tol=2e-2 if ("f16" in name or "bf16" in name) else 1e-6)
+
+
+ATTRS = {
+    "layout": lambda T: str(T.ones(2).layout),
+    "flags": lambda T: (T.ones(2).is_pinned(), T.ones(2).is_shared(), T.ones(2).is_xla, T.ones(2).is_mps,
+                        T.ones(2).is_nested, T.ones(2).is_sparse_csr, T.ones(2).is_distributed(), T.ones(2).is_mkldnn),
+    "share_memory_": lambda T: (lambda x: x.share_memory_() is x)(T.ones(2)),
+    "const_data_ptr": lambda T: (lambda x: x.const_data_ptr() == x.data_ptr())(T.ones(2)),
+    "apply_": lambda T: T.arange(3.0).apply_(lambda v: v * 2 + 1),
+    "apply_int": lambda T: T.arange(4).reshape(2, 2).t().apply_(lambda v: v * v),
+    "map_": lambda T: T.arange(3.0).map_(T.ones(3), lambda a, b: a - b),
+    "map2_": lambda T: T.arange(3.0).map2_(T.ones(3), T.tensor([2.0]), lambda a, b, c: a + b * c),
+    "hardshrink": lambda T: T.tensor([-1.0, 0.2, 2]).hardshrink(),
+    "prelu": lambda T: T.tensor([-1.0, 2]).prelu(T.tensor([0.25])),
+    "default_device": lambda T: str(T.get_default_device()),
+    "anomaly": lambda T: (T.is_anomaly_enabled(), T.is_anomaly_check_nan_enabled()),
+    "compile_fn": lambda T: T.compile(lambda v: v * 2)(T.ones(2)),
+    "compile_decorator": lambda T: T.compile(fullgraph=True)(lambda v: v + 1)(T.ones(2)),
+}
+
+
+@pytest.mark.parametrize("name", list(ATTRS))
+def test_attrs(name):
+    check(ATTRS[name])

@@ -388,3 +388,80 @@ def _install_more():
 
 
 _install_more()
+
+
+# ---- small Tensor attributes and CPU-only helpers ---------------------------------------------
+def _apply_(self, callable):
+    if self.device.type != "cpu":
+        raise TypeError("apply_ is only implemented on CPU tensors")
+    flat = self.reshape(-1).tolist()
+    vals = [callable(v) for v in flat]
+    self.copy_(_pkg.tensor(vals, dtype=self.dtype).reshape(self.shape))
+    return self
+
+
+def _map_(self, tensor, callable):
+    other = tensor.expand(self.shape).reshape(-1).tolist()
+    vals = [callable(a, b) for a, b in zip(self.reshape(-1).tolist(), other)]
+    self.copy_(_pkg.tensor(vals, dtype=self.dtype).reshape(self.shape))
+    return self
+
+
+def _map2_(self, x, y, callable):
+    xs = x.expand(self.shape).reshape(-1).tolist()
+    ys = y.expand(self.shape).reshape(-1).tolist()
+    vals = [callable(a, b, c) for a, b, c in zip(self.reshape(-1).tolist(), xs, ys)]
+    self.copy_(_pkg.tensor(vals, dtype=self.dtype).reshape(self.shape))
+    return self
+
+
+def get_default_device():
+    return _pkg.device("cpu")
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,
+            disable=False):
+    """No compiler here: returns ``model`` unchanged (or a decorator doing so), which computes the
+    same values torch.compile's compiled module does."""
+    if model is None:
+        return lambda m: m
+    return model
+
+
+def is_anomaly_enabled():
+    return False
+
+
+def is_anomaly_check_nan_enabled():
+    return True
+
+
+def _install_attrs():
+    from .nn import functional as F
+    if not hasattr(Tensor, "layout"):
+        Tensor.layout = property(lambda self: _pkg.strided)
+    for name in ("is_pinned", "is_shared", "is_xla", "is_mps", "is_xpu", "is_ipu", "is_mtia", "is_maia",
+                 "is_vulkan", "is_mkldnn", "is_nested", "is_sparse_csr", "is_distributed"):
+        if hasattr(Tensor, name):
+            continue
+        if name in ("is_pinned", "is_shared", "is_distributed"):
+            setattr(Tensor, name, lambda self, *a, **k: False)
+        else:
+            setattr(Tensor, name, property(lambda self: False))
+    meths = {"share_memory_": lambda self: self, "const_data_ptr": lambda self: self.data_ptr(),
+             "apply_": _apply_, "map_": _map_, "map2_": _map2_}
+    if hasattr(F, "hardshrink"):
+        meths["hardshrink"] = lambda self, lambd=0.5: F.hardshrink(self, lambd)
+    if hasattr(F, "prelu"):
+        meths["prelu"] = lambda self, weight: F.prelu(self, weight)
+    for name, fn in meths.items():
+        if not hasattr(Tensor, name):
+            setattr(Tensor, name, fn)
+    for name, fn in (("get_default_device", get_default_device), ("compile", compile),
+                     ("is_anomaly_enabled", is_anomaly_enabled),
+                     ("is_anomaly_check_nan_enabled", is_anomaly_check_nan_enabled)):
+        if not hasattr(_pkg, name):
+            setattr(_pkg, name, fn)
+
+
+_install_attrs()
