@@ -963,9 +963,14 @@ ATTRS = {
     "prelu": lambda T: T.tensor([-1.0, 2]).prelu(T.tensor([0.25])),
     "default_device": lambda T: str(T.get_default_device()),
     "anomaly": lambda T: (T.is_anomaly_enabled(), T.is_anomaly_check_nan_enabled()),
-    "compile_fn": lambda T: T.compile(lambda v: v * 2)(T.ones(2)),
-    "compile_decorator": lambda T: T.compile(fullgraph=True)(lambda v: v + 1)(T.ones(2)),
 }
+
+
+def test_compile_passthrough():
+    # (torch.compile itself is not called here: importing dynamo takes seconds)
+    f = lambda v: v * 2  # noqa: E731
+    assert ot.compile(f) is f
+    assert ot.compile(fullgraph=True)(f) is f
 
 
 @pytest.mark.parametrize("name", list(ATTRS))
