@@ -452,6 +452,8 @@ def vander(x, N=None, increasing=False):
         raise RuntimeError("x must be a one-dimensional tensor.")
     if N is None:
         N = x.shape[0]
+    if not isinstance(N, int) or isinstance(N, bool):
+        raise TypeError(f"vander(): argument 'N' must be int, not {type(N).__name__}")
     if N < 0:
         raise RuntimeError("N must be non-negative.")
     dt = ox.promote_types(x.dtype, ox.int64)

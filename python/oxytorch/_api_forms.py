@@ -250,7 +250,7 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
                    "is inconsistent with Python's range builtin. Instead, use torch.arange, which produces "
                    "values in [start, end).", UserWarning, stacklevel=2)
     if end is None:
-        raise TypeError("range() missing required argument 'end' (pos 2)")
+        raise TypeError('range() missing 1 required positional arguments: "end"')
     vals = [float(v.item()) if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = vals
     if dtype is None:
