@@ -979,3 +979,38 @@ def test_compile_passthrough():
 @pytest.mark.parametrize("name", list(ATTRS))
 def test_attrs(name):
     check(ATTRS[name])
+
+
+BUF = b"\x01\x00\x00\x00\x02\x00\x00\x00"
+LATE = {
+    "empty_permuted": lambda T: (lambda x: (tuple(x.shape), x.stride(), str(x.dtype)))(T.empty_permuted((2, 3, 4), (2, 0, 1))),
+    "empty_permuted_i32": lambda T: (lambda x: (tuple(x.shape), x.stride(), str(x.dtype)))(T.empty_permuted((2, 3), (0, 1), dtype=T.int32)),
+    "empty_permuted_len_err": lambda T: T.empty_permuted((2, 3), (0,)),
+    "frombuffer": lambda T: T.frombuffer(bytearray(BUF), dtype=T.int32),
+    "frombuffer_count_off": lambda T: T.frombuffer(bytearray(BUF), dtype=T.int16, count=2, offset=2),
+    "frombuffer_f64": lambda T: T.frombuffer(bytearray(BUF), dtype=T.float64),
+    "frombuffer_bf16": lambda T: T.frombuffer(bytearray(BUF), dtype=T.bfloat16),
+    "frombuffer_count_err": lambda T: T.frombuffer(bytearray(BUF), dtype=T.int32, count=3),
+    "frombuffer_offset_err": lambda T: T.frombuffer(bytearray(BUF), dtype=T.int32, offset=9),
+    "frombuffer_empty_err": lambda T: T.frombuffer(bytearray(), dtype=T.int32),
+    "frombuffer_multiple_err": lambda T: T.frombuffer(bytearray(b"abc"), dtype=T.int32),
+    "lu": lambda T: tuple(T.lu(T.tensor([[2.0, 1], [4, 3]]))),
+    "lu_infos": lambda T: tuple(T.lu(T.tensor([[2.0, 1], [4, 3]]), get_infos=True)),
+    "lu_method_batch": lambda T: tuple(T.tensor([[[2.0, 1], [4, 3]], [[1.0, 2], [3, 4]]]).lu()),
+    "lu_solve_method": lambda T: (lambda A: T.tensor([[1.0], [2]]).lu_solve(*T.lu(A)))(T.tensor([[2.0, 1], [4, 3]])),
+}
+
+
+@pytest.mark.parametrize("name", list(LATE))
+def test_late(name):
+    check(LATE[name], tol=1e-6)
+
+
+def test_frombuffer_shares_memory():
+    for T in (torch, ot):
+        b = bytearray(BUF)
+        t = T.frombuffer(b, dtype=T.int32)
+        b[0] = 9
+        assert t.tolist() == [9, 2]
+        t[1] = 7
+        assert b[4] == 7

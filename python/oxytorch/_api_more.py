@@ -465,3 +465,101 @@ def _install_attrs():
 
 
 _install_attrs()
+
+
+# ---- empty_permuted / frombuffer / lu ----------------------------------------------------------
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
+                   pin_memory=False):
+    size, perm = tuple(size), tuple(physical_layout)
+    if len(size) != len(perm):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; "
+                           f"i.e. len(size) = {len(size)} is not equal to len(physical_layout) = {len(perm)}")
+    if sorted(perm) != list(range(len(perm))):
+        raise RuntimeError(f"physical_layout must be a permutation of 0..{len(perm) - 1}, got {list(perm)}")
+    phys = _pkg.empty(tuple(size[p] for p in perm), dtype=dtype, device=device)
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    res = phys.permute(*inv) if perm else phys
+    if requires_grad:
+        res.requires_grad_(True)
+    return res
+
+
+_fb_warned = [False]
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    import numpy as np
+    mv = memoryview(buffer).cast("B")
+    n = mv.nbytes
+    esize = _pkg.empty((), dtype=dtype).element_size()
+    if n == 0 or count == 0:
+        raise ValueError(f"both buffer length ({n}) and count ({count}) must not be 0")
+    if offset < 0 or offset >= n:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length ({n} bytes) minus 1")
+    if count < 0:
+        if (n - offset) % esize:
+            raise ValueError(f"buffer length ({n - offset} bytes) after offset ({offset} bytes) must be a multiple "
+                             f"of element size ({esize})")
+        count = (n - offset) // esize
+    elif count * esize > n - offset:
+        raise ValueError(f"requested buffer length ({count} * {esize} bytes) after offset ({offset} bytes) must not "
+                         f"be greater than actual buffer length ({n} bytes)")
+    if mv.readonly and not _fb_warned[0]:
+        _fb_warned[0] = True
+        _warnings.warn("The given buffer is not writable, and PyTorch does not support non-writable tensors. This "
+                       "means you can write to the underlying (supposedly non-writable) buffer using the tensor. You "
+                       "may want to copy the buffer to protect its data or make it writable before converting it to "
+                       "a tensor. This type of warning will be suppressed for the rest of this program.",
+                       UserWarning, stacklevel=2)
+    raw = np.frombuffer(mv, dtype=np.uint8, count=count * esize, offset=offset)
+    if mv.readonly:
+        raw = raw.view()
+        raw.flags.writeable = False
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        res = _pkg.from_numpy(raw).view(dtype)
+    if requires_grad:
+        res.requires_grad_(True)
+    return res
+
+
+_lu_warned = [False]
+
+
+def lu(A, pivot=True, get_infos=False, out=None):
+    _check(A, "lu", "A")
+    if not _lu_warned[0]:
+        _lu_warned[0] = True
+        _warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will "
+                       "be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\nshould be "
+                       "replaced with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\nLU, pivots, info = "
+                       "torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\nLU, pivots, info = "
+                       "torch.linalg.lu_factor_ex(A, compute_pivots)", UserWarning, stacklevel=2)
+    if get_infos:
+        LU, piv, info = _pkg.linalg.lu_factor_ex(A, pivot=pivot)
+        from . import return_types
+        if not hasattr(return_types, "_lu_with_info"):
+            return_types._make("_lu_with_info", ("LU", "pivots", "info"))
+        res = return_types._lu_with_info((LU, piv, info))
+    else:
+        res = tuple(_pkg.linalg.lu_factor(A, pivot=pivot))
+    if out is not None:
+        for o, r in zip(out, res):
+            _deliver(r, o, "lu", (A,))
+        return out
+    return res
+
+
+def _install_lu():
+    for name, fn in (("empty_permuted", empty_permuted), ("frombuffer", frombuffer), ("lu", lu)):
+        if not hasattr(_pkg, name):
+            setattr(_pkg, name, fn)
+    if not hasattr(Tensor, "lu"):
+        Tensor.lu = lambda self, pivot=True, get_infos=False: lu(self, pivot, get_infos)
+    if not hasattr(Tensor, "lu_solve") and hasattr(_pkg, "lu_solve"):
+        Tensor.lu_solve = lambda self, LU_data, LU_pivots: _pkg.lu_solve(self, LU_data, LU_pivots)
+
+
+_install_lu()
