@@ -1014,3 +1014,18 @@ def test_frombuffer_shares_memory():
         assert t.tolist() == [9, 2]
         t[1] = 7
         assert b[4] == 7
+
+
+RESIZE = {
+    "resize": lambda T: T.arange(6.0).resize(2, 3),
+    "resize_list": lambda T: T.arange(6.0).resize([3, 2]),
+    "resize_as": lambda T: T.arange(6.0).resize_as(T.ones(3, 2)),
+    "resize_err": lambda T: T.arange(6.0).resize(4),
+    "resize_2d_err": lambda T: T.arange(6.0).resize(2, 2),
+    "resize_grad": grad_case(lambda T, x: x.resize(3, 2), M2),
+}
+
+
+@pytest.mark.parametrize("name", list(RESIZE))
+def test_resize(name):
+    check(RESIZE[name])
