@@ -254,3 +254,9 @@ from . import special  # noqa: F401,E402
 from . import _complex  # noqa: F401,E402
 from ._dtype_info import *  # noqa: F401,F403,E402
 from ._conj2 import positive, dot, vdot  # noqa: F401,E402
+from . import _api_extra  # noqa: F401,E402
+from . import _api_forms  # noqa: F401,E402
+from . import _api_math  # noqa: F401,E402
+from . import _api_windows  # noqa: F401,E402
+from . import _api_more  # noqa: F401,E402
+from . import _api_misc  # noqa: F401,E402
