@@ -1,0 +1,182 @@
+"""gumbel_softmax, local_response_norm, lp_pool, max_unpool, pdist, affine_grid, grid_sample and their
+modules (api2) against real torch."""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import oxytorch as ot
+
+RNG = np.random.default_rng(1)
+
+
+def _pair(shape, lo=-2, hi=2, grad=True):
+    a = RNG.uniform(lo, hi, shape)
+    return (torch.tensor(a, dtype=torch.float64, requires_grad=grad),
+            ot.tensor(a, dtype=ot.float64, requires_grad=grad))
+
+
+def _same(o, t, rtol=1e-10, atol=1e-12):
+    assert tuple(o.shape) == tuple(t.shape)
+    assert str(o.dtype) == str(t.dtype)
+    np.testing.assert_allclose(np.asarray(o.detach().numpy()), t.detach().numpy(), rtol=rtol, atol=atol)
+
+
+def _check_grad(ro, rt, xo, xt, rtol=1e-9):
+    g = RNG.standard_normal(tuple(rt.shape))
+    (rt * torch.tensor(g)).sum().backward()
+    (ro * ot.tensor(g)).sum().backward()
+    for a, b in zip(xo, xt):
+        _same(a.grad, b.grad, rtol, 1e-10)
+
+
+@pytest.mark.parametrize("hard", [False, True])
+@pytest.mark.parametrize("dim", [-1, 0])
+def test_gumbel_softmax(hard, dim):
+    xt, xo = _pair((3, 5))
+    torch.manual_seed(7)
+    ot.manual_seed(7)
+    rt = torch.nn.functional.gumbel_softmax(xt, tau=0.7, hard=hard, dim=dim)
+    ro = ot.nn.functional.gumbel_softmax(xo, tau=0.7, hard=hard, dim=dim)
+    _same(ro, rt, 1e-7, 1e-7)
+    _check_grad(ro, rt, [xo], [xt], 1e-6)
+
+
+@pytest.mark.parametrize("shape", [(2, 6, 5), (2, 6, 4, 3), (1, 4, 2, 2, 3)])
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+def test_local_response_norm(shape, size):
+    xt, xo = _pair(shape)
+    rt = torch.nn.functional.local_response_norm(xt, size, alpha=0.1, beta=0.6, k=2.0)
+    ro = ot.nn.functional.local_response_norm(xo, size, alpha=0.1, beta=0.6, k=2.0)
+    _same(ro, rt)
+    _check_grad(ro, rt, [xo], [xt])
+    m_t, m_o = torch.nn.LocalResponseNorm(size), ot.nn.LocalResponseNorm(size)
+    assert repr(m_o) == repr(m_t)
+    _same(m_o(xo.detach()), m_t(xt.detach()))
+
+
+def test_lrn_errors():
+    with pytest.raises(ValueError, match=r"Expected 3D or higher dimensionality input \(got 2 dimensions\)"):
+        ot.nn.functional.local_response_norm(ot.ones(2, 3), 2)
+
+
+LP = [(1, (2, 3, 7), 2, None), (1, (2, 3, 7), 3, 2), (2, (2, 2, 5, 6), (2, 3), None), (2, (1, 2, 5, 6), 2, 1),
+      (3, (1, 2, 4, 4, 5), 2, None), (3, (1, 1, 4, 5, 5), (2, 1, 3), (1, 2, 2))]
+
+
+@pytest.mark.parametrize("nd,shape,ks,stride", LP)
+@pytest.mark.parametrize("p", [1, 2.0, 3.5, float("inf")])
+def test_lp_pool(nd, shape, ks, stride, p):
+    xt, xo = _pair(shape, 0.1, 2)
+    rt = getattr(torch.nn.functional, f"lp_pool{nd}d")(xt, p, ks, stride)
+    ro = getattr(ot.nn.functional, f"lp_pool{nd}d")(xo, p, ks, stride)
+    _same(ro, rt)
+    _check_grad(ro, rt, [xo], [xt])
+    mt = getattr(torch.nn, f"LPPool{nd}d")(p, ks, stride)
+    mo = getattr(ot.nn, f"LPPool{nd}d")(p, ks, stride)
+    assert repr(mo) == repr(mt)
+    _same(mo(xo.detach()), mt(xt.detach()))
+    with pytest.raises(ValueError, match="norm_type must be a non-zero value, but got 0"):
+        getattr(ot.nn.functional, f"lp_pool{nd}d")(xo, 0, ks)
+
+
+UNPOOL = [(1, (2, 3, 8), 2, None, 0, None), (1, (3, 9), 3, 2, 1, None), (2, (2, 2, 6, 6), 2, None, 0, None),
+          (2, (1, 3, 7, 5), 3, 2, 1, None), (2, (2, 2, 7, 7), 2, None, 0, (2, 2, 7, 7)),
+          (3, (1, 2, 4, 4, 4), 2, None, 0, None), (2, (2, 5, 5), 2, 2, 0, [5, 5])]
+
+
+@pytest.mark.parametrize("nd,shape,ks,stride,pad,osize", UNPOOL)
+def test_max_unpool(nd, shape, ks, stride, pad, osize):
+    a = RNG.standard_normal(shape)
+    pt = getattr(torch.nn.functional, f"max_pool{nd}d")(torch.tensor(a), ks, stride, pad, return_indices=True)
+    vt = pt[0].detach().clone().requires_grad_(True)
+    vo = ot.tensor(vt.detach().numpy(), requires_grad=True)
+    io = ot.tensor(pt[1].numpy())
+    rt = getattr(torch.nn.functional, f"max_unpool{nd}d")(vt, pt[1], ks, stride, pad, osize)
+    ro = getattr(ot.nn.functional, f"max_unpool{nd}d")(vo, io, ks, stride, pad, osize)
+    _same(ro, rt)
+    _check_grad(ro, rt, [vo], [vt])
+    mt = getattr(torch.nn, f"MaxUnpool{nd}d")(ks, stride, pad)
+    mo = getattr(ot.nn, f"MaxUnpool{nd}d")(ks, stride, pad)
+    assert repr(mo) == repr(mt)
+    _same(mo(vo.detach(), io, osize), mt(vt.detach(), pt[1], osize))
+
+
+def test_max_unpool_errors():
+    x = ot.ones(1, 1, 2, 2)
+    i = ot.zeros(1, 1, 2, 2, dtype=ot.int64)
+    for osize in ([1, 2, 3], [9, 4]):
+        with pytest.raises(ValueError) as eo:
+            ot.nn.functional.max_unpool2d(x, i, 2, output_size=osize)
+        with pytest.raises(ValueError) as et:
+            torch.nn.functional.max_unpool2d(torch.ones(1, 1, 2, 2), torch.zeros(1, 1, 2, 2, dtype=torch.long), 2,
+                                             output_size=osize)
+        assert str(eo.value) == str(et.value)
+    with pytest.raises(RuntimeError):
+        ot.nn.functional.max_unpool2d(x, i + 100, 2)
+
+
+@pytest.mark.parametrize("n,m,p", [(5, 3, 2), (4, 6, 1), (6, 2, 3.0), (1, 3, 2), (3, 3, float("inf"))])
+def test_pdist(n, m, p):
+    xt, xo = _pair((n, m))
+    rt = torch.nn.functional.pdist(xt, p)
+    ro = ot.nn.functional.pdist(xo, p)
+    _same(ro, rt)
+    if rt.numel():
+        _check_grad(ro, rt, [xo], [xt])
+
+
+def test_pdist_errors():
+    for x, p in ((ot.ones(3), 2), (ot.ones(3, 2), -1)):
+        with pytest.raises(RuntimeError):
+            ot.nn.functional.pdist(x, p)
+
+
+@pytest.mark.parametrize("size", [(2, 3, 4, 5), (1, 1, 3, 1), (2, 1, 2, 3, 4)])
+@pytest.mark.parametrize("align", [True, False])
+def test_affine_grid(size, align):
+    th = (2, 3) if len(size) == 4 else (3, 4)
+    xt, xo = _pair((size[0],) + th)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rt = torch.nn.functional.affine_grid(xt, size, align_corners=align)
+        ro = ot.nn.functional.affine_grid(xo, size, align_corners=align)
+    _same(ro, rt)
+    _check_grad(ro, rt, [xo], [xt])
+
+
+def test_affine_grid_errors():
+    for th, size in ((ot.ones(1, 2, 3, dtype=ot.int64), (1, 1, 2, 2)), (ot.ones(1, 3, 3), (1, 1, 2, 2)),
+                     (ot.ones(1, 2, 3), (1, 2, 3)), (ot.ones(1, 2, 3), (1, 1, 0, 2))):
+        tt = torch.tensor(th.numpy())
+        with pytest.raises(Exception) as et:
+            torch.nn.functional.affine_grid(tt, size, align_corners=False)
+        with pytest.raises(Exception) as eo:
+            ot.nn.functional.affine_grid(th, size, align_corners=False)
+        assert type(eo.value) is type(et.value) and str(eo.value) == str(et.value)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align", [True, False])
+def test_grid_sample(mode, padding_mode, align):
+    xt, xo = _pair((2, 3, 5, 4))
+    gt, go = _pair((2, 6, 7, 2), -1.4, 1.4)
+    rt = torch.nn.functional.grid_sample(xt, gt, mode, padding_mode, align)
+    ro = ot.nn.functional.grid_sample(xo, go, mode, padding_mode, align)
+    _same(ro, rt)
+    if mode == "bilinear":
+        _check_grad(ro, rt, [xo, go], [xt, gt])
+    else:
+        _check_grad(ro, rt, [xo], [xt])
+
+
+def test_grid_sample_errors():
+    with pytest.raises(ValueError) as eo:
+        ot.nn.functional.grid_sample(ot.ones(1, 1, 2, 2), ot.zeros(1, 2, 2, 2), mode="foo")
+    with pytest.raises(ValueError) as et:
+        torch.nn.functional.grid_sample(torch.ones(1, 1, 2, 2), torch.zeros(1, 2, 2, 2), mode="foo")
+    assert str(eo.value) == str(et.value)
+    with pytest.warns(UserWarning):
+        ot.nn.functional.grid_sample(ot.ones(1, 1, 2, 2), ot.zeros(1, 2, 2, 2))
