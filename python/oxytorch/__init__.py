@@ -254,3 +254,4 @@ from . import special  # noqa: F401,E402
 from . import _complex  # noqa: F401,E402
 from ._dtype_info import *  # noqa: F401,F403,E402
 from ._conj2 import positive, dot, vdot  # noqa: F401,E402
+from . import _api2_top  # noqa: F401,E402
