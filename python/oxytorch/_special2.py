@@ -344,3 +344,4 @@ def spherical_bessel_j0(input, *, out=None):
 
 
 from ._special3 import *  # noqa: F401,F403,E402
+from ._special4 import *  # noqa: F401,F403,E402
