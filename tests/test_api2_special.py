@@ -215,10 +215,28 @@ def test_bessel_jy(name, dt):
 
 
 def test_bessel_jy_accuracy_vs_mpmath():
-    mpmath = pytest.importorskip("mpmath")
+    import mpmath
     xs = [0.3, 2.0, 4.0, 5.0, 9.45, 13.35, 24.0, 30.0, 80.0]
     for name, f in (("bessel_j0", lambda x: mpmath.besselj(0, x)), ("bessel_j1", lambda x: mpmath.besselj(1, x)),
                     ("bessel_y0", lambda x: mpmath.bessely(0, x)), ("bessel_y1", lambda x: mpmath.bessely(1, x))):
         got = np.asarray(getattr(ot.special, name)(ot.tensor(xs, dtype=ot.float64)).numpy())
         want = np.array([float(f(x)) for x in xs])
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dt", ["float64", "float32", "int64", "bfloat16"])
+def test_airy_ai(dt):
+    # torch's kernel is good to ~3e-6 absolute; ours to ~1e-11 (checked against mpmath below)
+    data = np.array([-3, 0, 1, 4]) if dt == "int64" else np.concatenate(
+        [np.linspace(-60, 30, 451), [-8.0001, -8, -7.999, 2, 2.0001, 100, 120, -1e4, 0, np.inf, -np.inf, np.nan]])
+    t = torch.tensor(data, dtype=getattr(torch, dt))
+    o = ot.tensor(data, dtype=getattr(ot, dt))
+    if dt == "bfloat16":
+        with pytest.raises(NotImplementedError):
+            ot.special.airy_ai(o)
+        return
+    _close(ot.special.airy_ai(o), torch.special.airy_ai(t), 1e-4, 1e-5)
+    import mpmath
+    xs = [-30.0, -8.5, -3.0, 0.5, 2.5, 9.0]
+    got = np.asarray(ot.special.airy_ai(ot.tensor(xs, dtype=ot.float64)).numpy())
+    np.testing.assert_allclose(got, [float(mpmath.airyai(x)) for x in xs], rtol=1e-9, atol=1e-12)

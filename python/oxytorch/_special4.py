@@ -159,3 +159,64 @@ def bessel_y0(input, *, out=None):
 
 def bessel_y1(input, *, out=None):
     return _un("bessel_y1", lambda x: _bessel_y64(1, x), input, out)
+
+
+_AI0 = 0.355028053887817239  # Ai(0)
+_AIP0 = 0.258819403792806798  # -Ai'(0)
+
+
+def _airy_series(x):
+    x3 = x * x * x
+    a = _C.ones_like(x)
+    b = x.clone()
+    f, g = a, b
+    for k in range(1, 70):
+        a = a * x3 / ((3 * k - 1) * (3 * k))
+        b = b * x3 / ((3 * k) * (3 * k + 1))
+        f = f + a
+        g = g + b
+    return _AI0 * f - _AIP0 * g
+
+
+def _airy_pos(x):
+    z = 2.0 / 3.0 * x * _C.sqrt(x)
+    h = 0.1 * _C.sqrt(2.0 / _C.clamp(z, min=2.0))
+    acc = 0.5 * _C.ones_like(z)
+    for k in range(1, 72):
+        t = k * h
+        sh = _C.sinh(t / 2)
+        acc = acc + _C.exp(-2 * z * sh * sh) * _C.cosh(t / 3)
+    k13 = acc * h * _C.exp(-z)
+    return _C.sqrt(x / 3) * k13 / math.pi
+
+
+def _airy_neg(x):
+    y = -x
+    z = 2.0 / 3.0 * y * _C.sqrt(y)
+    p = _C.ones_like(z)
+    q = _C.zeros_like(z)
+    u = 1.0
+    inv = 1.0 / z
+    pw = _C.ones_like(z)
+    for k in range(1, 24):
+        u = u * (6 * k - 5) * (6 * k - 3) * (6 * k - 1) / ((2 * k - 1) * 216 * k)
+        pw = pw * inv
+        sign = -1.0 if (k // 2) % 2 else 1.0
+        if k % 2:
+            q = q + sign * u * pw
+        else:
+            p = p + sign * u * pw
+    ph = z + math.pi / 4
+    return (_C.sin(ph) * p - _C.cos(ph) * q) / (math.sqrt(math.pi) * _C.sqrt(_C.sqrt(y)))
+
+
+def _airy64(x):
+    s = _airy_series(_C.clamp(x, min=-8.0, max=2.0))
+    pos = _airy_pos(_C.clamp(x, min=2.0))
+    neg = _airy_neg(_C.clamp(x, max=-8.0))
+    r = _w(x > 2.0, pos, _w(x < -8.0, neg, s))
+    return _w(_C.isinf(x), _C.full_like(r, math.nan), r)
+
+
+def airy_ai(input, *, out=None):
+    return _un("airy_ai", _airy64, input, out)
