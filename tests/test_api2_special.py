@@ -228,7 +228,8 @@ def test_bessel_jy_accuracy_vs_mpmath():
 def test_airy_ai(dt):
     # torch's kernel is good to ~3e-6 absolute; ours to ~1e-11 (checked against mpmath below)
     data = np.array([-3, 0, 1, 4]) if dt == "int64" else np.concatenate(
-        [np.linspace(-60, 30, 451), [-8.0001, -8, -7.999, 2, 2.0001, 100, 120, -1e4, 0, np.inf, -np.inf, np.nan]])
+        [np.linspace(-60, 30, 451), [-8.0001, -8, -7.999, 2, 2.0001, 100, 120, 0, np.inf, -np.inf, np.nan]]
+        + ([[-1e4]] if dt == "float64" else []))  # float32 phase at -1e4 is torch's rounding noise
     t = torch.tensor(data, dtype=getattr(torch, dt))
     o = ot.tensor(data, dtype=getattr(ot, dt))
     if dt == "bfloat16":
