@@ -172,6 +172,29 @@ def test_grid_sample(mode, padding_mode, align):
         _check_grad(ro, rt, [xo], [xt])
 
 
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align", [True, False])
+def test_grid_sample_5d(mode, padding_mode, align):
+    xt, xo = _pair((2, 2, 3, 4, 5))
+    gt, go = _pair((2, 3, 2, 4, 3), -1.3, 1.3)
+    rt = torch.nn.functional.grid_sample(xt, gt, mode, padding_mode, align)
+    ro = ot.nn.functional.grid_sample(xo, go, mode, padding_mode, align)
+    _same(ro, rt)
+    _check_grad(ro, rt, [xo, go] if mode == "bilinear" else [xo], [xt, gt] if mode == "bilinear" else [xt])
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align", [True, False])
+def test_grid_sample_bicubic(padding_mode, align):
+    xt, xo = _pair((2, 3, 5, 6))
+    gt, go = _pair((2, 4, 3, 2), -1.3, 1.3)
+    rt = torch.nn.functional.grid_sample(xt, gt, "bicubic", padding_mode, align)
+    ro = ot.nn.functional.grid_sample(xo, go, "bicubic", padding_mode, align)
+    _same(ro, rt)
+    _check_grad(ro, rt, [xo, go], [xt, gt])
+
+
 def test_grid_sample_errors():
     with pytest.raises(ValueError) as eo:
         ot.nn.functional.grid_sample(ot.ones(1, 1, 2, 2), ot.zeros(1, 2, 2, 2), mode="foo")

@@ -1,5 +1,5 @@
-"""torch.nn.functional.affine_grid and grid_sample (2-D bilinear/nearest, zeros/border/reflection
-padding), composed from differentiable ops."""
+"""torch.nn.functional.affine_grid and grid_sample (4-D bilinear/nearest/bicubic, 5-D bilinear/nearest;
+zeros/border/reflection padding), composed from differentiable ops."""
 import warnings
 
 from .. import _C
@@ -90,6 +90,31 @@ def _source_index(coord, size, padding_mode, align_corners):
     return x
 
 
+def _pad_coord(x, size, padding_mode, align_corners):
+    if padding_mode == "border":
+        return _C.clamp(x, 0, size - 1)
+    if padding_mode == "reflection":
+        x = _reflect(x, 0, 2 * (size - 1)) if align_corners else _reflect(x, -1, 2 * size - 1)
+        return _C.clamp(x, 0, size - 1)
+    return x
+
+
+def _unnormalize(coord, size, align_corners):
+    if align_corners:
+        return (coord + 1) / 2 * (size - 1)
+    return ((coord + 1) * size - 1) / 2
+
+
+def _cubic_weights(t, a=-0.75):
+    """Keys cubic-convolution weights of the taps at offsets -1, 0, 1, 2 for fraction ``t``."""
+    def near(u):  # |u| <= 1
+        return ((a + 2) * u - (a + 3)) * u * u + 1
+
+    def far(u):  # 1 < |u| < 2
+        return ((a * u - 5 * a) * u + 8 * a) * u - 4 * a
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
@@ -100,36 +125,66 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if align_corners is None:
         warnings.warn(_ALIGN_WARN, stacklevel=2)
         align_corners = False
-    if input.dim() != 4 or grid.dim() != 4 or mode == "bicubic":
-        raise NotImplementedError("grid_sample: only 4-D input with mode 'bilinear' or 'nearest' is supported")
+    nd = input.dim() - 2
+    if input.dim() not in (4, 5) or grid.dim() != input.dim():
+        raise RuntimeError("grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but "
+                           f"got input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
     if grid.shape[0] != input.shape[0]:
         raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, but got input with "
                            f"sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
-    if grid.shape[-1] != 2:
-        raise RuntimeError("grid_sampler(): expected grid to have size 2 in last dimension, but got grid with "
+    if grid.shape[-1] != nd:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {nd} in last dimension, but got grid with "
                            f"sizes {list(grid.shape)}")
-    n, c, h, w = input.shape
-    ho, wo = grid.shape[1], grid.shape[2]
-    ix = _source_index(grid[..., 0], w, padding_mode, align_corners)
-    iy = _source_index(grid[..., 1], h, padding_mode, align_corners)
-    flat = input.reshape(n, c, h * w)
+    if mode == "bicubic" and nd != 2:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    n, c = input.shape[0], input.shape[1]
+    sizes = list(input.shape[2:])  # (H, W) or (D, H, W)
+    out_sp = list(grid.shape[1:-1])
+    m = 1
+    for v in out_sp:
+        m *= v
+    flat = input.reshape(n, c, -1)
+    # grid's last axis is (x, y[, z]) = (W, H[, D])
+    coords = [grid[..., nd - 1 - i] for i in range(nd)]  # ordered like sizes
 
-    def tap(xi, yi, wt):
-        valid = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
-        lin = (_C.clamp(yi, 0, h - 1) * w + _C.clamp(xi, 0, w - 1)).to(_C.int64).reshape(n, 1, ho * wo)
-        vals = flat.gather(2, lin.expand(n, c, ho * wo)).reshape(n, c, ho, wo)
+    def tap(idx, wt):
+        valid = None
+        lin = None
+        for d, (ii, sz) in enumerate(zip(idx, sizes)):
+            ok = (ii >= 0) & (ii <= sz - 1)
+            valid = ok if valid is None else valid & ok
+            ic = _C.clamp(ii, 0, sz - 1)
+            lin = ic if lin is None else lin * sz + ic
+        lin = lin.to(_C.int64).reshape(n, 1, m)
+        vals = flat.gather(2, lin.expand(n, c, m)).reshape([n, c] + out_sp)
         wt = _C.where(valid, wt, _C.zeros_like(wt))
         return vals * wt.unsqueeze(1)
 
+    if mode == "bicubic":
+        iy, ix = (_unnormalize(cd, sz, align_corners) for cd, sz in zip(coords, sizes))
+        y0, x0 = _C.floor(iy.detach()), _C.floor(ix.detach())
+        wy, wx = _cubic_weights(iy - y0), _cubic_weights(ix - x0)
+        out = None
+        for a in range(4):
+            yy = _pad_coord(y0 + (a - 1), sizes[0], padding_mode, align_corners).detach()
+            for b in range(4):
+                xx = _pad_coord(x0 + (b - 1), sizes[1], padding_mode, align_corners).detach()
+                t = tap([_C.round(yy), _C.round(xx)], wy[a] * wx[b])
+                out = t if out is None else out + t
+        return out
+    src = [_source_index(cd, sz, padding_mode, align_corners) for cd, sz in zip(coords, sizes)]
     if mode == "nearest":
-        xn = _C.round(ix.detach())
-        yn = _C.round(iy.detach())
-        return tap(xn, yn, _C.ones_like(ix))
-    x0 = _C.floor(ix.detach())
-    y0 = _C.floor(iy.detach())
-    x1, y1 = x0 + 1, y0 + 1
-    out = tap(x0, y0, (x1 - ix) * (y1 - iy))
-    out = out + tap(x1, y0, (ix - x0) * (y1 - iy))
-    out = out + tap(x0, y1, (x1 - ix) * (iy - y0))
-    out = out + tap(x1, y1, (ix - x0) * (iy - y0))
+        return tap([_C.round(v.detach()) for v in src], _C.ones_like(src[0]))
+    lo = [_C.floor(v.detach()) for v in src]
+    out = None
+    for corner in range(2 ** nd):
+        idx, wt = [], None
+        for d in range(nd):
+            hi = (corner >> (nd - 1 - d)) & 1
+            i = lo[d] + hi
+            w = (src[d] - lo[d]) if hi else (lo[d] + 1 - src[d])
+            idx.append(i)
+            wt = w if wt is None else wt * w
+        t = tap(idx, wt)
+        out = t if out is None else out + t
     return out
