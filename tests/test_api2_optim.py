@@ -170,3 +170,37 @@ def test_update_bn():
     np.testing.assert_allclose(out[1][0], out[0][0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(out[1][1], out[0][1], rtol=1e-5, atol=1e-6)
     assert out[0][2:] == out[1][2:]
+
+
+@pytest.mark.parametrize("name,kw", [("Adadelta", {}), ("Rprop", {}), ("ASGD", {"lr": 0.05}),
+                                     ("Adadelta", {"foreach": True, "weight_decay": 0.1}),
+                                     ("Rprop", {"foreach": True})])
+def test_complex_params(name, kw):
+    z = (RNG.standard_normal(4) + 1j * RNG.standard_normal(4)).astype(np.complex64)
+    res = []
+    for lib in (torch, ot):
+        p = lib.tensor(z, requires_grad=True)
+        opt = getattr(lib.optim, name)([p], **kw)
+        for _ in range(10):
+            opt.zero_grad()
+            (p.abs() ** 2).sum().backward()
+            opt.step()
+        res.append(np.asarray(p.detach().numpy()))
+    np.testing.assert_allclose(res[1], res[0], rtol=1e-5, atol=1e-6)
+
+
+def test_lbfgs_maximize():
+    res = []
+    for lib in (torch, ot):
+        p = lib.tensor([1.5, -0.5], requires_grad=True)
+        opt = lib.optim.LBFGS([p], maximize=True, line_search_fn="strong_wolfe")
+
+        def closure(p=p, opt=opt):
+            opt.zero_grad()
+            loss = -((p - 1) ** 2).sum() - (p[0] * p[1]) ** 2
+            loss.backward()
+            return loss
+        for _ in range(3):
+            opt.step(closure)
+        res.append(np.asarray(p.detach().numpy()))
+    np.testing.assert_allclose(res[1], res[0], rtol=1e-5, atol=1e-6)
