@@ -203,3 +203,46 @@ def test_grid_sample_errors():
     assert str(eo.value) == str(et.value)
     with pytest.warns(UserWarning):
         ot.nn.functional.grid_sample(ot.ones(1, 1, 2, 2), ot.zeros(1, 2, 2, 2))
+
+
+FRAC = [(2, (2, 3, 9, 11), 2, (4, 5), None), (2, (3, 10, 10), 3, None, (0.5, 0.6)),
+        (3, (1, 2, 7, 8, 9), 2, (3, 4, 5), None), (2, (2, 2, 9, 9), (2, 3), (7, 7), None),
+        (3, (2, 7, 8, 9), (1, 2, 3), None, (0.5, 0.5, 0.5)), (2, (1, 1, 5, 5), 2, (1, 1), None)]
+
+
+@pytest.mark.parametrize("nd,shape,ks,osz,ratio", FRAC)
+@pytest.mark.parametrize("dt", ["float32", "float64"])
+def test_fractional_max_pool(nd, shape, ks, osz, ratio, dt):
+    a = RNG.standard_normal(shape)
+    torch.manual_seed(1)
+    ot.manual_seed(1)
+    xt = torch.tensor(a, dtype=getattr(torch, dt), requires_grad=True)
+    xo = ot.tensor(a, dtype=getattr(ot, dt), requires_grad=True)
+    rt, it = getattr(torch.nn.functional, f"fractional_max_pool{nd}d")(xt, ks, osz, ratio, return_indices=True)
+    ro, io = getattr(ot.nn.functional, f"fractional_max_pool{nd}d")(xo, ks, osz, ratio, return_indices=True)
+    _same(ro, rt, 0, 0)
+    assert str(io.dtype) == str(it.dtype)
+    np.testing.assert_array_equal(np.asarray(io.numpy()), it.numpy())
+    _check_grad(ro, rt, [xo], [xt])
+    assert float(ot.rand(1)) == float(torch.rand(1))  # same RNG consumption
+    samples = torch.rand(shape[0] if len(shape) == nd + 2 else 1, shape[-nd - 1], nd, dtype=getattr(torch, dt))
+    mt = getattr(torch.nn, f"FractionalMaxPool{nd}d")(ks, osz, ratio, _random_samples=samples)
+    mo = getattr(ot.nn, f"FractionalMaxPool{nd}d")(ks, osz, ratio,
+                                                   _random_samples=ot.tensor(samples.numpy()))
+    assert repr(mo) == repr(mt)
+    _same(mo(xo.detach()), mt(xt.detach()), 0, 0)
+
+
+def test_fractional_max_pool_errors():
+    x = ot.ones(1, 1, 5, 5)
+    cases = [lambda lib, xx: lib.nn.functional.fractional_max_pool2d(xx, 2),
+             lambda lib, xx: lib.nn.functional.fractional_max_pool2d(xx, 3, (4, 4)),
+             lambda lib, xx: lib.nn.FractionalMaxPool2d(2),
+             lambda lib, xx: lib.nn.FractionalMaxPool2d(2, (2, 2), 0.5),
+             lambda lib, xx: lib.nn.FractionalMaxPool3d(2, output_ratio=1.5)]
+    for f in cases:
+        with pytest.raises(Exception) as et:
+            f(torch, torch.ones(1, 1, 5, 5))
+        with pytest.raises(Exception) as eo:
+            f(ot, x)
+        assert type(eo.value) is type(et.value) and str(eo.value) == str(et.value)

@@ -154,3 +154,4 @@ from ._f_conv import *  # noqa
 from ._f_bag import *  # noqa
 from ._f_loss2 import *  # noqa
 from ._f_misc2 import *  # noqa
+from ._f_fracpool import *  # noqa
