@@ -246,3 +246,62 @@ def test_fractional_max_pool_errors():
         with pytest.raises(Exception) as eo:
             f(ot, x)
         assert type(eo.value) is type(et.value) and str(eo.value) == str(et.value)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 7])
+@pytest.mark.parametrize("channels", [1, 3, 9])
+def test_cross_map_lrn2d(size, channels):
+    xt, xo = _pair((2, channels, 3, 2))
+    mt = torch.nn.CrossMapLRN2d(size, alpha=0.5, beta=0.7, k=2)
+    mo = ot.nn.CrossMapLRN2d(size, alpha=0.5, beta=0.7, k=2)
+    assert repr(mo) == repr(mt)
+    rt, ro = mt(xt), mo(xo)
+    _same(ro, rt)
+    g = RNG.standard_normal(tuple(rt.shape))
+    try:  # torch's legacy backward (reproduced, error included)
+        (rt * torch.tensor(g)).sum().backward()
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError) as eo:
+            (ro * ot.tensor(g)).sum().backward()
+        assert str(eo.value) == str(e)
+        return
+    (ro * ot.tensor(g)).sum().backward()
+    _same(xo.grad, xt.grad)
+    with pytest.raises(ValueError, match="CrossMapLRN2d: Expected input to be 4D, got 3D instead."):
+        mo(ot.ones(1, 2, 3))
+
+
+def test_nll_loss_2d():
+    with pytest.warns(FutureWarning, match="`NLLLoss2d` has been deprecated"):
+        m = ot.nn.NLLLoss2d(reduction="sum")
+    assert isinstance(m, ot.nn.NLLLoss)
+    x = RNG.standard_normal((2, 3, 4, 4))
+    t = RNG.integers(0, 3, (2, 4, 4))
+    with pytest.warns(FutureWarning):
+        mt = torch.nn.NLLLoss2d(reduction="sum")
+    _same(m(ot.tensor(x), ot.tensor(t)), mt(torch.tensor(x), torch.tensor(t)))
+
+
+LAZY = [("LazyConvTranspose1d", (4, 3), {"stride": 2}, (2, 5, 7)),
+        ("LazyConvTranspose2d", (4, 3), {"groups": 1, "output_padding": 1, "stride": 2}, (2, 3, 5, 6)),
+        ("LazyConvTranspose3d", (2, 2), {"bias": False}, (1, 3, 3, 4, 4)),
+        ("LazyConvTranspose2d", (4, 3), {}, (3, 5, 6)),
+        ("LazyInstanceNorm1d", (), {}, (2, 5, 7)), ("LazyInstanceNorm2d", (), {"affine": False}, (2, 3, 5, 6)),
+        ("LazyInstanceNorm3d", (), {"track_running_stats": False}, (1, 3, 3, 4, 4))]
+
+
+@pytest.mark.parametrize("name,args,kw,shape", LAZY, ids=[f"{c[0]}-{i}" for i, c in enumerate(LAZY)])
+def test_lazy_modules(name, args, kw, shape):
+    torch.manual_seed(5)
+    ot.manual_seed(5)
+    mt = getattr(torch.nn, name)(*args, **kw)
+    mo = getattr(ot.nn, name)(*args, **kw)
+    assert mo.has_uninitialized_params() == mt.has_uninitialized_params()
+    x = RNG.standard_normal(shape).astype(np.float32)
+    rt, ro = mt(torch.tensor(x)), mo(ot.tensor(x))
+    assert type(mo).__name__ == type(mt).__name__
+    assert repr(mo) == repr(mt)
+    for (no, po), (nt, pt) in zip(mo.state_dict().items(), mt.state_dict().items()):
+        assert no == nt
+        np.testing.assert_allclose(np.asarray(po.numpy()), pt.numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(ro.detach().numpy()), rt.detach().numpy(), rtol=1e-4, atol=1e-5)

@@ -119,3 +119,123 @@ class FractionalMaxPool3d(_FractionalMaxPoolNd):
 
 
 __all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]
+
+
+# ------------------------------------------------------------------------------ legacy / lazy extras
+class CrossMapLRN2d(Module):
+    """Legacy cross-channel LRN over 4-D input (torch's window keeps channel 0 in every sum, as torch does)."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        from ... import _C, cat
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+        c = input.size(1)
+        size, alpha, beta = self.size, self.alpha, self.beta
+        prev = _C._set_grad_enabled(False)
+        try:
+            x = input.detach()
+            sq = x * x
+            pre = int((size - 1) / 2 + 1)
+            csum = cat([sq[:, :1] * 0, sq.cumsum(1)], 1)  # csum[:, j] = sum of sq[:, :j]
+            parts = []
+            for ch in range(c):
+                hi = min(ch + pre - 1, c - 1) + 1
+                lo = 0 if ch <= pre else ch - pre + 1
+                s = csum[:, hi] - csum[:, lo]
+                if lo > 0:
+                    s = s + sq[:, 0]
+                parts.append(s.unsqueeze(1))
+            scale = cat(parts, 1) * (alpha / size) + self.k
+            out = scale.pow(-beta) * x
+        finally:
+            _C._set_grad_enabled(prev)
+        if input.requires_grad and prev:
+            def bw(g):
+                # torch's legacy backward formula (not the exact derivative of the forward above)
+                ipp = int(size - (size - 1) / 2)
+                if ipp + c > c + size - 1:
+                    raise RuntimeError(f"start ({ipp}) + length ({c}) exceeds dimension size ({c + size - 1}).")
+                was = _C._set_grad_enabled(False)
+                try:
+                    ratio = g * out / scale
+                    n, _, h, w = ratio.shape
+                    z = _C.zeros((n, 1, h, w), dtype=ratio.dtype)
+                    padded = cat([z.expand(n, ipp, h, w), ratio, z.expand(n, size - 1 - ipp, h, w)], 1)
+                    cs = cat([z, padded.cumsum(1)], 1)
+                    accum = cs[:, size:size + c] - cs[:, :c]
+                    return (scale.pow(-beta) * g - (2 * alpha * beta / size) * x * accum,)
+                finally:
+                    _C._set_grad_enabled(was)
+            _C._record_function("CrossMapLRN2dBackward", [input], [out], bw)
+        return out
+
+    def extra_repr(self):
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+
+def _nll2d():
+    from .loss import NLLLoss
+
+    class NLLLoss2d(NLLLoss):
+        def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+            import warnings
+            warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement "
+                          "and see https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.",
+                          FutureWarning, stacklevel=2)
+            super().__init__(weight, size_average, ignore_index, reduce, reduction)
+    NLLLoss2d.__module__ = __name__
+    return NLLLoss2d
+
+
+NLLLoss2d = _nll2d()
+
+
+def _lazy_classes():
+    from ..parameter import UninitializedParameter
+    from .batchnorm import _LazyNormBase
+    from .conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, _LazyConvXdMixin
+    from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, _InstanceNorm
+    from .lazy import LazyModuleMixin
+
+    class _LazyConvTransposeMixin(_LazyConvXdMixin):
+        def initialize_parameters(self, input, *args, **kwargs):
+            if self.has_uninitialized_params():
+                self.in_channels = self._get_in_channels(input)
+                if self.in_channels % self.groups != 0:
+                    raise ValueError("in_channels must be divisible by groups")
+                self.weight.materialize((self.in_channels, self.out_channels // self.groups, *self.kernel_size))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_channels,))
+                self.reset_parameters()
+
+    out = {}
+    for nd, base in ((1, ConvTranspose1d), (2, ConvTranspose2d), (3, ConvTranspose3d)):
+        def init(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+                 dilation=1, padding_mode="zeros", device=None, dtype=None):
+            # LazyModuleMixin registers the hooks, then hands on to the ConvTranspose base
+            LazyModuleMixin.__init__(self, 0, 0, kernel_size, stride, padding, output_padding, groups, False,
+                                     dilation, padding_mode, device=device, dtype=dtype)
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            self.out_channels = out_channels
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+        name = f"LazyConvTranspose{nd}d"
+        out[name] = type(name, (_LazyConvTransposeMixin, base),
+                         {"cls_to_become": base, "_num_spatial": nd, "__init__": init, "__module__": __name__})
+    for nd, base in ((1, InstanceNorm1d), (2, InstanceNorm2d), (3, InstanceNorm3d)):
+        name = f"LazyInstanceNorm{nd}d"
+        out[name] = type(name, (_LazyNormBase, _InstanceNorm),
+                         {"cls_to_become": base, "_no_batch_dim": base._no_batch_dim, "__module__": __name__})
+    return out
+
+
+globals().update(_lazy_classes())
+__all__ += ["CrossMapLRN2d", "NLLLoss2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
+            "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
