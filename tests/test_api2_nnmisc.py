@@ -305,3 +305,39 @@ def test_lazy_modules(name, args, kw, shape):
         assert no == nt
         np.testing.assert_allclose(np.asarray(po.numpy()), pt.numpy(), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(np.asarray(ro.detach().numpy()), rt.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("cutoffs,head_bias,batched", [([3, 7], False, True), ([2], True, True), ([3, 7], False, False)])
+def test_adaptive_log_softmax(cutoffs, head_bias, batched):
+    torch.manual_seed(9)
+    ot.manual_seed(9)
+    mt = torch.nn.AdaptiveLogSoftmaxWithLoss(8, 12, cutoffs, div_value=2.0, head_bias=head_bias)
+    mo = ot.nn.AdaptiveLogSoftmaxWithLoss(8, 12, cutoffs, div_value=2.0, head_bias=head_bias)
+    assert repr(mo) == repr(mt)
+    for (no, po), (nt, pt) in zip(mo.state_dict().items(), mt.state_dict().items()):
+        assert no == nt
+        np.testing.assert_allclose(np.asarray(po.numpy()), pt.numpy(), rtol=1e-6)
+    x = RNG.standard_normal((6, 8)).astype(np.float32)
+    t = np.array([0, 11, 4, 2, 7, 9])
+    if not batched:
+        x, t = x[0], t[1]
+    xt, xo = torch.tensor(x, requires_grad=True), ot.tensor(x, requires_grad=True)
+    rt, ro = mt(xt, torch.tensor(t)), mo(xo, ot.tensor(t))
+    np.testing.assert_allclose(np.asarray(ro.output.detach().numpy()), rt.output.detach().numpy(), rtol=1e-5,
+                               atol=1e-6)
+    np.testing.assert_allclose(float(ro.loss.detach()), float(rt.loss.detach()), rtol=1e-5)
+    rt.loss.backward()
+    ro.loss.backward()
+    np.testing.assert_allclose(np.asarray(xo.grad.numpy()), xt.grad.numpy(), rtol=1e-4, atol=1e-6)
+    for po, pt in zip(mo.parameters(), mt.parameters()):
+        assert (po.grad is None) == (pt.grad is None)
+        if pt.grad is not None:
+            np.testing.assert_allclose(np.asarray(po.grad.numpy()), pt.grad.numpy(), rtol=1e-4, atol=1e-6)
+    if batched:
+        np.testing.assert_allclose(np.asarray(mo.log_prob(ot.tensor(x)).detach().numpy()),
+                                   mt.log_prob(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_array_equal(np.asarray(mo.predict(ot.tensor(x)).numpy()), mt.predict(torch.tensor(x)).numpy())
+        with pytest.raises(RuntimeError, match=r"Target values should be in \[0, 11\]"):
+            mo(ot.tensor(x), ot.tensor([0, 1, 2, 3, 4, 12]))
+    with pytest.raises(ValueError, match="cutoffs should be a sequence of unique"):
+        ot.nn.AdaptiveLogSoftmaxWithLoss(8, 12, [7, 3])

@@ -237,5 +237,6 @@ def _lazy_classes():
 
 
 globals().update(_lazy_classes())
-__all__ += ["CrossMapLRN2d", "NLLLoss2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
+from ._adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
+__all__ += ["AdaptiveLogSoftmaxWithLoss", "CrossMapLRN2d", "NLLLoss2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
             "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
