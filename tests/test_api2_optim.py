@@ -204,3 +204,29 @@ def test_lbfgs_maximize():
             opt.step(closure)
         res.append(np.asarray(p.detach().numpy()))
     np.testing.assert_allclose(res[1], res[0], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kw", [{}, {"nesterov": False, "adjust_lr_fn": "match_rms_adamw", "lr": 0.01},
+                                {"lr": 0.02, "adjust_lr_fn": "spectral_unclamped", "weight_decay": 0.0}])
+@pytest.mark.parametrize("shape", [(6, 4), (3, 7)])
+def test_muon(kw, shape):
+    w = RNG.standard_normal(shape).astype(np.float32)
+    x = RNG.standard_normal((5, shape[1])).astype(np.float32)
+    res = []
+    for lib in (torch, ot):
+        p = lib.tensor(w, requires_grad=True)
+        opt = lib.optim.Muon([p], **kw)
+        for _ in range(10):
+            opt.zero_grad()
+            ((lib.tensor(x) @ p.T) ** 2).sum().backward()
+            opt.step()
+        res.append(np.asarray(p.detach().numpy()))
+    np.testing.assert_allclose(res[1], res[0], rtol=1e-5, atol=1e-6)
+
+
+def test_muon_errors():
+    for kw, msg in (({"lr": -1}, "Learning rate should be >= 0"), ({"adjust_lr_fn": "x"}, "is not supported")):
+        with pytest.raises(ValueError, match=msg):
+            ot.optim.Muon([ot.zeros(2, 2, requires_grad=True)], **kw)
+    with pytest.raises(ValueError, match="Muon only supports 2D parameters"):
+        ot.optim.Muon([ot.zeros(2, requires_grad=True)])

@@ -308,6 +308,7 @@ class SparseAdam(Optimizer):
 
 
 from ._lbfgs import LBFGS  # noqa: E402
+from ._muon import Muon  # noqa: E402
 from . import swa_utils  # noqa: E402,F401
 
-__all__ += ["LBFGS", "swa_utils"]
+__all__ += ["LBFGS", "Muon", "swa_utils"]
