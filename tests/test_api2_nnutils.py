@@ -219,3 +219,30 @@ def test_tensorinv_tensorsolve():
         with pytest.raises(RuntimeError) as eo:
             fo()
         assert str(eo.value) == str(et.value)
+
+
+def test_func_jvp_jacfwd_stack():
+    x = RNG.standard_normal(4)
+    v = RNG.standard_normal(4)
+    ot_out = ot.func.jvp(lambda t: t.sin() * t.sum(), (ot.tensor(x),), (ot.tensor(v),))
+    tt_out = torch.func.jvp(lambda t: t.sin() * t.sum(), (torch.tensor(x),), (torch.tensor(v),))
+    for a, b in zip(ot_out, tt_out):
+        np.testing.assert_allclose(_np(a), _np(b), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="Expected primals to be a tuple"):
+        ot.func.jvp(lambda t: t, ot.tensor(x), (ot.tensor(v),))
+    np.testing.assert_allclose(_np(ot.func.jacfwd(lambda t: t.exp() * t[0])(ot.tensor(x))),
+                               _np(torch.func.jacfwd(lambda t: t.exp() * t[0])(torch.tensor(x))), rtol=1e-12)
+    torch.manual_seed(0)
+    ot.manual_seed(0)
+    mts = [torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2)) for _ in range(3)]
+    mos = [ot.nn.Sequential(ot.nn.Linear(3, 2), ot.nn.BatchNorm1d(2)) for _ in range(3)]
+    pt, bt = torch.func.stack_module_state(mts)
+    po, bo = ot.func.stack_module_state(mos)
+    assert list(po) == list(pt) and list(bo) == list(bt)
+    for k in pt:
+        np.testing.assert_allclose(_np(po[k]), _np(pt[k]), rtol=1e-6)
+        assert po[k].requires_grad == pt[k].requires_grad and po[k].is_leaf
+    for k in bt:
+        np.testing.assert_allclose(_np(bo[k]), _np(bt[k]))
+    with pytest.raises(RuntimeError, match="Expected at least one model, got 0."):
+        ot.func.stack_module_state([])

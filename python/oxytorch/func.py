@@ -83,3 +83,66 @@ def jacrev(func, argnums=0):
 
 def hessian(func, argnums=0):
     return jacrev(jacrev(func, argnums), argnums)
+
+
+def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+    """Forward-mode product J(primals) @ tangents, computed with the double-backward trick."""
+    import oxytorch
+    if not isinstance(primals, tuple):
+        raise RuntimeError("jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid "
+                           "to call f(*primals).")
+    if not isinstance(tangents, tuple):
+        raise RuntimeError("jvp(f, primals, tangents): Expected tangents to be a tuple. E.g. it should be valid "
+                           "to call f(*primals).")
+    if len(primals) != len(tangents):
+        raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to have the same python "
+                           f"structure. For example, if primals is a tuple of 3 tensors, tangents also must be. "
+                           f"Got primals with structure {len(primals)} and tangents with structure {len(tangents)}")
+    aux = []
+
+    def f(*args):
+        out = func(*args)
+        if has_aux:
+            out, a = out
+            aux.append(a)
+        return out
+    from .autograd.functional import jvp as _jvp
+    out, tangent_out = _jvp(f, primals, tangents)
+    res = (out, tangent_out)
+    return res + (aux[0],) if has_aux else res
+
+
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    """Same values as jacrev (computed in reverse mode here)."""
+    if has_aux:
+        raise NotImplementedError("jacfwd(has_aux=True) is not supported")
+    return jacrev(func, argnums)
+
+
+def stack_module_state(models):
+    if len(models) == 0:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if not (all(m.training for m in models) or all(not m.training for m in models)):
+        raise RuntimeError("stack_module_state: Expected all models to have the same training/eval mode.")
+    t0 = type(models[0])
+    if not all(type(m) is t0 for m in models):
+        raise RuntimeError(f"stack_module_state: Expected all models to be of the same class, got "
+                           f"{[type(m) for m in models]}")
+    import oxytorch
+
+    def stack(name, tensors, leaf):
+        rg = [t.requires_grad for t in tensors]
+        if leaf and any(rg) and not all(rg):
+            raise RuntimeError(f"Expected {name} from each model to have the same .requires_grad")
+        r = oxytorch.stack([t.detach() for t in tensors])
+        if leaf and all(rg):
+            r = r.requires_grad_()
+        return r
+    params = {k: stack(k, [dict(m.named_parameters())[k] for m in models], True)
+              for k, _ in models[0].named_parameters()}
+    buffers = {k: stack(k, [dict(m.named_buffers())[k] for m in models], False)
+               for k, _ in models[0].named_buffers()}
+    return params, buffers
+
+
+__all__ += ["jvp", "jacfwd", "stack_module_state"]
