@@ -260,3 +260,4 @@ from . import _api_math  # noqa: F401,E402
 from . import _api_windows  # noqa: F401,E402
 from . import _api_more  # noqa: F401,E402
 from . import _api_misc  # noqa: F401,E402
+from . import _api2_top  # noqa: F401,E402

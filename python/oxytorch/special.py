@@ -15,4 +15,6 @@ def polygamma(n, input, *, out=None):
     return _C.polygamma(n, input, out=out)
 
 
+from ._special2 import *  # noqa: F401,F403,E402
+
 __all__ = ["xlog1py", "erfcx", "xlogy", "digamma", "psi", "gammaln", "sinc", "logsumexp", "polygamma"]

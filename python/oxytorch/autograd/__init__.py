@@ -14,6 +14,7 @@ from .grad_mode import (  # noqa: F401
 from .function import Function, FunctionCtx  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
 from . import graph  # noqa: F401
+from ._api2 import *  # noqa: F401,F403,E402
 
 __all__ = [
     "backward",

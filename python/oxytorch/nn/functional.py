@@ -152,3 +152,4 @@ from ._f_basic import *  # noqa
 from ._f_nnfn import *  # noqa
 from ._f_conv import *  # noqa
 from ._f_bag import *  # noqa
+from ._f_api2 import *  # noqa

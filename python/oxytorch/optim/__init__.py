@@ -9,6 +9,7 @@ from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
+from ._api2_optims import *  # noqa: F401,F403
 
 __all__ = [
     "Adagrad",

@@ -40,5 +40,6 @@ from .transformer import (  # noqa: F401
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: F401
+from ._api2_modules import *  # noqa: F401,F403
 
 __all__ = [n for n in dir() if not n.startswith("_") and n[0].isupper()]

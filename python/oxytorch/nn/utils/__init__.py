@@ -5,3 +5,4 @@ from . import rnn  # noqa: F401
 from .weight_norm import remove_weight_norm, weight_norm  # noqa: F401
 from . import parametrize  # noqa: F401
 from . import parametrizations  # noqa: F401
+from ._api2 import *  # noqa: F401,F403
