@@ -49,27 +49,31 @@ use super::tensor::{PyTensor, legacy_type_name, parse_size, wrap};
 #[pymethods]
 impl PyTensor {
     // ----- basic views (the full set is the views issue's) -----
-    fn select(&self, py: Python<'_>, dim: i64, index: i64) -> PyResult<Py<PyTensor>> {
-        if self.t.ndim() == 0 {
+    fn select(slf: &Bound<'_, Self>, py: Python<'_>, dim: i64, index: i64) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        if this.t.ndim() == 0 {
             return Err(PyIndexError::new_err("select() cannot be applied to a 0-dim tensor."));
         }
-        let d = self.dim_arg(dim)?;
-        let n = self.t.shape()[d] as i64;
+        let d = this.dim_arg(dim)?;
+        let n = this.t.shape()[d] as i64;
         if index < -n || index >= n {
             return Err(PyIndexError::new_err(format!(
                 "select(): index {} out of range for tensor of size {:?} at dimension {}",
                 index,
-                self.t.shape(),
+                this.t.shape(),
                 dim
             )));
         }
         let i = if index < 0 { index + n } else { index } as usize;
-        wrap(py, vw(&self.t, "SelectBackward0", move |l| l.select(d, i))?)
+        wrap(py, vw(&this.t, "SelectBackward0", move |l| l.select(d, i))?)
     }
 
-    fn narrow(&self, py: Python<'_>, dim: i64, start: i64, length: i64) -> PyResult<Py<PyTensor>> {
-        let d = self.dim_arg(dim)?;
-        let n = self.t.shape()[d] as i64;
+    fn narrow(slf: &Bound<'_, Self>, py: Python<'_>, dim: i64, start: i64, length: i64) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        let d = this.dim_arg(dim)?;
+        let n = this.t.shape()[d] as i64;
         let s = if start < 0 { start + n } else { start };
         if s < 0 || s > n || length < 0 || s + length > n {
             return Err(PyRuntimeError::new_err(format!(
@@ -77,25 +81,29 @@ impl PyTensor {
                 start, length, n
             )));
         }
-        wrap(py, vw(&self.t, "SliceBackward0", move |l| l.narrow(d, s as usize, length as usize))?)
+        wrap(py, vw(&this.t, "SliceBackward0", move |l| l.narrow(d, s as usize, length as usize))?)
     }
 
-    fn transpose(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
-        let (a, b) = (self.dim_arg(dim0)?, self.dim_arg(dim1)?);
-        wrap(py, vw(&self.t, "TransposeBackward0", move |l| l.transpose(a, b))?)
+    fn transpose(slf: &Bound<'_, Self>, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        let (a, b) = (this.dim_arg(dim0)?, this.dim_arg(dim1)?);
+        wrap(py, vw(&this.t, "TransposeBackward0", move |l| l.transpose(a, b))?)
     }
 
-    fn t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        if self.t.ndim() > 2 {
+    fn t(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        if this.t.ndim() > 2 {
             return Err(PyRuntimeError::new_err(format!(
                 "t() expects a tensor with <= 2 dimensions, but self is {}D",
-                self.t.ndim()
+                this.t.ndim()
             )));
         }
-        if self.t.ndim() < 2 {
-            return wrap(py, self.t.clone());
+        if this.t.ndim() < 2 {
+            return wrap(py, this.t.clone());
         }
-        wrap(py, vw(&self.t, "TBackward0", |l| l.transpose(0, 1))?)
+        wrap(py, vw(&this.t, "TBackward0", |l| l.transpose(0, 1))?)
     }
 
     fn t_(slf: PyRefMut<'_, Self>) -> PyResult<PyRefMut<'_, Self>> {
@@ -113,8 +121,10 @@ impl PyTensor {
     }
 
     #[getter(T)]
-    fn big_t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        let n = self.t.ndim();
+    fn big_t(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        let n = this.t.ndim();
         if n > 2 {
             PyErr::warn(
                 py,
@@ -124,12 +134,14 @@ impl PyTensor {
             )?;
         }
         let dims: Vec<usize> = (0..n).rev().collect();
-        wrap(py, vw(&self.t, "PermuteBackward0", move |l| l.permute(&dims))?)
+        wrap(py, vw(&this.t, "PermuteBackward0", move |l| l.permute(&dims))?)
     }
 
     #[getter(mT)]
-    fn m_t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        let n = self.t.ndim();
+    fn m_t(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        let n = this.t.ndim();
         if n == 0 {
             PyErr::warn(
                 py,
@@ -137,7 +149,7 @@ impl PyTensor {
                 c"Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
                 1,
             )?;
-            return wrap(py, self.t.clone());
+            return wrap(py, this.t.clone());
         }
         if n < 2 {
             return Err(PyRuntimeError::new_err(format!(
@@ -145,13 +157,15 @@ impl PyTensor {
                 n
             )));
         }
-        wrap(py, vw(&self.t, "TransposeBackward0", move |l| l.transpose(n - 2, n - 1))?)
+        wrap(py, vw(&this.t, "TransposeBackward0", move |l| l.transpose(n - 2, n - 1))?)
     }
 
     #[pyo3(signature = (*dims))]
-    fn permute(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+    fn permute(slf: &Bound<'_, Self>, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
         let dims = parse_size("permute", dims)?;
-        let n = self.t.ndim();
+        let n = this.t.ndim();
         if dims.len() != n {
             return Err(PyRuntimeError::new_err(format!(
                 "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {} is not equal to len(dims) = {}",
@@ -169,19 +183,21 @@ impl PyTensor {
             seen[w] = true;
             out.push(w);
         }
-        wrap(py, vw(&self.t, "PermuteBackward0", move |l| l.permute(&out))?)
+        wrap(py, vw(&this.t, "PermuteBackward0", move |l| l.permute(&out))?)
     }
 
     #[pyo3(signature = (*shape))]
-    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+    fn view(slf: &Bound<'_, Self>, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
         if shape.len() == 1 {
             if let Ok(d) = shape.get_item(0)?.cast::<PyDType>() {
-                return wrap(py, sh::view_dtype(&self.t, d.get().dt)?);
+                return wrap(py, sh::view_dtype(&this.t, d.get().dt)?);
             }
         }
-        let size = infer_size(&parse_size("view", shape)?, self.t.numel())?;
-        match view_layout(&self.t.layout, &size) {
-            Some(_) => wrap(py, view_as_shape(&self.t, "ViewBackward0", size)?),
+        let size = infer_size(&parse_size("view", shape)?, this.t.numel())?;
+        match view_layout(&this.t.layout, &size) {
+            Some(_) => wrap(py, view_as_shape(&this.t, "ViewBackward0", size)?),
             None => Err(PyRuntimeError::new_err(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
             )),
@@ -189,9 +205,11 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (*shape))]
-    fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
-        let size = infer_size(&parse_size("reshape", shape)?, self.t.numel())?;
-        wrap(py, reshape_t(&self.t, size)?)
+    fn reshape(slf: &Bound<'_, Self>, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        let size = infer_size(&parse_size("reshape", shape)?, this.t.numel())?;
+        wrap(py, reshape_t(&this.t, size)?)
     }
 }
 
@@ -316,19 +334,21 @@ fn roll_t(t: &Tensor, shifts: &[i64], dims: &[i64]) -> crate::error::Result<Tens
 
 #[pymethods]
 impl PyTensor {
-    fn view_as(&self, py: Python<'_>, other: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+    fn view_as(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         let shape = PyTuple::new(py, other.borrow().t.shape())?;
-        self.view(py, &PyTuple::new(py, [shape])?)
+        Self::view(slf, py, &PyTuple::new(py, [shape])?)
     }
 
-    fn reshape_as(&self, py: Python<'_>, other: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+    fn reshape_as(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         let shape = PyTuple::new(py, other.borrow().t.shape())?;
-        self.reshape(py, &PyTuple::new(py, [shape])?)
+        Self::reshape(slf, py, &PyTuple::new(py, [shape])?)
     }
 
     #[pyo3(signature = (dim=None))]
-    fn squeeze(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-        wrap(py, self.squeeze_impl(dim)?)
+    fn squeeze(slf: &Bound<'_, Self>, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        wrap(py, this.squeeze_impl(dim)?)
     }
 
     #[pyo3(signature = (dim=None))]
@@ -338,8 +358,10 @@ impl PyTensor {
         Ok(slf)
     }
 
-    fn unsqueeze(&self, py: Python<'_>, dim: i64) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::unsqueeze(&self.t, dim)?)
+    fn unsqueeze(slf: &Bound<'_, Self>, py: Python<'_>, dim: i64) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        wrap(py, sh::unsqueeze(&this.t, dim)?)
     }
 
     fn unsqueeze_<'py>(slf: Bound<'py, Self>, dim: i64) -> PyResult<Bound<'py, Self>> {
@@ -356,25 +378,33 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (*sizes))]
-    fn expand(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+    fn expand(slf: &Bound<'_, Self>, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
         let sizes = parse_size("expand", sizes)?;
-        wrap(py, self.expand_impl(&sizes)?)
+        wrap(py, this.expand_impl(&sizes)?)
     }
 
-    fn expand_as(&self, py: Python<'_>, other: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+    fn expand_as(slf: &Bound<'_, Self>, py: Python<'_>, other: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
         let sizes: Vec<i64> = other.borrow().t.shape().iter().map(|&d| d as i64).collect();
-        wrap(py, self.expand_impl(&sizes)?)
+        wrap(py, this.expand_impl(&sizes)?)
     }
 
-    fn movedim(&self, py: Python<'_>, source: &Bound<'_, PyAny>, destination: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    fn movedim(slf: &Bound<'_, Self>, py: Python<'_>, source: &Bound<'_, PyAny>, destination: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
         let s = int_list(source, "movedim", "source")?;
         let d = int_list(destination, "movedim", "destination")?;
-        wrap(py, sh::movedim(&self.t, &s, &d)?)
+        wrap(py, sh::movedim(&this.t, &s, &d)?)
     }
 
     #[pyo3(signature = (offset=0, dim1=0, dim2=1))]
-    fn diagonal(&self, py: Python<'_>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::diagonal(&self.t, offset, dim1, dim2)?)
+    fn diagonal(slf: &Bound<'_, Self>, py: Python<'_>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        wrap(py, sh::diagonal(&this.t, offset, dim1, dim2)?)
     }
 
     #[pyo3(signature = (offset=0, dim1=-2, dim2=-1))]
@@ -382,8 +412,10 @@ impl PyTensor {
         wrap(py, pick("DiagEmbedBackward0", &self.t, move |x| sh::diag_embed(x, offset, dim1, dim2))?)
     }
 
-    fn unfold(&self, py: Python<'_>, dimension: i64, size: i64, step: i64) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::unfold(&self.t, dimension, size, step)?)
+    fn unfold(slf: &Bound<'_, Self>, py: Python<'_>, dimension: i64, size: i64, step: i64) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        wrap(py, sh::unfold(&this.t, dimension, size, step)?)
     }
 
     #[pyo3(signature = (*dims))]
@@ -429,8 +461,10 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (size, stride, storage_offset=None))]
-    fn as_strided(&self, py: Python<'_>, size: &Bound<'_, PyAny>, stride: &Bound<'_, PyAny>, storage_offset: Option<i64>) -> PyResult<Py<PyTensor>> {
-        wrap(py, self.as_strided_impl(size, stride, storage_offset)?)
+    fn as_strided(slf: &Bound<'_, Self>, py: Python<'_>, size: &Bound<'_, PyAny>, stride: &Bound<'_, PyAny>, storage_offset: Option<i64>) -> PyResult<Py<PyTensor>> {
+        super::autograd_gaps::ensure_view_base(slf);
+        let this = &*slf.borrow();
+        wrap(py, this.as_strided_impl(size, stride, storage_offset)?)
     }
 
     #[pyo3(signature = (size, stride, storage_offset=None))]
