@@ -280,9 +280,16 @@ def inv_ex(A, *, check_errors=False, out=None):
     return _deliver(_RT["linalg_inv_ex"]((X, info)), out)
 
 
+def _det_operand(A):
+    """What det/slogdet factor: like torch, the LU of A^T (the same determinant) for a real row-major A, so
+    exactly singular inputs round to the same zero pivots as torch's."""
+    A = A.detach()
+    return A.mT if A.is_contiguous() and not A.is_complex() else A
+
+
 def det(A, *, out=None):
     _mat(A, "linalg.det", square=True)
-    _, _, d = _C._linalg_slogdet(A.detach())
+    _, _, d = _C._linalg_slogdet(_det_operand(A))
     if _grad_on(A):
         dd = d
 
@@ -299,7 +306,7 @@ def det(A, *, out=None):
 
 def slogdet(A, *, out=None):
     _mat(A, "linalg.slogdet", square=True)
-    s, la, _ = _C._linalg_slogdet(A.detach())
+    s, la, _ = _C._linalg_slogdet(_det_operand(A))
     if _grad_on(A):
         sd = s
 
