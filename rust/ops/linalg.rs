@@ -262,11 +262,11 @@ fn each(nb: usize, n: usize, f: impl Fn(usize) + Sync + Send) {
 }
 
 /// faer's parallelism for one factorisation of order `n` in a batch of `nb`: sequential inside a
-/// batch (the batch is what runs in parallel) and below `OXY_LA_SEQ_BELOW` (default 192), where
+/// batch (the batch is what runs in parallel) and below `OXY_LA_SEQ_BELOW` (default 512), where
 /// the pool's synchronisation costs more than it saves; rayon's whole pool otherwise.
 fn la_par(nb: usize, n: usize) -> Par {
     static SEQ_BELOW: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let lim = *SEQ_BELOW.get_or_init(|| std::env::var("OXY_LA_SEQ_BELOW").ok().and_then(|v| v.parse().ok()).unwrap_or(192));
+    let lim = *SEQ_BELOW.get_or_init(|| std::env::var("OXY_LA_SEQ_BELOW").ok().and_then(|v| v.parse().ok()).unwrap_or(512));
     if nb > 1 || n < lim || rayon::current_num_threads() < 2 { Par::Seq } else { Par::rayon(0) }
 }
 
