@@ -3,7 +3,8 @@ solve and cholesky on 256x256 and 1024x1024 float64 and on a batch of 1000 8x8 f
 Prints the median time of each and the ratio torch/oxytorch (> 1 means oxytorch is faster).
 
 Run with a release build:  /work/tools/wt-build2.sh --release && PYTHONPATH=python python3 benches/bench_linalg.py
-Options: --quick (fewer repeats, skips 1024), --threads N (torch.set_num_threads)."""
+Options: --quick (fewer repeats, skips 1024), --threads N (torch.set_num_threads), --runs N (repeat the
+whole table N times and print the median of each column over the runs as a final table)."""
 import statistics
 import sys
 import time
@@ -45,15 +46,8 @@ OPS = [
 ]
 
 
-def main():
-    quick = "--quick" in sys.argv
-    if "--threads" in sys.argv:
-        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
-    configs = [("256x256 f64", 256, 0, np.float64), ("1000x(8x8) f32", 8, 1000, np.float32)]
-    if not quick:
-        configs.insert(1, ("1024x1024 f64", 1024, 0, np.float64))
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    print(f"{'case':<18}{'op':<10}{'oxytorch ms':>13}{'torch ms':>11}{'torch/oxy':>11}")
+def run_once(configs, quick):
+    rows = []
     for label, size, batch, dt in configs:
         a, s, b = cases(size, batch, dt)
         ta, ts, tb = torch.tensor(a), torch.tensor(s), torch.tensor(b)
@@ -63,6 +57,31 @@ def main():
             to = median_time(lambda: fn(ot, oa, os_, ob), reps, 0.0 if size >= 1024 else 0.2)
             tt = median_time(lambda: fn(torch, ta, ts, tb), reps, 0.0 if size >= 1024 else 0.2)
             print(f"{label:<18}{name:<10}{to * 1e3:>13.3f}{tt * 1e3:>11.3f}{tt / to:>11.2f}", flush=True)
+            rows.append((label, name, to, tt))
+    return rows
+
+
+def main():
+    quick = "--quick" in sys.argv
+    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 1
+    if "--threads" in sys.argv:
+        torch.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
+    configs = [("256x256 f64", 256, 0, np.float64), ("1000x(8x8) f32", 8, 1000, np.float32)]
+    if not quick:
+        configs.insert(1, ("1024x1024 f64", 1024, 0, np.float64))
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    header = f"{'case':<18}{'op':<10}{'oxytorch ms':>13}{'torch ms':>11}{'torch/oxy':>11}"
+    all_rows = []
+    for r in range(runs):
+        print(f"run {r + 1}/{runs}\n{header}")
+        all_rows.append(run_once(configs, quick))
+    if runs > 1:
+        print(f"median of {runs} runs (ratio = median of the per-run ratios)\n{header}")
+        for i, (label, name, _, _) in enumerate(all_rows[0]):
+            to = statistics.median(rows[i][2] for rows in all_rows)
+            tt = statistics.median(rows[i][3] for rows in all_rows)
+            ratio = statistics.median(rows[i][3] / rows[i][2] for rows in all_rows)
+            print(f"{label:<18}{name:<10}{to * 1e3:>13.3f}{tt * 1e3:>11.3f}{ratio:>11.2f}")
 
 
 if __name__ == "__main__":

@@ -48,22 +48,22 @@ for _name in ("normal_", "uniform_", "bernoulli_", "random_", "exponential_", "g
     setattr(Tensor, _name, _fill_through_bits(_name))
 
 
-def _resolving_neg(fn):
-    """dot / vdot with a negative-bit operand: torch materialises both operands (no lazy conjugate
-    in the result); the plain and conjugate cases go straight to the kernel."""
-
-    def wrapped(input, other, *args, **kwargs):
-        if isinstance(input, Tensor) and isinstance(other, Tensor) and (input.is_neg() or other.is_neg()):
-            input = input.resolve_neg().resolve_conj()
-            other = other.resolve_neg().resolve_conj()
-        return fn(input, other, *args, **kwargs)
-
-    wrapped.__name__ = fn.__name__
-    wrapped.__doc__ = fn.__doc__
-    return wrapped
+# dot / vdot: the negative-bit rules live in the kernel (ops::matmul::dot), except one case left here:
+# vdot(x, y) with a negative-bit x and a (plain) conjugate y is torch's conj(dot(x, conj(y))), a lazy conjugate.
+dot = _C.dot
 
 
-dot = _resolving_neg(_C.dot)
-vdot = _resolving_neg(_C.vdot)
-Tensor.dot = _resolving_neg(Tensor.dot)
-Tensor.vdot = _resolving_neg(Tensor.vdot)
+def _vdot_bits(raw):
+    def vdot(input, other, *args, **kwargs):
+        if (isinstance(input, Tensor) and isinstance(other, Tensor) and input.is_neg() and other.is_conj()
+                and not other.is_neg() and input.is_complex() and not args and not kwargs):
+            return _C.dot(input, other.conj()).conj()
+        return raw(input, other, *args, **kwargs)
+
+    vdot.__name__ = "vdot"
+    vdot.__doc__ = raw.__doc__
+    return vdot
+
+
+vdot = _vdot_bits(_C.vdot)
+Tensor.vdot = _vdot_bits(Tensor.vdot)

@@ -6,7 +6,7 @@
 //! per-matrix LAPACK-style `info` codes (int32) instead of raising.
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use faer::linalg::solvers::{DenseSolveCore, Solve};
+use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::traits::ComplexField;
 use faer::traits::math_utils as mu;
 use faer::{MatMut, MatRef, Par, Side};
@@ -19,6 +19,9 @@ use crate::dtype::DType;
 use crate::error::Result;
 use crate::layout::Layout;
 use crate::tensor::Tensor;
+
+pub mod small;
+use small::SMALL;
 
 /// Runs `$body` with `$T` bound to the element type of a float/complex linalg dtype.
 macro_rules! la_dispatch {
@@ -46,7 +49,7 @@ macro_rules! la_dispatch {
 }
 
 /// A float/complex element faer can factor.
-pub trait Sc: ComplexField + Copy + Send + Sync + 'static {}
+pub trait Sc: ComplexField + small::Lk + Copy + Send + Sync + 'static {}
 impl Sc for f32 {}
 impl Sc for f64 {}
 impl Sc for Complex<f32> {}
@@ -256,6 +259,23 @@ fn each(nb: usize, n: usize, f: impl Fn(usize) + Sync + Send) {
     } else {
         (0..nb).for_each(f);
     }
+}
+
+/// faer's parallelism for one factorisation of order `n` in a batch of `nb`: sequential inside a
+/// batch (the batch is what runs in parallel) and below `OXY_LA_SEQ_BELOW` (default 512), where
+/// the pool's synchronisation costs more than it saves; rayon's whole pool otherwise.
+fn la_par(nb: usize, n: usize) -> Par {
+    static SEQ_BELOW: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let lim = *SEQ_BELOW.get_or_init(|| std::env::var("OXY_LA_SEQ_BELOW").ok().and_then(|v| v.parse().ok()).unwrap_or(512));
+    if nb > 1 || n < lim || rayon::current_num_threads() < 2 { Par::Seq } else { Par::rayon(0) }
+}
+
+/// Whether a (m x n) batch takes the unblocked small-matrix kernels (`OXY_LA_SMALL` overrides
+/// the size limit, 0 turning them off).
+fn use_small(m: usize, n: usize) -> bool {
+    static LIM: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let lim = *LIM.get_or_init(|| std::env::var("OXY_LA_SMALL").ok().and_then(|v| v.parse().ok()).unwrap_or(SMALL));
+    m >= 1 && n >= 1 && m <= lim && n <= lim
 }
 
 fn nan_fill<T: Sc>(mut m: MatMut<'_, T>) {
@@ -484,9 +504,29 @@ fn qr_t<T: Sc>(a: &Tensor, mode: u8) -> Result<(Tensor, Tensor)> {
     let (qc, rr) = if mode == 1 { (m, m) } else { (k, k) };
     let q = if mode != 2 { Some(Out::new(&g.batch, m, qc, a.dtype, true)?) } else { None };
     let r = Out::new(&g.batch, rr, n, a.dtype, true)?;
-    each(g.count(), m.max(n), |b| unsafe {
+    if use_small(m, n) {
+        small::qr::<T>(&g, q.as_ref(), &r);
+    } else {
+        qr_faer::<T>(&g, q.as_ref(), &r, qc);
+    }
+    let qt = match q {
+        Some(q) => q.t,
+        None => Tensor::zeros(&[0], a.dtype, Device::Cpu)?,
+    };
+    Ok((qt, r.t))
+}
+
+/// Blocked Householder QR (faer) of each matrix straight into R, and Q built by applying the
+/// reflector blocks, last first, to the trailing part of the identity that each one touches.
+fn qr_faer<T: Sc>(g: &Mats, q: Option<&Out>, r: &Out, qc: usize) {
+    use faer::linalg::householder as hh;
+    use faer::linalg::qr::no_pivoting::factor as f;
+    let (m, n) = (g.m, g.n);
+    let k = m.min(n);
+    let nb = g.count();
+    each(nb, m.max(n), |b| unsafe {
         let mut ro = r.get::<T>(b);
-        let qo = q.as_ref().map(|q| q.get::<T>(b));
+        let qo = q.map(|q| q.get::<T>(b));
         if m == 0 || n == 0 {
             if let Some(mut qo) = qo {
                 for i in 0..m.min(qc) {
@@ -495,26 +535,50 @@ fn qr_t<T: Sc>(a: &Tensor, mode: u8) -> Result<(Tensor, Tensor)> {
             }
             return;
         }
-        let f = g.get::<T>(b).qr();
-        let rf = f.thin_R();
+        let par = la_par(nb, k);
+        let mut a = faer::Mat::<T>::zeros(m, n);
+        a.as_mut().copy_from(g.get::<T>(b));
+        let bs = f::recommended_block_size::<T>(m, n);
+        let mut coeff = faer::Mat::<T>::zeros(bs, k);
+        {
+            let mut mem = MemBuffer::new(f::qr_in_place_scratch::<T>(m, n, bs, par, Default::default()));
+            f::qr_in_place(a.as_mut(), coeff.as_mut(), par, MemStack::new(&mut mem), Default::default());
+        }
         for j in 0..n {
             for i in 0..k.min(j + 1) {
-                ro[(i, j)] = rf[(i, j)];
+                ro[(i, j)] = a[(i, j)];
             }
         }
         if let Some(mut qo) = qo {
-            if mode == 1 {
-                qo.copy_from(f.compute_Q());
-            } else {
-                qo.copy_from(f.compute_thin_Q());
+            for i in 0..m.min(qc) {
+                qo[(i, i)] = mu::one();
+            }
+            let mut mem = MemBuffer::new(hh::apply_block_householder_sequence_on_the_left_in_place_scratch::<T>(m, bs, qc));
+            let stack = MemStack::new(&mut mem);
+            let mut j = k;
+            let mut step = k % bs;
+            if step == 0 {
+                step = bs;
+            }
+            while j > 0 {
+                let j0 = j - step;
+                step = bs;
+                let basis = a.as_ref().get(j0.., j0..j);
+                let fac = coeff.as_ref().get(.., j0..j).subrows(0, j - j0);
+                // Columns before j0 are still identity columns there, which these reflectors keep.
+                let c0 = j0.min(qc);
+                hh::apply_block_householder_on_the_left_in_place_with_conj(
+                    basis,
+                    fac,
+                    faer::Conj::No,
+                    qo.as_mut().get_mut(j0.., c0..),
+                    par,
+                    stack,
+                );
+                j = j0;
             }
         }
     });
-    let qt = match q {
-        Some(q) => q.t,
-        None => Tensor::zeros(&[0], a.dtype, Device::Cpu)?,
-    };
-    Ok((qt, r.t))
 }
 
 /// `(L or U, info)`: the Cholesky factor read from the lower (or `upper`) triangle; info is the
@@ -526,37 +590,64 @@ pub fn cholesky(a: &Tensor, upper: bool) -> Result<(Tensor, Tensor)> {
 }
 
 fn cholesky_t<T: Sc>(a: &Tensor, upper: bool) -> Result<(Tensor, Tensor)> {
+    use faer::linalg::cholesky::llt::factor as f;
     let g = Mats::of(a);
     let n = g.n;
     let l = Out::new(&g.batch, n, n, a.dtype, true)?;
     let info = OutVec::new(&g.batch, None, DType::I32)?;
-    each(g.count(), n, |b| unsafe {
+    if use_small(n, n) {
+        small::cholesky::<T>(&g, upper, &l, &info);
+        return Ok((l.t, info.t));
+    }
+    let nb = g.count();
+    each(nb, n, |b| unsafe {
         if n == 0 {
             return;
         }
         let am = g.get::<T>(b);
         let mut lo = l.get::<T>(b);
         // The upper factor of A is the conjugate transpose of the lower factor of A^H, whose
-        // lower triangle is A's upper triangle.
-        match am.llt(if upper { Side::Upper } else { Side::Lower }) {
-            Ok(f) => {
-                let lf = f.L();
+        // lower triangle is A's upper triangle. Factored in place in the output.
+        if upper {
+            lo.copy_from_triangular_lower(am.adjoint());
+        } else {
+            lo.copy_from_triangular_lower(am);
+        }
+        let par = la_par(nb, n);
+        let mut mem = MemBuffer::new(f::cholesky_in_place_scratch::<T>(n, par, Default::default()));
+        let r = f::cholesky_in_place(lo.as_mut(), Default::default(), par, MemStack::new(&mut mem), Default::default());
+        match r {
+            Ok(_) => {
                 for j in 0..n {
-                    for i in j..n {
-                        if upper {
-                            lo[(j, i)] = mu::conj(&lf[(i, j)]);
-                        } else {
-                            lo[(i, j)] = lf[(i, j)];
+                    for i in 0..j {
+                        lo[(i, j)] = mu::zero();
+                    }
+                }
+                if upper {
+                    for j in 0..n {
+                        for i in j..n {
+                            let v = lo[(i, j)];
+                            lo[(i, j)] = mu::zero();
+                            lo[(j, i)] = mu::conj(&v);
                         }
                     }
                 }
             }
             Err(faer::linalg::cholesky::llt::factor::LltError::NonPositivePivot { index }) => {
+                zero_fill(lo);
                 info.get::<i32>(b)[0] = index as i32 + 1;
             }
         }
     });
     Ok((l.t, info.t))
+}
+
+fn zero_fill<T: Sc>(mut m: MatMut<'_, T>) {
+    for j in 0..m.ncols() {
+        for i in 0..m.nrows() {
+            m[(i, j)] = mu::zero();
+        }
+    }
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -618,6 +709,10 @@ fn lu_factor_t<T: Sc>(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
     let lu = Out::new(&g.batch, g.m, g.n, a.dtype, true)?;
     let piv = OutVec::new(&g.batch, Some(k), DType::I32)?;
     let info = OutVec::new(&g.batch, None, DType::I32)?;
+    if use_small(g.m, g.n) {
+        small::lu_factor::<T>(&g, &lu, &piv, &info);
+        return Ok((lu.t, piv.t, info.t));
+    }
     each(g.count(), g.m.max(g.n), |b| unsafe {
         info.get::<i32>(b)[0] = lu_one(g.get::<T>(b), lu.get::<T>(b), piv.get::<i32>(b));
     });
@@ -641,23 +736,51 @@ fn solve_t<T: Sc>(a: &Tensor, bt: &Tensor) -> Result<(Tensor, Tensor)> {
     let n = ga.n;
     let x = Out::new(&gb.batch, gb.m, gb.n, a.dtype, true)?;
     let info = OutVec::new(&ga.batch, None, DType::I32)?;
-    each(ga.count(), n, |b| unsafe {
-        let mut xo = x.get::<T>(b);
+    if use_small(n, n) {
+        small::solve::<T>(&ga, Some(&gb), &x, &info);
+        return Ok((x.t, info.t));
+    }
+    let nb = ga.count();
+    each(nb, n, |b| unsafe {
+        let xo = x.get::<T>(b);
         if n == 0 || gb.n == 0 {
             return;
         }
-        let f = faer::linalg::solvers::PartialPivLu::new(ga.get::<T>(b));
-        let u = f.U();
-        let zero: T = mu::zero();
-        if let Some(i) = (0..n).find(|&i| u[(i, i)] == zero) {
-            info.get::<i32>(b)[0] = i as i32 + 1;
-            nan_fill(xo);
-            return;
-        }
-        xo.copy_from(gb.get::<T>(b));
-        f.solve_in_place(xo.as_mut());
+        info.get::<i32>(b)[0] = lu_solve_one(ga.get::<T>(b), Some(gb.get::<T>(b)), xo, la_par(nb, n));
     });
     Ok((x.t, info.t))
+}
+
+/// One LU (faer) and the two triangular solves: X = A^-1 B (B None: the identity, X = A^-1
+/// from faer's LU inverse); returns info, X being nan for a singular A.
+fn lu_solve_one<T: Sc>(am: MatRef<'_, T>, bm: Option<MatRef<'_, T>>, mut xo: MatMut<'_, T>, par: Par) -> i32 {
+    use faer::linalg::lu::partial_pivoting as pp;
+    let n = am.nrows();
+    let mut lu = faer::Mat::<T>::zeros(n, n);
+    lu.as_mut().copy_from(am);
+    let mut fwd = vec![0usize; n];
+    let mut bwd = vec![0usize; n];
+    let mut fmem = MemBuffer::new(pp::factor::lu_in_place_scratch::<usize, T>(n, n, par, Default::default()));
+    let (_, perm) =
+        pp::factor::lu_in_place(lu.as_mut(), &mut fwd[..], &mut bwd[..], par, MemStack::new(&mut fmem), Default::default());
+    let zero: T = mu::zero();
+    if let Some(i) = (0..n).find(|&i| lu[(i, i)] == zero) {
+        nan_fill(xo);
+        return i as i32 + 1;
+    }
+    match bm {
+        Some(bm) => {
+            xo.copy_from(bm);
+            let k = bm.ncols();
+            let mut mem = MemBuffer::new(pp::solve::solve_in_place_scratch::<usize, T>(n, k, par));
+            pp::solve::solve_in_place_with_conj(lu.as_ref(), lu.as_ref(), perm, faer::Conj::No, xo.as_mut(), par, MemStack::new(&mut mem));
+        }
+        None => {
+            let mut mem = MemBuffer::new(pp::inverse::inverse_scratch::<usize, T>(n, par));
+            pp::inverse::inverse(xo.as_mut(), lu.as_ref(), lu.as_ref(), perm, par, MemStack::new(&mut mem));
+        }
+    }
+    0
 }
 
 /// `(A^-1, info)` for square matrices.
@@ -672,20 +795,17 @@ fn inv_t<T: Sc>(a: &Tensor) -> Result<(Tensor, Tensor)> {
     let n = g.n;
     let x = Out::new(&g.batch, n, n, a.dtype, true)?;
     let info = OutVec::new(&g.batch, None, DType::I32)?;
-    each(g.count(), n, |b| unsafe {
-        let mut xo = x.get::<T>(b);
+    if use_small(n, n) {
+        small::solve::<T>(&g, None, &x, &info);
+        return Ok((x.t, info.t));
+    }
+    let nb = g.count();
+    each(nb, n, |b| unsafe {
+        let xo = x.get::<T>(b);
         if n == 0 {
             return;
         }
-        let f = faer::linalg::solvers::PartialPivLu::new(g.get::<T>(b));
-        let u = f.U();
-        let zero: T = mu::zero();
-        if let Some(i) = (0..n).find(|&i| u[(i, i)] == zero) {
-            info.get::<i32>(b)[0] = i as i32 + 1;
-            nan_fill(xo);
-            return;
-        }
-        xo.copy_from(f.inverse());
+        info.get::<i32>(b)[0] = lu_solve_one(g.get::<T>(b), None, xo, la_par(nb, n));
     });
     Ok((x.t, info.t))
 }
@@ -703,6 +823,10 @@ fn slogdet_t<T: Sc>(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
     let sign = OutVec::new(&g.batch, None, a.dtype)?;
     let logabs = OutVec::new(&g.batch, None, a.dtype.to_real())?;
     let det = OutVec::new(&g.batch, None, a.dtype)?;
+    if use_small(n, n) {
+        small::slogdet::<T>(&g, &sign, &logabs, &det);
+        return Ok((sign.t, logabs.t, det.t));
+    }
     each(g.count(), n, |b| unsafe {
         let sg = &mut sign.get::<T>(b)[0];
         let la = &mut logabs.get::<T::Real>(b)[0];

@@ -280,9 +280,10 @@ fn check_dot(op: &str, a: &Tensor, b: &Tensor) -> Result<()> {
 
 /// `torch.dot` (`conj = false`) and `torch.vdot` (conjugates the first argument).
 pub fn dot(a: &Tensor, b: &Tensor, conj: bool) -> Result<Tensor> {
-    if a.dtype.is_complex() && (a.conj || b.conj) {
+    if a.dtype.is_complex() && (a.conj || b.conj) && !a.neg && !b.neg {
         // torch's conjugate-bit rules: a conjugate operand is read through its bit by swapping
-        // dot/vdot (or conjugating the result lazily), so the result may carry the bit.
+        // dot/vdot (or conjugating the result lazily), so the result may carry the bit. A
+        // negative-bit operand instead materialises both (below), as in torch.
         check_dot(if conj { "vdot" } else { "dot" }, a, b)?;
         let raw = |t: &Tensor| t.with_bits(false, t.neg);
         let lazy = |r: Tensor| r.with_bits(!r.conj, r.neg);
@@ -307,6 +308,11 @@ pub fn dot(a: &Tensor, b: &Tensor, conj: bool) -> Result<Tensor> {
 
 /// `torch.matmul(input, other)` with torch's rules for 1-D, 2-D and broadcast batched operands.
 pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if a.ndim() == 1 && b.ndim() == 1 && a.dtype.is_complex() && (a.conj || b.conj) {
+        // 1-D @ 1-D is torch.dot, conjugate-bit rules included (two conjugates give a lazy conjugate).
+        require_cpu("matmul", &[a, b])?;
+        return dot(a, b, false);
+    }
     crate::resolve_bits!(a);
     crate::resolve_bits!(b);
     require_cpu("matmul", &[a, b])?;
