@@ -28,15 +28,15 @@ pub fn div(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 }
 /// `a * s` as torch's formulas write it (mul.Scalar: MulBackward1, one edge).
 pub fn scale(a: &Tensor, s: f64) -> Result<Tensor> {
-    binary_impl(BinaryOp::Mul, Arg::T(a), Arg::S(Pivot::F(s)), None, None, true)
+    binary_impl(BinaryOp::Mul, Arg::T(a), Arg::S(Pivot::F(s)), None, None, true, false)
 }
 /// `a + s` (add.Scalar: AddBackward1).
 pub fn add_scalar(a: &Tensor, s: f64) -> Result<Tensor> {
-    binary_impl(BinaryOp::Add, Arg::T(a), Arg::S(Pivot::F(s)), None, None, true)
+    binary_impl(BinaryOp::Add, Arg::T(a), Arg::S(Pivot::F(s)), None, None, true, false)
 }
 /// `a op s` for a scalar `s` inside a formula (the `.Scalar` overloads: one edge).
 pub fn scalar_op(op: BinaryOp, a: &Tensor, s: Pivot) -> Result<Tensor> {
-    binary_impl(op, Arg::T(a), Arg::S(s), None, None, true)
+    binary_impl(op, Arg::T(a), Arg::S(s), None, None, true, false)
 }
 /// `s - a`.
 pub fn rsub_scalar(a: &Tensor, s: f64) -> Result<Tensor> {
@@ -178,12 +178,19 @@ fn is_differentiable_binary(op: BinaryOp) -> bool {
 
 /// `op(a, b)` with autograd.
 pub fn binary(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&Tensor>) -> Result<Tensor> {
-    binary_impl(op, a, bb, alpha, out, false)
+    binary_impl(op, a, bb, alpha, out, false, false)
+}
+
+/// `binary` for the function forms `torch.add/sub/mul/div(scalar, tensor)`: torch wraps the
+/// scalar as a 0-dim tensor, so the node is the tensor-tensor one (SubBackward0, DivBackward0)
+/// with an empty first edge, where the operator `2 - x` gives RsubBackward1.
+pub fn binary_scalar_first(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&Tensor>) -> Result<Tensor> {
+    binary_impl(op, a, bb, alpha, out, false, true)
 }
 
 /// `binary`; `internal` marks a scalar operand written in a formula (torch's `.Scalar` overload,
 /// one edge) rather than a Python scalar (wrapped as a 0-dim tensor: a second, empty edge).
-fn binary_impl(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&Tensor>, internal: bool) -> Result<Tensor> {
+fn binary_impl(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<&Tensor>, internal: bool, first_wrapped: bool) -> Result<Tensor> {
     // The tensor operands, in order, without a heap allocation (this is the per-op hot path).
     let (ta, tb) = (arg_tensor(&a), arg_tensor(&bb));
     let pair: [&Tensor; 2];
@@ -199,7 +206,7 @@ fn binary_impl(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<
         }
         (None, None) => &[],
     };
-    if op == BinaryOp::Div && out.is_none() && should_record(ts) {
+    if op == BinaryOp::Div && !first_wrapped && out.is_none() && should_record(ts) {
         if let (Arg::S(p), Arg::T(t)) = (&a, &bb) {
             // torch's `scalar / tensor` is `tensor.reciprocal() * scalar`.
             let r = unary(UnaryOp::Reciprocal, t, None)?;
@@ -227,7 +234,9 @@ fn binary_impl(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<
     let sb = match &bb { Arg::S(p) => Some(*p), _ => None };
     // Inputs of the node: the tensor operands, in order. `ia`/`ib` index their gradient slots.
     let ia = if a_is_t { Some(0) } else { None };
-    let ib = if b_is_t { Some(if a_is_t { 1 } else { 0 }) } else { None };
+    let first_arith = first_wrapped && !a_is_t && b_is_t && matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div);
+    // With a wrapped first scalar the tensor's edge is the node's second.
+    let ib = if b_is_t { Some(if a_is_t || first_arith { 1 } else { 0 }) } else { None };
     use BinaryOp::*;
     let needs_a_val = matches!(op, Mul | Div | Pow | Atan2 | Hypot | Maximum | Minimum | Fmax | Fmin | Remainder | Fmod | Copysign);
     let needs_b_val = matches!(op, Mul | Div | Pow | Atan2 | Hypot | Maximum | Minimum | Fmax | Fmin | Remainder | Fmod);
@@ -257,6 +266,7 @@ fn binary_impl(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<
         Sub if scalar_arith && internal => "SubBackward1",
         Mul if scalar_arith && internal => "MulBackward1",
         Div if scalar_arith && internal => "DivBackward1",
+        Sub if first_arith => "SubBackward0",
         _ => binary_node_name(op, a_is_t, b_is_t),
     };
     let alpha_v = alpha.map(pivot_f64).unwrap_or(1.0);
@@ -448,8 +458,8 @@ fn binary_impl(op: BinaryOp, a: Arg, bb: Arg, alpha: Option<Pivot>, out: Option<
         }
         Ok(v)
     };
-    if scalar_arith && !internal {
-        super::record_scalar_operand(name, ts, &mut [&mut r], saved, backward);
+    if (scalar_arith && !internal) || first_arith {
+        super::record_scalar_operand(name, ts, &mut [&mut r], saved, backward, first_arith);
     } else {
         record(name, ts, &mut [&mut r], saved, backward);
     }

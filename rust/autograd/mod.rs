@@ -259,19 +259,31 @@ where
     }
 }
 
-/// [`record`] for an op whose last operand was a Python scalar that torch wraps as a 0-dim tensor
-/// (`x + 2`, `x * 2`): the node has one more input, with no edge, as torch's does.
-pub fn record_scalar_operand<F>(name: &'static str, inputs: &[&Tensor], outputs: &mut [&mut Tensor], saved: Vec<SavedTensor>, backward: F)
-where
+/// [`record`] for an op with a Python scalar operand that torch wraps as a 0-dim tensor: the
+/// node has one more input, with no edge, last (`x + 2`, `x * 2`) or, with `first`, before the
+/// tensor (`torch.sub(2, x)`), as torch's does.
+pub fn record_scalar_operand<F>(
+    name: &'static str,
+    inputs: &[&Tensor],
+    outputs: &mut [&mut Tensor],
+    saved: Vec<SavedTensor>,
+    backward: F,
+    first: bool,
+) where
     F: Fn(&Ctx<'_>, &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send + Sync + 'static,
 {
     let metas = outputs.iter().map(|o| node::TensorMeta::of(o)).collect();
     let f = move |ctx: &Ctx<'_>, g: &[Option<Tensor>]| -> Result<Vec<Option<Tensor>>> {
         let mut v = backward(ctx, g)?;
-        v.push(None);
+        if first {
+            v.insert(0, None);
+        } else {
+            v.push(None);
+        }
         Ok(v)
     };
-    let node = Node::build(name.into(), inputs, true, metas, saved, Box::new(f));
+    let edge = if first { node::ScalarEdge::First } else { node::ScalarEdge::Last };
+    let node = Node::build(name.into(), inputs, edge, metas, saved, Box::new(f));
     for (nr, o) in outputs.iter_mut().enumerate() {
         o.ag = Some(Arc::new(AutogradMeta::with_grad_fn(node.clone(), nr)));
     }

@@ -73,6 +73,15 @@ impl SavedTensor {
 
 static NEXT_SEQ: AtomicU64 = AtomicU64::new(0);
 
+/// Where a node keeps the empty edge of a Python scalar operand, which torch wraps as a 0-dim
+/// tensor: none, after the tensor inputs (`x + 2`), or before them (`torch.sub(2, x)`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ScalarEdge {
+    No,
+    Last,
+    First,
+}
+
 pub struct Node {
     pub name: Cow<'static, str>,
     /// Creation order: the engine runs later nodes first.
@@ -174,7 +183,7 @@ impl Node {
         saved: Vec<SavedTensor>,
         f: Box<BackwardFn>,
     ) -> Arc<Node> {
-        Node::build(name, inputs, false, outputs, saved, f)
+        Node::build(name, inputs, ScalarEdge::No, outputs, saved, f)
     }
 
     /// A node whose inputs are `inputs` and, when `scalar` is set, a trailing 0-dim operand with no
@@ -182,17 +191,23 @@ impl Node {
     pub fn build(
         name: Cow<'static, str>,
         inputs: &[&Tensor],
-        scalar: bool,
+        scalar: ScalarEdge,
         outputs: SmallVec<[TensorMeta; 1]>,
         saved: Vec<SavedTensor>,
         f: Box<BackwardFn>,
     ) -> Arc<Node> {
         let mut next: SmallVec<[Option<Edge>; 2]> = inputs.iter().map(|t| if t.requires_grad() { t.gradient_edge() } else { None }).collect();
         let mut metas: SmallVec<[TensorMeta; 2]> = inputs.iter().map(|t| TensorMeta::of(t)).collect();
-        if scalar {
-            next.push(None);
+        if scalar != ScalarEdge::No {
             let (dtype, device) = inputs.first().map(|t| (t.dtype, t.device())).unwrap_or((DType::F32, Device::Cpu));
-            metas.push(TensorMeta { shape: SmallVec::new(), dtype, device });
+            let meta = TensorMeta { shape: SmallVec::new(), dtype, device };
+            if scalar == ScalarEdge::First {
+                next.insert(0, None);
+                metas.insert(0, meta);
+            } else {
+                next.push(None);
+                metas.push(meta);
+            }
         }
         let had_saved = !saved.is_empty();
         Arc::new_cyclic(|w| Node {

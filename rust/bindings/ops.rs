@@ -147,6 +147,19 @@ pub fn apply(
     }
 }
 
+/// [`apply`] for the function forms `torch.op(input, other)`: a Python scalar `input` with a
+/// tensor `other` is recorded as torch records its wrapped 0-dim tensor (see
+/// `binary_scalar_first`); the operators (`2 - x`) keep `apply`.
+fn apply_fn(py: Python<'_>, op: BinaryOp, a: &Operand, b: &Operand, alpha: Option<Pivot>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
+    if out.is_none() && matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div) {
+        if let (Operand::S(_), Operand::T(_)) = (a, b) {
+            let r = crate::autograd::formulas::binary_scalar_first(op, a.arg(), b.arg(), alpha, None)?;
+            return Ok(wrap(py, r)?.into_any());
+        }
+    }
+    apply(py, op, a, b, alpha, out)
+}
+
 /// torch's deprecation warning when a non-empty `out=` tensor is resized.
 pub fn warn_resize(py: Python<'_>, from: &[usize], to: &[usize]) -> PyResult<()> {
     let msg = format!(
@@ -336,7 +349,7 @@ macro_rules! binary_fns {
             #[pyo3(name = $pyname, signature = (input, other, *, out=None))]
             pub fn $func(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
                 let (a, b) = fn_operands(Kinds::$kinds, $pyname, input, other, false)?;
-                apply(py, BinaryOp::$op, &a, &b, None, out)
+                apply_fn(py, BinaryOp::$op, &a, &b, None, out)
             }
         )*
         #[pymethods]
@@ -396,7 +409,7 @@ macro_rules! alpha_fns {
             pub fn $func(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
                 let a = required(input, $pyname, "input")?;
                 let b = required(other, $pyname, "other")?;
-                apply(py, BinaryOp::$op, &a, &b, alpha_arg(alpha)?, out)
+                apply_fn(py, BinaryOp::$op, &a, &b, alpha_arg(alpha)?, out)
             }
         )*
         #[pymethods]
@@ -428,7 +441,7 @@ alpha_fns!(Add, add, add_m, add_, "add"; Sub, sub, sub_m, sub_, "sub");
 pub fn div(py: Python<'_>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>, rounding_mode: Option<&str>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
     let a = required(input, "div", "input")?;
     let b = required(other, "div", "other")?;
-    apply(py, rounding(rounding_mode)?, &a, &b, None, out)
+    apply_fn(py, rounding(rounding_mode)?, &a, &b, None, out)
 }
 
 #[pymethods]
