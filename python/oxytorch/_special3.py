@@ -4,6 +4,7 @@ import math
 
 from . import _C
 from ._views import broadcast_tensors as _bt
+from .nn._f_loss import _sum_to
 
 _HALF = {"torch.float16": "Half", "torch.bfloat16": "BFloat16"}
 _CNAME = {"torch.complex64": "ComplexFloat", "torch.complex128": "ComplexDouble", "torch.int64": "Long",
@@ -188,16 +189,6 @@ def _gammainc_impl(input, other, upper, out):
         _C._record_function("IgammacBackward0" if upper else "IgammaBackward0", ins, [r], bw)
     return r
 
-
-def _sum_to(g, shape):
-    shape = tuple(shape)
-    if tuple(g.shape) == shape:
-        return g
-    lead = g.dim() - len(shape)
-    dims = list(range(lead)) + [lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1]
-    if dims:
-        g = g.sum(dims, keepdim=True)
-    return g.reshape(shape)
 
 
 def gammainc(input, other, *, out=None):
