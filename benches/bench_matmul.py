@@ -52,7 +52,10 @@ def main():
     for name, flops, number, repeat, fo, ft, fn in _workloads():
         if args.filter not in name:
             continue
-        to, tt, tn = interleaved([fo, ft, fn], number, repeat)
+        # NumPy's OpenBLAS workers keep spinning for tens of milliseconds after a product, and
+        # torch's OpenMP team for milliseconds: a quarter second of untimed calls lets the
+        # previous library's threads go idle, so each side is timed in its own steady state.
+        to, tt, tn = interleaved([fo, ft, fn], number, repeat, warm=0.25)
         gf = lambda t: flops / t / 1e9  # noqa: E731
         unit = 1e6 if to < 1e-3 else 1e3
         u = "us" if unit == 1e6 else "ms"

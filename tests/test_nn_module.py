@@ -736,7 +736,7 @@ def test_full_backward_hooks_match_torch():
         m.register_full_backward_pre_hook(pre)
         x = lib.ones(4, 3, requires_grad=True)
         (m(x).sum() + x.sum()).backward()  # x also gets a gradient outside the module
-        log.append(("grads", to_np(x.grad).tolist(), to_np(m.weight.grad).round(4).tolist()))
+        log.append(("grads", to_np(x.grad).round(4).tolist(), to_np(m.weight.grad).round(4).tolist()))
         h.remove()
         x.grad = None
         m(x).sum().backward()

@@ -1,6 +1,6 @@
 //! Sorting and order statistics: every op here sorts rows (the chosen dim moved last, contiguous)
 //! with the stable kernel in `backend::cpu::sort`, then reads what it needs off the permutation.
-use crate::backend::cpu::sort::{SortKey, argsort_rows, kth_rows, mode_rows, topk_rows};
+use crate::backend::cpu::sort::{SortKey, argsort_rows, kth_rows, mode_rows, sort_rows_into, topk_rows};
 use crate::bail;
 use crate::dtype::DType;
 use crate::element::{Element, Pivot, cast};
@@ -142,11 +142,16 @@ pub fn sort(t: &Tensor, dim: i64, descending: bool, stable: bool) -> Result<(Ten
     let (x, m, k, pshape, inv) = dim_rows(t, d)?;
     dispatch_real!(t.dtype, T => {
         let xs: &[T] = slice_of(&x, m * k);
-        let p = argsort_rows(xs, m, k, descending, !stable && !radix_stable(t, descending));
-        let (v, i) = pair_rows::<T>(&pshape, m, k, |r, c| {
-            let at = p[r * k + c] as usize;
-            (xs[r * k + at], at as i64)
-        })?;
+        let v = Tensor::for_overwrite(&pshape, T::DTYPE)?;
+        let i = Tensor::for_overwrite(&pshape, DType::I64)?;
+        if m * k > 0 {
+            // SAFETY: both are fresh tensors of m * k elements, written only here.
+            let (vs, is) = unsafe {
+                (std::slice::from_raw_parts_mut(v.storage.as_ptr() as *mut T, m * k),
+                 std::slice::from_raw_parts_mut(i.storage.as_ptr() as *mut i64, m * k))
+            };
+            sort_rows_into(xs, m, k, descending, !stable && !radix_stable(t, descending), vs, is);
+        }
         Ok((unpermute_like(v, &inv, t)?, unpermute_like(i, &inv, t)?))
     })
 }

@@ -217,6 +217,29 @@ unsafe fn mm<T: Fl>(
         }
         return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if super::blis::available() {
+        use std::any::TypeId;
+        let is32 = TypeId::of::<T>() == TypeId::of::<f32>();
+        if !is32 && TypeId::of::<T>() != TypeId::of::<f64>() {
+            // SAFETY: forwarded from the caller.
+            unsafe { gemm::gemm(m, n, k, dst, dcs, drs, acc, a, acs, ars, b, bcs, brs, T::ONE, T::ONE, false, false, false, par) };
+            return;
+        }
+        use super::gemm::Mat;
+        let mat = |p: *const T, rs: isize, cs: isize| Mat { ptr: p as *mut u8, rs, cs };
+        let (d, a, b) = (mat(dst, drs, dcs), mat(a, ars, acs), mat(b, brs, bcs));
+        let parallel = !matches!(par, Parallelism::None);
+        // SAFETY: forwarded from the caller; the type checks make T exactly f32 or f64.
+        unsafe {
+            if is32 {
+                super::blis::f32k::gemm(m, n, k, d, a, b, 1.0, acc.then_some(1.0), parallel);
+            } else {
+                super::blis::f64k::gemm(m, n, k, d, a, b, 1.0, acc.then_some(1.0), parallel);
+            }
+        }
+        return;
+    }
     // SAFETY: forwarded from the caller.
     unsafe { gemm::gemm(m, n, k, dst, dcs, drs, acc, a, acs, ars, b, bcs, brs, T::ONE, T::ONE, false, false, false, par) }
 }

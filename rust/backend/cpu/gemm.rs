@@ -114,6 +114,27 @@ unsafe fn single(dt: DType, m: usize, n: usize, k: usize, d: Mat, a: Mat, b: Mat
             ) }
         }};
     }
+    #[cfg(target_arch = "x86_64")]
+    {
+        use super::blis;
+        let parallel = !matches!(par, Parallelism::None);
+        if matches!(dt, DType::F32 | DType::F64) && k > 0 && blis::available() {
+            // SAFETY: forwarded from the caller's contract.
+            unsafe {
+                match dt {
+                    DType::F32 => {
+                        let beta = s.beta.map(f32::from_pivot);
+                        blis::f32k::gemm(m, n, k, d, a, b, f32::from_pivot(s.alpha), beta, parallel)
+                    }
+                    _ => {
+                        let beta = s.beta.map(f64::from_pivot);
+                        blis::f64k::gemm(m, n, k, d, a, b, f64::from_pivot(s.alpha), beta, parallel)
+                    }
+                }
+            }
+            return;
+        }
+    }
     match dt {
         DType::F16 => via_gemm!(half::f16),
         DType::F32 => via_gemm!(f32),

@@ -10,6 +10,10 @@ pub mod sort;
 pub mod stdsort;
 pub mod iter;
 pub mod gemm;
+#[cfg(target_arch = "x86_64")]
+pub mod blis;
+#[cfg(target_arch = "x86_64")]
+pub mod argext;
 pub mod index;
 pub mod vmath;
 pub mod conv;

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use super::elementwise::SendPtr;
 use super::num::{Num, Stored};
 use super::parallel::{PAR_THRESHOLD, num_threads, run_chunks};
+use crate::dtype::DType;
 use crate::element::{C64, C128, Element, cast};
 
 /// Below this many elements per piece a long row is not split further.
@@ -226,6 +227,19 @@ fn arg_row<T: Stored, const MAX: bool>(r: &[T]) -> (T::M, usize) {
     #[cfg(target_arch = "x86_64")]
     {
         use super::vmath::{Isa, isa};
+        if isa() != Isa::Generic && matches!(T::DTYPE, DType::F32 | DType::F64) {
+            // SAFETY: the dtype check makes T exactly f32 or f64, and AVX2 is present.
+            let at = unsafe {
+                if T::DTYPE == DType::F32 {
+                    super::argext::arg_f32::<MAX>(std::slice::from_raw_parts(r.as_ptr() as *const f32, r.len()))
+                } else {
+                    super::argext::arg_f64::<MAX>(std::slice::from_raw_parts(r.as_ptr() as *const f64, r.len()))
+                }
+            };
+            if let Some(i) = at {
+                return (r[i].load(), i);
+            }
+        }
         match isa() {
             // SAFETY: isa() names only variants this CPU supports.
             Isa::Avx512 => return unsafe { arg_fold_512::<T, MAX>(r) },

@@ -12,6 +12,10 @@ pub trait RadixKey: Copy + Ord + Send + Sync + 'static {
     const BITS: u32;
     fn digit(self, shift: u32) -> usize;
     fn flip(self) -> Self;
+    /// The whole key as a u64.
+    fn digit_all(self) -> u64;
+    /// The inverse of `digit_all`.
+    fn from_u64(v: u64) -> Self;
 }
 impl RadixKey for u32 {
     const BITS: u32 = 32;
@@ -22,6 +26,14 @@ impl RadixKey for u32 {
     #[inline(always)]
     fn flip(self) -> Self {
         !self
+    }
+    #[inline(always)]
+    fn digit_all(self) -> u64 {
+        self as u64
+    }
+    #[inline(always)]
+    fn from_u64(v: u64) -> Self {
+        v as u32
     }
 }
 impl RadixKey for u64 {
@@ -34,12 +46,26 @@ impl RadixKey for u64 {
     fn flip(self) -> Self {
         !self
     }
+    #[inline(always)]
+    fn digit_all(self) -> u64 {
+        self
+    }
+    #[inline(always)]
+    fn from_u64(v: u64) -> Self {
+        v
+    }
 }
 
 /// An element with a sort key that orders as torch sorts (ascending, NaN last).
 pub trait SortKey: Element {
     type K: RadixKey;
     fn key(self) -> Self::K;
+    /// The one element whose key is `k`, or None where a key stands for several bit patterns
+    /// (±0 and NaN) or the type does not say.
+    #[inline(always)]
+    fn unkey(_k: Self::K) -> Option<Self> {
+        None
+    }
 }
 
 #[inline(always)]
@@ -65,6 +91,8 @@ macro_rules! int_key {
             type K = $k;
             #[inline(always)]
             fn key(self) -> $k { (self as $k) ^ $bias }
+            #[inline(always)]
+            fn unkey(k: $k) -> Option<$t> { Some((k ^ $bias) as $t) }
         }
     )*};
 }
@@ -81,6 +109,14 @@ impl SortKey for f32 {
     #[inline(always)]
     fn key(self) -> u32 {
         f32_key(self)
+    }
+    #[inline(always)]
+    fn unkey(k: u32) -> Option<f32> {
+        // Keys of +0 (which -0 shares) and NaN name several values.
+        if k == u32::MAX || k == 0x8000_0000 {
+            return None;
+        }
+        Some(f32::from_bits(if k >> 31 == 1 { k & 0x7fff_ffff } else { !k }))
     }
 }
 impl SortKey for f64 {
@@ -154,24 +190,224 @@ fn radix<K: RadixKey>(keys: &mut Vec<K>, idx: &mut Vec<u32>, tk: &mut Vec<K>, ti
 /// Writes into `out` the stable sorting permutation of `row` (descending flips the keys, which
 /// keeps equal elements in input order and puts NaN first, as torch does).
 pub fn argsort_row<T: SortKey>(row: &[T], descending: bool, out: &mut [u32]) {
+    argsort_row_keys(row, descending, out);
+}
+
+/// [`argsort_row`], also returning the sorted keys (each shifted into the high half of a u64) when
+/// the row took the packed radix path, so callers can rebuild values without a random gather.
+fn argsort_row_keys<T: SortKey>(row: &[T], descending: bool, out: &mut [u32]) -> Option<Vec<u64>> {
     let n = row.len();
-    let mut keys: Vec<T::K> = if descending { row.iter().map(|v| v.key().flip()).collect() } else { row.iter().map(|v| v.key()).collect() };
+    let key = |v: &T| if descending { v.key().flip() } else { v.key() };
     if n < 256 {
+        let keys: Vec<T::K> = row.iter().map(key).collect();
         for (i, o) in out.iter_mut().enumerate() {
             *o = i as u32;
         }
         out.sort_by_key(|&i| keys[i as usize]);
-        return;
+        return None;
     }
+    let segments = num_threads().min(n / PAR_SORT_MIN).max(1);
+    if T::K::BITS == 32 {
+        // 32-bit keys travel with their positions in one u64 (key high, position low): one array
+        // to scatter per pass instead of two.
+        let mut v = take_buf(n);
+        v.extend(row.iter().enumerate().map(|(i, x)| (key(x).digit_all() << 32) | i as u64));
+        radix_packed(&mut v, segments);
+        for (o, x) in out.iter_mut().zip(&v) {
+            *o = *x as u32;
+        }
+        return Some(v);
+    }
+    let mut keys: Vec<T::K> = row.iter().map(key).collect();
     let mut idx: Vec<u32> = (0..n as u32).collect();
     let (mut tk, mut ti) = (Vec::new(), Vec::new());
-    let segments = num_threads().min(n / PAR_SORT_MIN);
     if segments > 1 {
         radix_par(&mut keys, &mut idx, &mut tk, &mut ti, segments);
     } else {
         radix(&mut keys, &mut idx, &mut tk, &mut ti);
     }
     out.copy_from_slice(&idx);
+    None
+}
+
+/// Sorted values and sorting positions of each of `m` rows of length `k` (row-major), written to
+/// `vals` and `idx`. Values come back from the sorted keys where a key names one value, so a long
+/// row is not gathered at random; ±0 and NaN (one key for several bit patterns) are read from the
+/// row.
+pub fn sort_rows_into<T: SortKey + Sync>(x: &[T], m: usize, k: usize, descending: bool, torch_ties: bool, vals: &mut [T], idx: &mut [i64]) {
+    if k == 0 || m == 0 {
+        return;
+    }
+    let (pv, pi) = (SendPtr(vals.as_mut_ptr()), SendPtr(idx.as_mut_ptr()));
+    let row_job = move |r: usize, o: &mut Vec<u32>| {
+        let (pv, pi) = (pv, pi);
+        let row = &x[r * k..(r + 1) * k];
+        o.clear();
+        o.resize(k, 0);
+        let keys = argsort_row_keys(row, descending, o);
+        if torch_ties {
+            torch_tie_order(row, descending, o);
+        }
+        // SAFETY: row r owns vals[r*k..(r+1)*k] and idx[r*k..(r+1)*k].
+        let (dv, di) = unsafe { (std::slice::from_raw_parts_mut(pv.0.add(r * k), k), std::slice::from_raw_parts_mut(pi.0.add(r * k), k)) };
+        for (d, &p) in di.iter_mut().zip(o.iter()) {
+            *d = p as i64;
+        }
+        match keys {
+            // Ties have equal keys, so the key sequence survives `torch_tie_order`.
+            Some(keys) => {
+                for ((d, &kv), &p) in dv.iter_mut().zip(&keys).zip(o.iter()) {
+                    let kk = T::K::from_u64(kv >> 32);
+                    let kk = if descending { kk.flip() } else { kk };
+                    *d = T::unkey(kk).unwrap_or(row[p as usize]);
+                }
+                give_buf(keys);
+            }
+            None => {
+                for (d, &p) in dv.iter_mut().zip(o.iter()) {
+                    *d = row[p as usize];
+                }
+            }
+        }
+    };
+    if m == 1 || m * k < 1 << 15 || num_threads() <= 1 {
+        let mut o = Vec::new();
+        (0..m).for_each(|r| row_job(r, &mut o));
+    } else {
+        let step = m.div_ceil(num_threads() * 4).max(1);
+        run_chunks(m.div_ceil(step), |c| {
+            let mut o = Vec::new();
+            (c * step..((c + 1) * step).min(m)).for_each(|r| row_job(r, &mut o));
+        });
+    }
+}
+
+/// Stable LSD radix sort of `v` by its high 32 bits, 8 bits a pass (256 buckets keep the scatter's
+/// write streams within L1), skipping passes where every element has the same digit. With several
+/// `segments`, each pass counts digits per contiguous segment and every segment scatters to
+/// offsets ordered by (digit, segment), which keeps the order stable.
+#[allow(clippy::uninit_vec)]
+fn radix_packed(v: &mut Vec<u64>, segments: usize) {
+    let n = v.len();
+    let mut tmp = take_buf(n);
+    // SAFETY: every pass writes all n slots through a raw pointer before `tmp` is read (the
+    // buckets partition 0..n).
+    unsafe { tmp.set_len(n) };
+    let step = n.div_ceil(segments);
+    let seg = |s: usize| (s * step).min(n)..((s + 1) * step).min(n);
+    // The digit counts of all four passes in one read, per segment (they never change with order).
+    let mut counts = vec![[[0usize; 256]; 4]; segments];
+    {
+        let src: &[u64] = v;
+        let pc = SendPtr(counts.as_mut_ptr());
+        run_chunks(segments, |s| {
+            let pc = pc;
+            let mut h = [[0usize; 256]; 4];
+            for &x in &src[seg(s)] {
+                for (p, hp) in h.iter_mut().enumerate() {
+                    hp[((x >> (32 + 8 * p)) & 0xff) as usize] += 1;
+                }
+            }
+            // SAFETY: segment s writes only its own entry.
+            unsafe { *pc.0.add(s) = h };
+        });
+    }
+    for p in 0..4 {
+        let total = |d: usize| counts.iter().map(|c| c[p][d]).sum::<usize>();
+        if (0..256).any(|d| total(d) == n) {
+            continue;
+        }
+        // Per-segment counts of this pass depend on the order the previous pass left: recount
+        // unless this is the first pass that runs (or there is one segment).
+        let mut hist = vec![[0usize; 256]; segments];
+        if segments == 1 {
+            hist[0] = counts[0][p];
+        } else {
+            let src: &[u64] = v;
+            let ph = SendPtr(hist.as_mut_ptr());
+            run_chunks(segments, |s| {
+                let ph = ph;
+                let mut h = [0usize; 256];
+                for &x in &src[seg(s)] {
+                    h[((x >> (32 + 8 * p)) & 0xff) as usize] += 1;
+                }
+                // SAFETY: segment s writes only its own entry.
+                unsafe { *ph.0.add(s) = h };
+            });
+        }
+        let mut offs = vec![[0usize; 256]; segments];
+        let mut sum = 0usize;
+        for d in 0..256 {
+            for s in 0..segments {
+                offs[s][d] = sum;
+                sum += hist[s][d];
+            }
+        }
+        {
+            let src: &[u64] = v;
+            let dst = SendPtr(tmp.as_mut_ptr());
+            let offs = &offs;
+            run_chunks(segments, |s| {
+                let dst = dst;
+                let mut o = offs[s];
+                // Software write-combining: each bucket fills one cache line here before it goes
+                // out, so the scatter writes whole lines instead of 256 scattered words.
+                let mut line = [[0u64; WC]; 256];
+                let mut fill = [0usize; 256];
+                for &x in &src[seg(s)] {
+                    let d = ((x >> (32 + 8 * p)) & 0xff) as usize;
+                    let f = fill[d];
+                    line[d][f] = x;
+                    if f + 1 == WC {
+                        // SAFETY: the (digit, segment) ranges partition 0..n and this bucket's
+                        // range has room for the WC elements it counted.
+                        unsafe { std::ptr::copy_nonoverlapping(line[d].as_ptr(), dst.0.add(o[d]), WC) };
+                        o[d] += WC;
+                        fill[d] = 0;
+                    } else {
+                        fill[d] = f + 1;
+                    }
+                }
+                for d in 0..256 {
+                    // SAFETY: as above, for the bucket's last partial line.
+                    unsafe { std::ptr::copy_nonoverlapping(line[d].as_ptr(), dst.0.add(o[d]), fill[d]) };
+                }
+            });
+        }
+        std::mem::swap(v, &mut tmp);
+    }
+    give_buf(tmp);
+}
+
+/// Elements per software write-combining line (one 64-byte cache line of u64).
+const WC: usize = 8;
+
+/// Buffers of at most this many elements are kept for reuse by the thread that sorted them (2 ×
+/// 32 MB); larger ones go back to the allocator.
+const KEEP_MAX: usize = 1 << 22;
+
+thread_local! {
+    static BUFS: std::cell::RefCell<Vec<Vec<u64>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An empty buffer with room for `n` elements, reusing one this thread sorted with before: fresh
+/// multi-megabyte allocations are page-faulted in on every call, which costs more than a pass.
+fn take_buf(n: usize) -> Vec<u64> {
+    let mut v = BUFS.with(|b| b.borrow_mut().pop()).unwrap_or_default();
+    v.clear();
+    v.reserve(n);
+    v
+}
+
+fn give_buf(v: Vec<u64>) {
+    if v.capacity() <= KEEP_MAX {
+        BUFS.with(|b| {
+            let mut b = b.borrow_mut();
+            if b.len() < 2 {
+                b.push(v);
+            }
+        });
+    }
 }
 
 /// Rows at least this long per thread are radix-sorted by several threads.
