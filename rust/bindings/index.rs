@@ -68,6 +68,10 @@ fn parse_item(k: &Bound<'_, PyAny>) -> PyResult<Item> {
     let np_scalar = k.hasattr("__index__")? && !k.hasattr("__len__")?;
     if k.is_instance_of::<PyList>() || k.is_instance_of::<PyTuple>() || (k.hasattr("__array_interface__")? && !np_scalar) {
         let t = super::create::tensor_from_data(k, None)?;
+        if t.numel() == 0 && t.dtype.is_floating_point() {
+            // torch reads an empty sequence key as an empty int64 index
+            return Ok(Item::T(t.to_dtype(DType::I64, false)?));
+        }
         return Ok(Item::T(t));
     }
     if k.hasattr("__index__")? && !k.is_instance_of::<pyo3::types::PyFloat>() {
@@ -115,20 +119,27 @@ fn apply_key(t: &Tensor, items: &[Item]) -> PyResult<(Tensor, Vec<Option<Tensor>
         return Ok((t.with_layout(l), adv));
     }
     // Under autograd the view is recorded with torch's name for the key's last basic item.
-    let name = match items.iter().rev().find(|k| !matches!(k, Item::Ellipsis | Item::T(_) | Item::Bool(_))) {
+    // torch skips slices that keep their whole dim (`:`), and aliases when nothing else is left.
+    let proxy = Layout::contiguous(t.shape());
+    let (mapped, _, noop) = walk_key_ex(t, proxy.clone(), items)?;
+    let last = items.iter().zip(&noop).rev().find(|(k, n)| !**n && !matches!(k, Item::Ellipsis | Item::T(_) | Item::Bool(_)));
+    let name = match last.map(|(k, _)| k) {
         Some(Item::Int(_)) => "SelectBackward0",
         Some(Item::Slice(..)) => "SliceBackward0",
         Some(Item::NewAxis) => "UnsqueezeBackward0",
         _ => "AliasBackward0",
     };
-    let proxy = Layout::contiguous(t.shape());
-    let (mapped, _) = walk_key(t, proxy.clone(), items)?;
     let r = t.detached().with_layout(l);
     Ok((crate::autograd::formulas::layout_view(name, t, r, proxy, mapped), adv))
 }
 
 /// The layout `l0` (a layout of `t`'s shape) after the basic part of the key, and the advanced indices.
 fn walk_key(t: &Tensor, l0: Layout, items: &[Item]) -> PyResult<(Layout, Vec<Option<Tensor>>)> {
+    walk_key_ex(t, l0, items).map(|(l, adv, _)| (l, adv))
+}
+
+/// `walk_key`, plus per item whether it is a slice that keeps its whole dim.
+fn walk_key_ex(t: &Tensor, l0: Layout, items: &[Item]) -> PyResult<(Layout, Vec<Option<Tensor>>, Vec<bool>)> {
     let specified: usize = items
         .iter()
         .map(|k| match k {
@@ -155,7 +166,8 @@ fn walk_key(t: &Tensor, l0: Layout, items: &[Item]) -> PyResult<(Layout, Vec<Opt
     };
     let mut seen_ellipsis = false;
     let mut orig = 0usize;
-    for k in items {
+    let mut noop = vec![false; items.len()];
+    for (ki, k) in items.iter().enumerate() {
         match k {
             Item::Int(_) | Item::Slice(..) => orig += 1,
             Item::T(ix) if ix.dtype == DType::Bool || ix.dtype == DType::U8 => orig += ix.ndim(),
@@ -187,6 +199,7 @@ fn walk_key(t: &Tensor, l0: Layout, items: &[Item]) -> PyResult<(Layout, Vec<Opt
                 let s = clampi(*start, 0);
                 let e = clampi(*stop, n).max(s);
                 let len = (e - s + step - 1) / step;
+                noop[ki] = s == 0 && e == n && *step == 1;
                 l.offset = (l.offset as isize + s * l.strides[dim]) as usize;
                 l.shape[dim] = len.max(0) as usize;
                 l.strides[dim] *= step;
@@ -215,7 +228,7 @@ fn walk_key(t: &Tensor, l0: Layout, items: &[Item]) -> PyResult<(Layout, Vec<Opt
             }
         }
     }
-    Ok((l, adv))
+    Ok((l, adv, noop))
 }
 
 /// A Python value for `__setitem__` as a tensor of `dt` (scalars stay 0-d).
@@ -224,12 +237,13 @@ fn value_tensor(value: &Bound<'_, PyAny>, dst: &Tensor) -> PyResult<Tensor> {
         return Ok(v.borrow().t.clone());
     }
     if let Some(p) = super::convert::py_to_pivot(value)? {
-        if matches!(p, Pivot::C(..)) && !dst.dtype.is_complex() {
-            return Err(PyRuntimeError::new_err(format!(
-                "value cannot be converted to type {} without overflow",
-                dst.dtype.name()
-            )));
-        }
+        // torch range-checks a number for integer targets (complex goes to bool, not to other
+        // real types); floating targets take any real number (1e10 becomes inf in float16)
+        let p = if dst.dtype.is_floating_point() && !matches!(p, Pivot::C(..)) {
+            p
+        } else {
+            crate::element::checked_scalar(p, dst.dtype, crate::element::ScalarCtx::Fill)?
+        };
         return Ok(Tensor::full(&[], p, dst.dtype, crate::device::Device::Cpu)?);
     }
     if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
@@ -312,12 +326,15 @@ impl PyTensor {
         } else {
             parse_key(key)?
         };
-        let v = value_tensor(value, &base)?;
-        if crate::autograd::is_grad_enabled() && (base.ag.is_some() || v.requires_grad()) {
+        let value_rg = value.cast::<PyTensor>().map(|t| t.borrow().t.requires_grad()).unwrap_or(false);
+        if crate::autograd::is_grad_enabled() && (base.ag.is_some() || value_rg) {
+            let v = value_tensor(value, &base)?;
             return setitem_autograd(slf, base, &items, value, v);
         }
         let this = slf.borrow();
+        // torch indexes first (IndexError for a bad key) and converts the value after
         let (view, adv) = apply_key(&this.t, &items)?;
+        let v = value_tensor(value, &base)?;
         if adv.is_empty() {
             super::tensor::check_partial_overlap(&view, &v)?;
             if v.ndim() == 0 && v.device() == crate::device::Device::Cpu {
@@ -490,7 +507,8 @@ impl PyTensor {
     #[pyo3(signature = (indices, values, accumulate=false))]
     fn index_put(&self, py: Python<'_>, indices: &Bound<'_, PyAny>, values: &Bound<'_, PyTensor>, accumulate: bool) -> PyResult<Py<PyTensor>> {
         let ix = index_list(indices)?;
-        let out = self.t.contiguous_copy()?;
+        // torch's clone(): the input's strides when dense
+        let out = self.t.clone_tensor()?;
         index_put_checked(&out, &ix, &t_of(values), accumulate)?;
         wrap(py, out)
     }
