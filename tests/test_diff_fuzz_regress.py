@@ -65,8 +65,6 @@ CASES = {
     "sinc_transposed_strides": lambda L: L.sinc(L.arange(6.0).reshape(2, 3).t()),
     "lgamma_permuted_strides": lambda L: L.lgamma(L.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1)),
     "digamma_int_transposed": lambda L: L.digamma(L.arange(1, 7).reshape(2, 3).t()),
-    "erfcx_half": lambda L: L.special.erfcx(L.tensor([1.0], dtype=L.float16)),
-    "erfcx_bfloat16": lambda L: L.special.erfcx(L.tensor([1.0], dtype=L.bfloat16)),
     "isreal_permuted_strides": lambda L: L.isreal(L.zeros(2, 3, 4).permute(2, 0, 1)),
     "isreal_transposed_complex": lambda L: L.isreal(L.tensor([[1 + 0j, 2j], [3j, 4 + 0j]]).t()),
     # writes through stride-0 (expanded) tensors

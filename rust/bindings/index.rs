@@ -119,27 +119,20 @@ fn apply_key(t: &Tensor, items: &[Item]) -> PyResult<(Tensor, Vec<Option<Tensor>
         return Ok((t.with_layout(l), adv));
     }
     // Under autograd the view is recorded with torch's name for the key's last basic item.
-    // torch skips slices that keep their whole dim (`:`), and aliases when nothing else is left.
-    let proxy = Layout::contiguous(t.shape());
-    let (mapped, _, noop) = walk_key_ex(t, proxy.clone(), items)?;
-    let last = items.iter().zip(&noop).rev().find(|(k, n)| !**n && !matches!(k, Item::Ellipsis | Item::T(_) | Item::Bool(_)));
-    let name = match last.map(|(k, _)| k) {
+    let name = match items.iter().rev().find(|k| !matches!(k, Item::Ellipsis | Item::T(_) | Item::Bool(_))) {
         Some(Item::Int(_)) => "SelectBackward0",
         Some(Item::Slice(..)) => "SliceBackward0",
         Some(Item::NewAxis) => "UnsqueezeBackward0",
         _ => "AliasBackward0",
     };
+    let proxy = Layout::contiguous(t.shape());
+    let (mapped, _) = walk_key(t, proxy.clone(), items)?;
     let r = t.detached().with_layout(l);
     Ok((crate::autograd::formulas::layout_view(name, t, r, proxy, mapped), adv))
 }
 
 /// The layout `l0` (a layout of `t`'s shape) after the basic part of the key, and the advanced indices.
 fn walk_key(t: &Tensor, l0: Layout, items: &[Item]) -> PyResult<(Layout, Vec<Option<Tensor>>)> {
-    walk_key_ex(t, l0, items).map(|(l, adv, _)| (l, adv))
-}
-
-/// `walk_key`, plus per item whether it is a slice that keeps its whole dim.
-fn walk_key_ex(t: &Tensor, l0: Layout, items: &[Item]) -> PyResult<(Layout, Vec<Option<Tensor>>, Vec<bool>)> {
     let specified: usize = items
         .iter()
         .map(|k| match k {
@@ -166,8 +159,7 @@ fn walk_key_ex(t: &Tensor, l0: Layout, items: &[Item]) -> PyResult<(Layout, Vec<
     };
     let mut seen_ellipsis = false;
     let mut orig = 0usize;
-    let mut noop = vec![false; items.len()];
-    for (ki, k) in items.iter().enumerate() {
+    for k in items {
         match k {
             Item::Int(_) | Item::Slice(..) => orig += 1,
             Item::T(ix) if ix.dtype == DType::Bool || ix.dtype == DType::U8 => orig += ix.ndim(),
@@ -199,7 +191,6 @@ fn walk_key_ex(t: &Tensor, l0: Layout, items: &[Item]) -> PyResult<(Layout, Vec<
                 let s = clampi(*start, 0);
                 let e = clampi(*stop, n).max(s);
                 let len = (e - s + step - 1) / step;
-                noop[ki] = s == 0 && e == n && *step == 1;
                 l.offset = (l.offset as isize + s * l.strides[dim]) as usize;
                 l.shape[dim] = len.max(0) as usize;
                 l.strides[dim] *= step;
@@ -228,7 +219,7 @@ fn walk_key_ex(t: &Tensor, l0: Layout, items: &[Item]) -> PyResult<(Layout, Vec<
             }
         }
     }
-    Ok((l, adv, noop))
+    Ok((l, adv))
 }
 
 /// A Python value for `__setitem__` as a tensor of `dt` (scalars stay 0-d).
