@@ -164,8 +164,13 @@ impl Layout {
         }
         let lead = shape.len() - self.ndim();
         let mut strides = vec![0isize; shape.len()];
-        for i in 0..shape.len() {
+        for i in (0..shape.len()).rev() {
             if i < lead {
+                // torch's inferExpandGeometry: a new dim of size 1 gets the stride of the dim
+                // after it times that dim's size; a broadcast one gets 0
+                if shape[i] == 1 && i + 1 < shape.len() {
+                    strides[i] = shape[i + 1] as isize * strides[i + 1];
+                }
                 continue;
             }
             let (n, s) = (self.shape[i - lead], self.strides[i - lead]);

@@ -3,7 +3,7 @@ from . import _C
 from . import nn  # noqa: F401  (makes oxytorch.nn available)
 from .nn import functional as _F
 
-__all__ = ["selu", "selu_", "celu", "celu_", "relu_", "softmax", "log_softmax", "float_power", "nn"]
+__all__ = ["selu", "selu_", "celu", "celu_", "relu_", "softmax", "log_softmax", "float_power", "nn", "sign", "sgn"]
 
 Tensor = _C.Tensor
 
@@ -58,3 +58,27 @@ _SCALAR_NAMES = {
     "torch.float64": "Double", "torch.complex64": "ComplexFloat", "torch.complex128": "ComplexDouble",
 }
 
+
+
+# torch's CPU sign of NaN is 0 ((0 < x) - (x < 0)); the Rust kernel passes NaN through, so the
+# NaN results are zeroed here (through a detached alias: the autograd node stays SignBackward0).
+_rs_sign, _rs_sgn = _C.sign, _C.sgn
+
+
+def _zero_nan(r):
+    if r.is_floating_point():
+        d = r.detach()
+        d.masked_fill_(d.isnan(), 0)
+    return r
+
+
+def sign(input, *, out=None):
+    return _zero_nan(_rs_sign(input, out=out))
+
+
+def sgn(input, *, out=None):
+    return _zero_nan(_rs_sgn(input, out=out))
+
+
+Tensor.sign = lambda self: _zero_nan(_rs_sign(self))
+Tensor.sgn = lambda self: _zero_nan(_rs_sgn(self))

@@ -49,6 +49,9 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 def unflatten(input, dim, sizes):
     n = input.dim()
+    if n == 0:
+        # torch wraps the dim with no scalar allowance and reports the failure as a RuntimeError
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has no dimensions")
     d = _wrap(dim, n)
     sizes = list(sizes)
     if len(sizes) == 0:
@@ -75,6 +78,42 @@ def ravel(input):
 
 for _f in (flatten, unflatten, ravel):
     _export(_f)
+
+
+# 0-d inputs: torch treats dims 0 and -1 as valid for transpose (a no-op) and refuses roll
+# along a dim. The Rust transpose/roll index the (empty) shape there, so they are answered here.
+_rs_transpose, _rs_transpose_, _rs_roll = Tensor.transpose, Tensor.transpose_, Tensor.roll
+
+
+def _check_0d_dims(*dims):
+    for d in dims:
+        if d < -1 or d > 0:
+            raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {d})")
+
+
+def _transpose(self, dim0, dim1):
+    if self.dim() == 0 and _is_int(dim0) and _is_int(dim1):
+        _check_0d_dims(dim0, dim1)
+        return _rs_transpose(self.unsqueeze(0), 0, 0).squeeze(0)
+    return _rs_transpose(self, dim0, dim1)
+
+
+def _transpose_(self, dim0, dim1):
+    if self.dim() == 0 and _is_int(dim0) and _is_int(dim1):
+        _check_0d_dims(dim0, dim1)
+        return self
+    return _rs_transpose_(self, dim0, dim1)
+
+
+def _roll(self, shifts, dims=None):
+    if self.dim() == 0 and dims is not None and dims != ():
+        d = dims if _is_int(dims) else list(dims)[0]
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    return _rs_roll(self, shifts, dims)
+
+
+_transpose.__name__, _transpose_.__name__, _roll.__name__ = "transpose", "transpose_", "roll"
+Tensor.transpose, Tensor.transpose_, Tensor.roll = _transpose, _transpose_, _roll
 
 
 def _fn(name):

@@ -805,6 +805,10 @@ fn softplus(x: &Tensor) -> Result<Tensor> {
 
 /// In-place `a.op_()` with autograd.
 pub fn unary_(op: UnaryOp, a: &mut Tensor) -> Result<()> {
+    crate::ops::binary::check_no_internal_overlap(a)?;
+    if op == UnaryOp::Abs && a.dtype.is_complex() {
+        crate::bail!(runtime, "In-place abs is not supported for complex tensors.");
+    }
     if !should_record(&[a]) || !differentiable_unary(op) {
         if differentiable_unary(op) {
             super::check_inplace(a)?;

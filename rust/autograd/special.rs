@@ -231,7 +231,18 @@ fn map1(x: &Tensor, name: &str, f: impl Fn(f64) -> f64) -> Result<Tensor> {
     for (d, &v) in o.iter_mut().zip(slice(&c)) {
         *d = f(v);
     }
-    out.to_dtype(float_of(x.dtype), false)
+    place(out, x.preserved_layout(false), float_of(x.dtype))
+}
+
+/// The contiguous f64 result `out` in dtype `dt` laid out as `layout` (torch's TensorIterator
+/// output: the inputs' memory order, so a transposed input gives a transposed result).
+fn place(out: Tensor, layout: crate::layout::Layout, dt: DType) -> Result<Tensor> {
+    if layout.strides == crate::layout::Layout::contiguous(&layout.shape).strides {
+        return out.to_dtype(dt, false);
+    }
+    let r = Tensor::for_overwrite_layout(layout, dt)?;
+    r.copy_(&out)?;
+    Ok(r)
 }
 
 fn arg_t(a: &Arg) -> Result<Tensor> {
@@ -254,7 +265,15 @@ fn map2(a: Arg, bb: Arg, name: &str, f: impl Fn(f64, f64) -> f64) -> Result<Tens
     for ((d, &x), &y) in o.iter_mut().zip(slice(&ca)).zip(slice(&cb)) {
         *d = f(x, y);
     }
-    out.to_dtype(out_dt, false)
+    let layout = if shape.len() <= 1 {
+        crate::layout::Layout::contiguous(&shape)
+    } else {
+        let scalar = crate::layout::Layout::contiguous(&[]);
+        let la = if matches!(a, Arg::T(_)) { &ta.layout } else { &scalar };
+        let lb = if matches!(bb, Arg::T(_)) { &tb.layout } else { &scalar };
+        crate::ops::iter_layout::iter_output_layout(&shape, &[la, lb])
+    };
+    place(out, layout, out_dt)
 }
 
 fn fl(t: &Tensor) -> bool {
@@ -403,6 +422,10 @@ fn fit(g: &Tensor, shape: &[usize], dt: DType) -> Result<Tensor> {
 /// logaddexp (base 2: logaddexp2): d/da = 1 / (1 + e^(b - a)), d/db = 1 / (1 + e^(a - b)).
 pub fn logaddexp(a: &Tensor, bb: &Tensor, base2: bool) -> Result<Tensor> {
     let name = if base2 { "logaddexp2" } else { "logaddexp" };
+    let common = crate::promote::promote_types(a.dtype, bb.dtype);
+    if common.is_integral(true) {
+        bail!(not_implemented, "\"{name}_cpu\" not implemented for '{}'", common.scalar_name());
+    }
     let mut r = map2(Arg::T(a), Arg::T(bb), name, if base2 { logaddexp2_f } else { logaddexp_f })?;
     if !should_record(&[a, bb]) || !fl(&r) {
         return Ok(r);

@@ -209,7 +209,7 @@ pub fn index_copy(x: &Tensor, dim: i64, index: &Tensor, source: &Tensor) -> Resu
 /// `x.index_fill(dim, index, value)` (IndexFillBackward0: x: g with the filled slots zeroed;
 /// IndexFillBackward1 for a 0-dim tensor value: value: the sum of g over the filled slots).
 pub fn index_fill(x: &Tensor, dim: i64, index: &Tensor, value: Pivot, value_t: Option<&Tensor>) -> Result<Tensor> {
-    let out = x.detached().contiguous_copy()?;
+    let out = x.detached().clone_tensor()?;
     oi::index_fill_(&out, dim, index, value)?;
     let rec = match value_t {
         Some(v) => should_record(&[x, v]),

@@ -77,6 +77,7 @@ fn give(py: Python<'_>, result: Tensor, out: Option<&Bound<'_, PyTensor>>) -> Py
 /// Copies `result` back into `slf` for an in-place form (the dtype must be castable back).
 fn give_back<'py>(slf: Bound<'py, PyTensor>, result: Tensor) -> PyResult<Bound<'py, PyTensor>> {
     let t = slf.borrow().t.clone();
+    crate::ops::binary::check_no_internal_overlap(&t)?;
     if !crate::promote::can_cast(result.dtype, t.dtype) {
         return Err(crate::error::runtime(format!(
             "result type {} can't be cast to the desired output type {}",

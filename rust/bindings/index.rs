@@ -68,6 +68,10 @@ fn parse_item(k: &Bound<'_, PyAny>) -> PyResult<Item> {
     let np_scalar = k.hasattr("__index__")? && !k.hasattr("__len__")?;
     if k.is_instance_of::<PyList>() || k.is_instance_of::<PyTuple>() || (k.hasattr("__array_interface__")? && !np_scalar) {
         let t = super::create::tensor_from_data(k, None)?;
+        if t.numel() == 0 && t.dtype.is_floating_point() {
+            // torch reads an empty sequence key as an empty int64 index
+            return Ok(Item::T(t.to_dtype(DType::I64, false)?));
+        }
         return Ok(Item::T(t));
     }
     if k.hasattr("__index__")? && !k.is_instance_of::<pyo3::types::PyFloat>() {
@@ -224,12 +228,13 @@ fn value_tensor(value: &Bound<'_, PyAny>, dst: &Tensor) -> PyResult<Tensor> {
         return Ok(v.borrow().t.clone());
     }
     if let Some(p) = super::convert::py_to_pivot(value)? {
-        if matches!(p, Pivot::C(..)) && !dst.dtype.is_complex() {
-            return Err(PyRuntimeError::new_err(format!(
-                "value cannot be converted to type {} without overflow",
-                dst.dtype.name()
-            )));
-        }
+        // torch range-checks a number for integer targets (complex goes to bool, not to other
+        // real types); floating targets take any real number (1e10 becomes inf in float16)
+        let p = if dst.dtype.is_floating_point() && !matches!(p, Pivot::C(..)) {
+            p
+        } else {
+            crate::element::checked_scalar(p, dst.dtype, crate::element::ScalarCtx::Fill)?
+        };
         return Ok(Tensor::full(&[], p, dst.dtype, crate::device::Device::Cpu)?);
     }
     if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
@@ -312,12 +317,15 @@ impl PyTensor {
         } else {
             parse_key(key)?
         };
-        let v = value_tensor(value, &base)?;
-        if crate::autograd::is_grad_enabled() && (base.ag.is_some() || v.requires_grad()) {
+        let value_rg = value.cast::<PyTensor>().map(|t| t.borrow().t.requires_grad()).unwrap_or(false);
+        if crate::autograd::is_grad_enabled() && (base.ag.is_some() || value_rg) {
+            let v = value_tensor(value, &base)?;
             return setitem_autograd(slf, base, &items, value, v);
         }
         let this = slf.borrow();
+        // torch indexes first (IndexError for a bad key) and converts the value after
         let (view, adv) = apply_key(&this.t, &items)?;
+        let v = value_tensor(value, &base)?;
         if adv.is_empty() {
             super::tensor::check_partial_overlap(&view, &v)?;
             if v.ndim() == 0 && v.device() == crate::device::Device::Cpu {
@@ -490,7 +498,8 @@ impl PyTensor {
     #[pyo3(signature = (indices, values, accumulate=false))]
     fn index_put(&self, py: Python<'_>, indices: &Bound<'_, PyAny>, values: &Bound<'_, PyTensor>, accumulate: bool) -> PyResult<Py<PyTensor>> {
         let ix = index_list(indices)?;
-        let out = self.t.contiguous_copy()?;
+        // torch's clone(): the input's strides when dense
+        let out = self.t.clone_tensor()?;
         index_put_checked(&out, &ix, &t_of(values), accumulate)?;
         wrap(py, out)
     }

@@ -149,6 +149,9 @@ pub fn mean(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyA
 #[pyo3(signature = (input, dim=None, keepdim=false, *, dtype=None, out=None))]
 pub fn nanmean(py: Python<'_>, input: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let t = tensor_of(input, "nanmean")?;
+    if t.dtype.is_complex() {
+        return Err(crate::error::not_implemented("nansum on CPU does not support complex inputs").into());
+    }
     let dims = dims_arg(dim, "nanmean")?;
     finish(py, crate::autograd::formulas::sum_mean(&t, dims.as_deref(), keepdim, dtype_kw(dtype, "nanmean")?, true, true)?, out)
 }

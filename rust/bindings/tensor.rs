@@ -448,6 +448,7 @@ impl PyTensor {
                 )));
             }
         };
+        crate::ops::binary::check_no_internal_overlap(&slf.borrow().t)?;
         check_partial_overlap(&slf.borrow().t, &src_t)?;
         let mut t = slf.borrow().t.clone();
         crate::autograd::inplace::copy_(&mut t, &src_t)?;
@@ -521,6 +522,8 @@ impl PyTensor {
             Pivot::I(i) if self.t.dtype == DType::U64 => i as u64 as f64,
             Pivot::I(i) => i as f64,
             Pivot::F(f) => f,
+            // torch's checked_convert takes a complex value with a zero imaginary part
+            Pivot::C(r, i) if i == 0.0 => r,
             Pivot::C(..) => return Err(PyRuntimeError::new_err("value cannot be converted to type double without overflow")),
         })
     }

@@ -127,6 +127,9 @@ pub fn round(py: Python<'_>, input: &Bound<'_, PyAny>, decimals: i64, out: Optio
     if decimals == 0 {
         return apply_unary(py, UnaryOp::Round, &a, out);
     }
+    if !a.dtype.is_floating_point() {
+        return Err(crate::error::not_implemented(format!("\"round_cpu\" not implemented for '{}'", a.dtype.scalar_name())).into());
+    }
     use crate::element::Pivot;
     use crate::ops::binary::{Arg, BinaryOp, binary};
     let p = Pivot::F(10f64.powi(decimals.unsigned_abs() as i32));

@@ -72,6 +72,9 @@ impl PyTensor {
     fn narrow(slf: &Bound<'_, Self>, py: Python<'_>, dim: i64, start: i64, length: i64) -> PyResult<Py<PyTensor>> {
         super::autograd_gaps::ensure_view_base(slf);
         let this = &*slf.borrow();
+        if this.t.ndim() == 0 {
+            return Err(PyRuntimeError::new_err("narrow() cannot be applied to a 0-dim tensor."));
+        }
         let d = this.dim_arg(dim)?;
         let n = this.t.shape()[d] as i64;
         let s = if start < 0 { start + n } else { start };

@@ -465,7 +465,7 @@ fn fast_kernel(op: BinaryOp, x: &Tensor, y: Option<&Tensor>, scalar: Option<Pivo
 
 /// torch's refusal to write through a tensor whose elements share memory (a stride-0 dim).
 pub fn check_no_internal_overlap(t: &Tensor) -> Result<()> {
-    if t.shape().iter().zip(t.strides()).any(|(&n, &s)| n > 1 && s == 0) {
+    if t.numel() > 0 && t.shape().iter().zip(t.strides()).any(|(&n, &s)| n > 1 && s == 0) {
         bail!(
             runtime,
             "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
@@ -646,6 +646,10 @@ fn run_logical(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) {
 /// The in-place form `a.op_(b)`: the result must be castable to `a`'s dtype and keep `a`'s shape.
 pub fn binary_(op: BinaryOp, a: &Tensor, b: Arg, alpha: Option<Pivot>) -> Result<()> {
     crate::resolve_arg_bits!(b);
+    // torch's sub refuses bool operands before it builds the iterator (and checks shapes)
+    if op == BinaryOp::Sub && (a.dtype == DType::Bool || arg_dtype(&b) == DType::Bool) {
+        binary_dtypes_from(op, DType::Bool, a.dtype, arg_dtype(&b))?;
+    }
     let shape = broadcast_shapes(a.shape(), b.shape())?;
     if shape.as_slice() != a.shape() {
         bail!(runtime, "output with shape {:?} doesn't match the broadcast shape {:?}", a.shape(), shape);

@@ -309,6 +309,9 @@ pub fn index_select(src: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
     cpu(src, "index_select")?;
     let d = wrap_dim(dim, src.ndim())?;
     let idx = vector_index("index_select", index)?;
+    if src.ndim() == 0 && idx.numel() != 1 {
+        bail!(runtime, "index_select(): Index to scalar can have only 1 value, got {} value(s)", idx.numel());
+    }
     let s = at_least_1d(src);
     let n = s.shape()[d] as i64;
     // SAFETY: idx is a valid int64 CPU tensor.

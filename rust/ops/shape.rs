@@ -68,11 +68,8 @@ pub fn expand(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
             );
         }
     }
-    t.view_op("ExpandBackward0", move |l| {
-        let lead = shape.len() - l.ndim();
-        let st = (0..shape.len()).map(|i| if i < lead || (l.shape[i - lead] == 1 && shape[i] != 1) { 0 } else { l.strides[i - lead] }).collect();
-        Ok(Layout { shape: shape.clone(), strides: st, offset: l.offset })
-    })
+    // Layout::expand gives torch's strides, new leading size-1 dims included
+    t.view_op("ExpandBackward0", move |l| l.expand(&shape).ok_or_else(|| crate::error::runtime("expand: shapes do not broadcast")))
 }
 
 /// `movedim(source, destination)` with wrapped, checked dims.

@@ -201,8 +201,8 @@ fn select_rows(
     if t.ndim() > 0 && t.shape()[d] == 0 {
         bail!(index, "{op}(): Expected reduction dim {d} to have non-zero size.");
     }
-    if t.dtype == DType::Bool {
-        bail!(not_implemented, "\"median_out\" not implemented for 'Bool'");
+    if t.dtype == DType::Bool || t.dtype.is_complex() {
+        bail!(not_implemented, "\"median_out\" not implemented for '{}'", t.dtype.scalar_name());
     }
     let r = rows(t, &mask, keepdim, false)?;
     dispatch_real!(t.dtype, T => {
@@ -223,11 +223,18 @@ pub fn kthvalue(t: &Tensor, kk: i64, dim: i64, keepdim: bool) -> Result<(Tensor,
     let d = wrap_dim(dim, t.ndim())?;
     let n = if t.ndim() == 0 { 1 } else { t.shape()[d] } as i64;
     crate::ops::newdt::reject(t.dtype, "kthvalue_cpu", crate::ops::newdt::Refuse::All)?;
+    if t.dtype.is_complex() {
+        bail!(not_implemented, "\"kthvalue_cpu\" not implemented for '{}'", t.dtype.scalar_name());
+    }
+    if t.ndim() > 0 && n == 0 {
+        bail!(index, "kthvalue(): Expected reduction dim {d} to have non-zero size.");
+    }
     if kk < 1 || kk > n {
         bail!(runtime, "kthvalue(): selected number k out of range for dimension {d}");
     }
     require_cpu(t, "kthvalue")?;
-    if t.dtype == DType::Bool {
+    // torch answers a 0-d input without running the kernel, so a 0-d bool works
+    if t.dtype == DType::Bool && t.ndim() > 0 {
         bail!(not_implemented, "\"kthvalue_cpu\" not implemented for 'Bool'");
     }
     let mask = dim_mask(t.ndim(), Some(&[dim]))?;
@@ -260,8 +267,8 @@ pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool, ignore_nan: bool) -> Resu
 /// `median()` over all elements: a 0-d value.
 pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
     crate::resolve_bits!(t);
-    if t.dtype == DType::Bool {
-        bail!(not_implemented, "\"median_cpu\" not implemented for 'Bool'");
+    if t.dtype == DType::Bool || t.dtype.is_complex() {
+        bail!(not_implemented, "\"median_cpu\" not implemented for '{}'", t.dtype.scalar_name());
     }
     crate::ops::newdt::reject(t.dtype, if ignore_nan { "nanmedian_cpu" } else { "median_cpu" }, crate::ops::newdt::Refuse::All)?;
     if t.numel() == 0 {
@@ -278,6 +285,9 @@ pub fn mode(t: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
     crate::resolve_bits!(t);
     require_cpu(t, "mode")?;
     crate::ops::newdt::reject(t.dtype, "mode_cpu", crate::ops::newdt::Refuse::All)?;
+    if t.dtype.is_complex() {
+        bail!(not_implemented, "\"mode_cpu\" not implemented for '{}'", t.dtype.scalar_name());
+    }
     let mask = dim_mask(t.ndim(), Some(&[dim]))?;
     let d = wrap_dim(dim, t.ndim())?;
     if t.ndim() > 0 && t.shape()[d] == 0 {
@@ -384,6 +394,9 @@ fn interpolate(s: &[f64], q: f64, interp: Interp) -> f64 {
 pub fn unique(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
     crate::resolve_bits!(t);
     require_cpu(t, "unique")?;
+    if t.dtype.is_complex() {
+        bail!(not_implemented, "\"unique\" not implemented for '{}'", t.dtype.scalar_name());
+    }
     let n = t.numel();
     let c = t.contiguous()?;
     dispatch_real!(t.dtype, T => {
@@ -422,6 +435,9 @@ pub fn unique(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
 pub fn unique_consecutive(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
     crate::resolve_bits!(t);
     require_cpu(t, "unique_consecutive")?;
+    if t.dtype.is_complex() {
+        bail!(not_implemented, "\"unique\" not implemented for '{}'", t.dtype.scalar_name());
+    }
     let n = t.numel();
     let c = t.contiguous()?;
     dispatch_real!(t.dtype, T => {
@@ -457,6 +473,9 @@ pub fn unique_dim(t: &Tensor, dim: i64, consecutive: bool) -> Result<(Tensor, Te
     crate::resolve_bits!(t);
     let op = if consecutive { "unique_consecutive" } else { "unique" };
     require_cpu(t, op)?;
+    if t.dtype.is_complex() {
+        bail!(not_implemented, "\"unique_dim\" not implemented for '{}'", t.dtype.scalar_name());
+    }
     if t.ndim() == 0 {
         bail!(index, "Dimension specified as {dim} but tensor has no dimensions");
     }
@@ -557,6 +576,10 @@ pub fn searchsorted(seq: &Tensor, values: &Tensor, right: bool, out_int32: bool)
     crate::resolve_bits!(seq);
     crate::resolve_bits!(values);
     require_cpu(seq, "searchsorted")?;
+    let common = crate::promote::promote_types(seq.dtype, values.dtype);
+    if common == DType::Bool || common.is_complex() {
+        bail!(not_implemented, "\"searchsorted_out_cpu\" not implemented for '{}'", common.scalar_name());
+    }
     for dt in [seq.dtype, values.dtype] {
         crate::ops::newdt::reject(dt, "searchsorted_out_cpu", crate::ops::newdt::Refuse::Uints)?;
         crate::ops::newdt::reject(dt, "sorting_kernel_method_name", crate::ops::newdt::Refuse::F8)?;
@@ -656,6 +679,8 @@ pub fn bincount(t: &Tensor, weights: Option<&Tensor>, minlength: i64) -> Result<
         bail!(runtime, "bincount only supports 1-d non-negative integral inputs.");
     }
     let len = (idx.iter().max().map_or(0, |&m| m as usize + 1)).max(minlength as usize);
+    // torch answers an empty input with int64 zeros, weights or not
+    let weights = if idx.is_empty() { None } else { weights };
     match weights {
         None => {
             let mut c = vec![0i64; len];
@@ -699,8 +724,15 @@ pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
     let x = as_f64(t)?;
     let (mut lo, mut hi) = (min, max);
     if lo == hi && !x.is_empty() {
+        if x.iter().any(|v| v.is_nan()) {
+            // torch's aminmax of the data is NaN then, which fails the finiteness check below
+            bail!(runtime, "torch.histc: range of [nan, nan] is not finite");
+        }
         lo = x.iter().copied().fold(f64::INFINITY, f64::min);
         hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    }
+    if !lo.is_finite() || !hi.is_finite() {
+        bail!(runtime, "torch.histc: range of [{lo}, {hi}] is not finite");
     }
     if lo == hi {
         lo -= 1.0;

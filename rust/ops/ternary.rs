@@ -91,6 +91,14 @@ pub fn where_(cond: &Tensor, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Ten
         bail!(runtime, "where expected condition to be a boolean tensor, but got a tensor with dtype {}", cond.dtype.scalar_name());
     }
     let dt = result_type(&[a.operand(), b.operand()]);
+    if dt.is_integral(false) {
+        // torch converts an integer number operand to an integer result dtype with a range check
+        for x in [&a, &b] {
+            if let Arg::S(p @ Pivot::I(_)) = x {
+                crate::element::checked_scalar(*p, dt, crate::element::ScalarCtx::Fill)?;
+            }
+        }
+    }
     let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), a.shape())?, b.shape())?;
     let c = cond.to_dtype(DType::Bool, false)?.expand_to(&shape)?;
     let (ta, tb) = (a.materialize(dt, &shape)?, b.materialize(dt, &shape)?);
@@ -161,8 +169,10 @@ pub fn clamp(x: &Tensor, mut lo: Option<Arg>, mut hi: Option<Arg>, out: Option<&
             *v = (*v).min(max);
         }
     }
-    if dt == DType::Bool {
-        bail!(not_implemented, "\"clamp_cpu\" not implemented for 'Bool'");
+    if dt == DType::Bool && lo.is_some() && hi.is_some() {
+        // torch's two-bound clamp kernels have no bool variant (one bound is a maximum/minimum, which does)
+        let scalars = matches!((&lo, &hi), (Some(Arg::S(_)), Some(Arg::S(_))));
+        bail!(not_implemented, "\"{}\" not implemented for 'Bool'", if scalars { "clamp_scalar_cpu" } else { "clamp_cpu" });
     }
     let mut shape = x.shape().to_vec();
     for b in [&lo, &hi].into_iter().flatten() {
@@ -624,9 +634,12 @@ pub fn isreal(x: &Tensor) -> Result<Tensor> {
     crate::resolve_bits!(x);
     if x.dtype.is_complex() {
         let im = imag(x)?;
-        return binary(BinaryOp::Eq, Arg::T(&im), Arg::S(Pivot::I(0)), None, None)?.contiguous();
+        return binary(BinaryOp::Eq, Arg::T(&im), Arg::S(Pivot::I(0)), None, None);
     }
-    Tensor::full(x.shape(), Pivot::B(true), DType::Bool, x.device())
+    // torch's ones_like: the input's strides when dense
+    let r = Tensor::for_overwrite_layout(x.preserved_layout(false), DType::Bool)?;
+    r.fill_(Pivot::B(true))?;
+    Ok(r)
 }
 
 fn component(x: &Tensor, which: usize) -> Tensor {

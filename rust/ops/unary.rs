@@ -168,7 +168,8 @@ pub fn unary_dtypes(op: UnaryOp, dt: DType) -> Result<(DType, DType)> {
     if float_kernels(op).is_some() || op == Reciprocal {
         if dt.is_complex() {
             return match op {
-                Erf | Erfc | Erfinv | Silu | Gelu | GeluTanh | Mish | LogSigmoid => unsupported(),
+                Erfinv => bail!(not_implemented, "\"erfinv_vml_cpu\" not implemented for '{}'", dt.scalar_name()),
+                Erf | Erfc | Silu | Gelu | GeluTanh | Mish | LogSigmoid => unsupported(),
                 _ => Ok((dt, dt)),
             };
         }
@@ -180,7 +181,6 @@ pub fn unary_dtypes(op: UnaryOp, dt: DType) -> Result<(DType, DType)> {
             not_implemented,
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         ),
-        BitNot if !dt.is_integral(true) => unsupported(),
         Abs if dt.is_complex() => Ok((dt, dt.to_real())),
         Sign if dt.is_complex() => bail!(not_implemented, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead."),
         Floor | Ceil | Trunc if dt.is_complex() => bail!(not_implemented, "{} is not supported for complex inputs", name),
@@ -189,6 +189,13 @@ pub fn unary_dtypes(op: UnaryOp, dt: DType) -> Result<(DType, DType)> {
         Frac if dt.is_complex() => unsupported(),
         Frac if !dt.is_floating_point() => unsupported(),
         Relu if dt == DType::Bool => bail!(not_implemented, "Boolean inputs not supported for relu"),
+        Abs if dt == DType::Bool => unsupported(),
+        Floor | Ceil | Round | Trunc if dt == DType::Bool => {
+            bail!(not_implemented, "\"{}_vml_cpu\" not implemented for 'Bool'", name)
+        }
+        // torch's square is pow(x, 2): a bool base with an integer exponent promotes to int64
+        Square if dt == DType::Bool => Ok((DType::I64, DType::I64)),
+        BitNot if !dt.is_integral(true) => bail!(not_implemented, "\"bitwise_not_cpu\" not implemented for '{}'", dt.scalar_name()),
         _ => Ok((dt, dt)),
     }
 }
@@ -216,6 +223,7 @@ pub fn unary(op: UnaryOp, a: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
 
 /// In-place `a.op_()`: the result must be castable back to `a`'s dtype.
 pub fn unary_(op: UnaryOp, a: &Tensor) -> Result<()> {
+    super::binary::check_no_internal_overlap(a)?;
     a.check_writable()?;
     unary(op, a, Some(a))?;
     Ok(())
