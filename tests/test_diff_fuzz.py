@@ -13,6 +13,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from test_binary_ops import OPS as _BINARY_OPS
 from fuzz_gen import (DTYPES, FLOATS, FUZZ, INTS, LAYOUTS, N, NUMERIC, REALS, Spec, any_python_scalar,
                       broadcast_shape, build, check, specs)
 
@@ -76,6 +77,9 @@ def known_binary(op, a, b):
 # (1) elementwise binary ops with type promotion, Python scalars and 0-d tensors
 # ---------------------------------------------------------------------------------------------
 
+_OPERATORS = ["a+b", "a-b", "a*b", "a/b", "a//b", "a%b", "a**b", "a&b", "a|b", "a^b", "a<<b", "a>>b",
+              "a==b", "a!=b", "a<b", "a<=b", "a>b", "a>=b"]
+
 BINARY = {
     "add": lambda L, a, b: L.add(a, b),
     "add_alpha": lambda L, a, b: L.add(a, b, alpha=2),
@@ -116,24 +120,8 @@ BINARY = {
     "ge": lambda L, a, b: L.ge(a, b),
     "isclose": lambda L, a, b: L.isclose(a, b),
     "isclose_nan": lambda L, a, b: L.isclose(a, b, equal_nan=True),
-    "a+b": lambda L, a, b: a + b,
-    "a-b": lambda L, a, b: a - b,
-    "a*b": lambda L, a, b: a * b,
-    "a/b": lambda L, a, b: a / b,
-    "a//b": lambda L, a, b: a // b,
-    "a%b": lambda L, a, b: a % b,
-    "a**b": lambda L, a, b: a ** b,
-    "a&b": lambda L, a, b: a & b,
-    "a|b": lambda L, a, b: a | b,
-    "a^b": lambda L, a, b: a ^ b,
-    "a<<b": lambda L, a, b: a << b,
-    "a>>b": lambda L, a, b: a >> b,
-    "a==b": lambda L, a, b: a == b,
-    "a!=b": lambda L, a, b: a != b,
-    "a<b": lambda L, a, b: a < b,
-    "a<=b": lambda L, a, b: a <= b,
-    "a>b": lambda L, a, b: a > b,
-    "a>=b": lambda L, a, b: a >= b,
+    # The Python operators, shared with test_binary_ops.
+    **{k: _BINARY_OPS[k] for k in _OPERATORS},
 }
 # ops whose floating results may differ in the last bits (transcendental or libm-dependent)
 _INEXACT = {"pow", "float_power", "atan2", "hypot", "xlogy", "logaddexp", "a**b", "div", "a/b"}
