@@ -52,13 +52,13 @@ fn from_lu<T: Sc>(diag: impl Iterator<Item = T>, piv: &[i32]) -> (T, T::Real, T)
     let mut d = <T as Lk>::one();
     let mut l = 0.0f64;
     for x in diag {
-        d = d * x;
+        d *= x;
         let ax = r2f(&mu::abs(&x));
         l += ax.ln();
         if ax == 0.0 || ax.is_nan() {
             s = if ax.is_nan() { mu::nan() } else { mu::zero() };
         } else if ax.is_finite() {
-            s = s * mu::mul_real(&x, &mu::from_f64::<T::Real>(1.0 / ax));
+            s *= mu::mul_real(&x, &mu::from_f64::<T::Real>(1.0 / ax));
         }
     }
     if r2f(&mu::abs(&s)) == 0.0 {

@@ -29,7 +29,7 @@ fn factor<T: Sc>(a: &mut Mat<T>, par: Par) -> Vec<Block<T>> {
     let (m, n) = (a.nrows(), a.ncols());
     let k = m.min(n);
     let ld = a.col_stride() as usize;
-    let mut tau = vec![mu::zero::<T>(); NB];
+    let mut tau = [mu::zero::<T>(); NB];
     let mut scratch = vec![mu::zero::<T>(); m];
     let mut blocks = Vec::with_capacity(k.div_ceil(NB));
     let mut j0 = 0;
@@ -78,14 +78,14 @@ fn larft<T: Sc>(v: MatRef<'_, T>, tau: &[T]) -> Mat<T> {
         for (r, wr) in w.iter_mut().enumerate().take(i) {
             let mut s = mu::zero::<T>();
             for q in i..rows {
-                s = s + mu::conj(&v[(q, r)]) * v[(q, i)];
+                s += mu::conj(&v[(q, r)]) * v[(q, i)];
             }
             *wr = -(ti * s);
         }
         for r in 0..i {
             let mut s = mu::zero::<T>();
             for q in r..i {
-                s = s + t[(r, q)] * w[q];
+                s += t[(r, q)] * w[q];
             }
             t[(r, i)] = s;
         }

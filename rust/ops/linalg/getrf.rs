@@ -101,14 +101,14 @@ pub(super) fn getrs<T: Sc>(lu: MatRef<'_, T>, piv: &[i32], mut x: MatMut<'_, T>,
                 for i in 0..n {
                     let mut t = v[i];
                     for k in 0..i {
-                        t = t - Lk::conj(lu[(k, i)]) * v[k];
+                        t -= Lk::conj(lu[(k, i)]) * v[k];
                     }
                     v[i] = Lk::quot(t, Lk::conj(lu[(i, i)]));
                 }
                 for i in (0..n).rev() {
                     let mut t = v[i];
                     for k in i + 1..n {
-                        t = t - Lk::conj(lu[(k, i)]) * v[k];
+                        t -= Lk::conj(lu[(k, i)]) * v[k];
                     }
                     v[i] = t;
                 }
@@ -132,14 +132,14 @@ pub(super) fn getrs<T: Sc>(lu: MatRef<'_, T>, piv: &[i32], mut x: MatMut<'_, T>,
         for k in 0..n {
             let t = v[k];
             for i in k + 1..n {
-                v[i] = v[i] - t * lu[(i, k)];
+                v[i] -= t * lu[(i, k)];
             }
         }
         for k in (0..n).rev() {
             let t = Lk::quot(v[k], lu[(k, k)]);
             v[k] = t;
             for i in 0..k {
-                v[i] = v[i] - t * lu[(i, k)];
+                v[i] -= t * lu[(i, k)];
             }
         }
     }
