@@ -1,29 +1,21 @@
 """torch.linalg speed, oxytorch (faer) against torch (LAPACK) in one run: svd, eigh, eig, qr, inv,
 solve and cholesky on 256x256 and 1024x1024 float64 and on a batch of 1000 8x8 float32 matrices.
-Prints the median time of each and the ratio torch/oxytorch (> 1 means oxytorch is faster).
+Prints the median time of each (interleaved samples, benches/_timing.py) and the ratio torch/oxytorch (> 1 means oxytorch is faster).
 
 Run with a release build:  /work/tools/wt-build2.sh --release && PYTHONPATH=python python3 benches/bench_linalg.py
 Options: --quick (fewer repeats, skips 1024), --threads N (torch.set_num_threads), --runs N (repeat the
 whole table N times and print the median of each column over the runs as a final table)."""
+import os
 import statistics
 import sys
-import time
 
 import numpy as np
 import torch
 
 import oxytorch as ot
 
-
-def median_time(fn, repeats, min_time=0.2):
-    fn()  # warm-up
-    times = []
-    start = time.perf_counter()
-    while len(times) < repeats or (time.perf_counter() - start < min_time and len(times) < 200):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import interleaved  # noqa: E402
 
 
 def cases(size, batch, dtype):
@@ -52,10 +44,11 @@ def run_once(configs, quick):
         a, s, b = cases(size, batch, dt)
         ta, ts, tb = torch.tensor(a), torch.tensor(s), torch.tensor(b)
         oa, os_, ob = ot.tensor(a), ot.tensor(s), ot.tensor(b)
-        reps = 3 if size >= 1024 else (5 if quick else 15)
+        reps = 5 if size >= 1024 else (7 if quick else 21)
         for name, fn in OPS:
-            to = median_time(lambda: fn(ot, oa, os_, ob), reps, 0.0 if size >= 1024 else 0.2)
-            tt = median_time(lambda: fn(torch, ta, ts, tb), reps, 0.0 if size >= 1024 else 0.2)
+            # interleaved: each repetition times both sides back to back (order rotating), so a burst
+            # of load on this shared machine hits both alike
+            to, tt = interleaved([lambda: fn(ot, oa, os_, ob), lambda: fn(torch, ta, ts, tb)], repeat=reps)
             print(f"{label:<18}{name:<10}{to * 1e3:>13.3f}{tt * 1e3:>11.3f}{tt / to:>11.2f}", flush=True)
             rows.append((label, name, to, tt))
     return rows

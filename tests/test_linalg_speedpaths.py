@@ -152,17 +152,10 @@ def test_qr(n, dt, layout, batch):
         o, t = pair(a, layout)
         for mode in ("reduced", "complete", "r"):
             qo, qt = ot.linalg.qr(o, mode=mode), torch.linalg.qr(t, mode=mode)
-            if max(mn) <= 32 or not dt.startswith("complex"):
-                # LAPACK's Householder sign convention: the factors themselves match, not only invariants.
-                same(qo.Q, qt.Q, dt, 4 * max(mn))
-                same(qo.R, qt.R, dt, 4 * max(mn))
-                continue
-            # faer's complex reflectors put a phase on R's diagonal where LAPACK's is real: invariants only
-            same(qo.R.abs(), qt.R.abs(), dt, 4 * max(mn), strides=False)
-            assert tuple(qo.R.stride()) == tuple(qt.R.stride())
-            if mode != "r":
-                assert tuple(qo.Q.stride()) == tuple(qt.Q.stride())
-                np.testing.assert_allclose(npv(qo.Q @ qo.R), npv(t), **tol(dt, 4 * max(mn)))
+            # LAPACK's Householder sign convention (a real diagonal on R for complex inputs too): the
+            # factors themselves match, not only invariants.
+            same(qo.Q, qt.Q, dt, 4 * max(mn))
+            same(qo.R, qt.R, dt, 4 * max(mn))
 
 
 # ----------------------------------------------------------------------------------------------

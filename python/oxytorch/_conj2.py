@@ -48,22 +48,6 @@ for _name in ("normal_", "uniform_", "bernoulli_", "random_", "exponential_", "g
     setattr(Tensor, _name, _fill_through_bits(_name))
 
 
-# dot / vdot: the negative-bit rules live in the kernel (ops::matmul::dot), except one case left here:
-# vdot(x, y) with a negative-bit x and a (plain) conjugate y is torch's conj(dot(x, conj(y))), a lazy conjugate.
+# dot / vdot: the conjugate- and negative-bit rules all live in the kernel (ops::matmul::dot).
 dot = _C.dot
-
-
-def _vdot_bits(raw):
-    def vdot(input, other, *args, **kwargs):
-        if (isinstance(input, Tensor) and isinstance(other, Tensor) and input.is_neg() and other.is_conj()
-                and not other.is_neg() and input.is_complex() and not args and not kwargs):
-            return _C.dot(input, other.conj()).conj()
-        return raw(input, other, *args, **kwargs)
-
-    vdot.__name__ = "vdot"
-    vdot.__doc__ = raw.__doc__
-    return vdot
-
-
-vdot = _vdot_bits(_C.vdot)
-Tensor.vdot = _vdot_bits(Tensor.vdot)
+vdot = _C.vdot

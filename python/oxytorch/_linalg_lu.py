@@ -316,11 +316,15 @@ def slogdet(A, *, out=None):
             g = gl.to(A.dtype)
             if A.is_complex() and gs is not None:
                 g = g + 1j * (sd.conj() * gs).imag.to(A.dtype)
-            # g A^-H as torch computes it, solve(A^H, diag(g)): a singular A gives LAPACK's inf/nan pattern
+            # g A^-H as torch computes it, so that a singular A gives LAPACK's inf/nan pattern: from the
+            # forward's LU, of A^T for a real contiguous A (a plain solve with A^T), else of A (an adjoint
+            # solve with A's factors). A graph for double backward goes through the differentiable solve.
             n = A.shape[-1]
             G = _diag(g.unsqueeze(-1).expand(tuple(g.shape) + (n,)))
-            X, _, _ = _solve_core(_mH(A), G, True, "linalg.solve")
-            return (X,)
+            if _C.is_grad_enabled() or (A.is_contiguous() and not A.is_complex()):
+                X, _, _ = _solve_core(_mH(A), G, True, "linalg.solve")
+                return (X,)
+            return (_C._linalg_solve(A.detach(), G.contiguous(), True)[0],)
 
         _record("LinalgSlogdetBackward0", [A], [s, la], bw if A.is_complex() else (lambda gs, gl: bw(None, gl)))
     return _deliver(_RT["linalg_slogdet"]((s, la)), out)

@@ -47,8 +47,9 @@ fn _linalg_lu_factor(py: Python<'_>, a: PyRef<'_, PyTensor>) -> PyResult<T3> {
 }
 
 #[pyfunction]
-fn _linalg_solve(py: Python<'_>, a: PyRef<'_, PyTensor>, b: PyRef<'_, PyTensor>) -> PyResult<T2> {
-    let (x, i) = la::solve(&a.t, &b.t)?;
+#[pyo3(signature = (a, b, adjoint=false))]
+fn _linalg_solve(py: Python<'_>, a: PyRef<'_, PyTensor>, b: PyRef<'_, PyTensor>, adjoint: bool) -> PyResult<T2> {
+    let (x, i) = la::solve(&a.t, &b.t, adjoint)?;
     Ok((wrap(py, x)?, wrap(py, i)?))
 }
 

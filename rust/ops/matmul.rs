@@ -280,6 +280,13 @@ fn check_dot(op: &str, a: &Tensor, b: &Tensor) -> Result<()> {
 
 /// `torch.dot` (`conj = false`) and `torch.vdot` (conjugates the first argument).
 pub fn dot(a: &Tensor, b: &Tensor, conj: bool) -> Result<Tensor> {
+    if conj && a.dtype.is_complex() && a.neg && b.conj && !b.neg {
+        // vdot(x, y) with a negative-bit x and a conjugate y is torch's conj(dot(x, conj(y))): a
+        // lazy conjugate of the product with y read through its bit (x's bits resolved below).
+        check_dot("vdot", a, b)?;
+        let r = dot(a, &b.with_bits(false, false), false)?;
+        return Ok(r.with_bits(!r.conj, r.neg));
+    }
     if a.dtype.is_complex() && (a.conj || b.conj) && !a.neg && !b.neg {
         // torch's conjugate-bit rules: a conjugate operand is read through its bit by swapping
         // dot/vdot (or conjugating the result lazily), so the result may carry the bit. A

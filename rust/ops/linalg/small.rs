@@ -157,7 +157,9 @@ macro_rules! complex_lk {
                 let (a, b, c, e) = (self.re, self.im, d.re, d.im);
                 if c.abs() >= e.abs() {
                     if c == 0.0 && e == 0.0 {
-                        return Complex::new(a / c, b / c);
+                        // As MKL's ztrsm (torch's singular solves): nan in both parts, not
+                        // C99's inf.
+                        return Complex::new(<$r>::NAN, <$r>::NAN);
                     }
                     let r = e / c;
                     let den = c + e * r;
@@ -231,50 +233,65 @@ unsafe fn out_slice<'a, T>(o: &Out, b: usize) -> &'a mut [T] {
 /// getf2: LU with partial pivoting of the column-major m x n `a` in place; LAPACK's 1-based
 /// pivots in `piv` (min(m, n) of them); returns info (first exactly zero pivot, 1-based).
 pub(super) fn getf2<T: Lk>(a: &mut [T], m: usize, n: usize, piv: &mut [i32]) -> i32 {
+    assert!(a.len() >= m * n);
+    // SAFETY: `a` holds the m x n column-major matrix with leading dimension m.
+    unsafe { getf2_raw(a.as_mut_ptr(), m, m, n, piv) }
+}
+
+/// getf2 on the m x n matrix at `a` with column stride `ld` (>= m), row stride 1.
+///
+/// # Safety
+/// `a` points to such a matrix that nothing else accesses during the call.
+pub(super) unsafe fn getf2_raw<T: Lk>(a: *mut T, ld: usize, m: usize, n: usize, piv: &mut [i32]) -> i32 {
     let k = m.min(n);
     let mut info = 0;
     let sfmin = T::R::min_positive_value();
+    // Column j; different columns never overlap (ld >= m).
+    let col = |j: usize| unsafe { std::slice::from_raw_parts_mut(a.add(j * ld), m) };
     for j in 0..k {
-        let cj = j * m;
-        let mut p = j;
-        let mut best = a[cj + j].abs1();
-        for i in j + 1..m {
-            let v = a[cj + i].abs1();
-            if v > best {
-                best = v;
-                p = i;
+        let (p, nonzero) = {
+            let cj = col(j);
+            let mut p = j;
+            let mut best = cj[j].abs1();
+            for (i, v) in cj.iter().enumerate().skip(j + 1) {
+                let v = v.abs1();
+                if v > best {
+                    best = v;
+                    p = i;
+                }
             }
-        }
+            (p, cj[p] != T::zero())
+        };
         piv[j] = p as i32 + 1;
-        if a[cj + p] != T::zero() {
+        if nonzero {
             if p != j {
                 for c in 0..n {
-                    a.swap(c * m + j, c * m + p);
+                    col(c).swap(j, p);
                 }
             }
-            let d = a[cj + j];
+            let cj = col(j);
+            let d = cj[j];
             if d.abs1() >= sfmin {
                 let r = d.recip();
-                for i in j + 1..m {
-                    a[cj + i] = a[cj + i] * r;
+                for v in &mut cj[j + 1..] {
+                    *v = *v * r;
                 }
             } else {
-                for i in j + 1..m {
-                    a[cj + i] = a[cj + i].quot(d);
+                for v in &mut cj[j + 1..] {
+                    *v = v.quot(d);
                 }
             }
         } else if info == 0 {
             info = j as i32 + 1;
         }
         if j + 1 < n {
-            let (left, right) = a.split_at_mut((j + 1) * m);
-            let x = &left[cj + j + 1..cj + m];
-            for c in 0..n - j - 1 {
-                let col = &mut right[c * m..c * m + m];
-                let u = col[j];
+            let x: &[T] = &col(j)[j + 1..];
+            for c in j + 1..n {
+                let cc = col(c);
+                let u = cc[j];
                 if u != T::zero() {
                     let t = -u;
-                    for (y, &xv) in col[j + 1..].iter_mut().zip(x) {
+                    for (y, &xv) in cc[j + 1..].iter_mut().zip(x) {
                         *y = *y + xv * t;
                     }
                 }
@@ -350,7 +367,7 @@ pub(super) fn solve<T: Lk>(ga: &Mats, gb: Option<&Mats>, x: &Out, info: &OutVec)
     );
 }
 
-/// `(sign, logabsdet, det)` of each matrix from getf2 (as `super::slogdet_t`).
+/// `(sign, logabsdet, det)` of each matrix from getf2 (as `super::det`).
 pub(super) fn slogdet<T: Lk>(g: &Mats, sign: &OutVec, logabs: &OutVec, det: &OutVec) {
     let n = g.n;
     batch(
@@ -361,8 +378,11 @@ pub(super) fn slogdet<T: Lk>(g: &Mats, sign: &OutVec, logabs: &OutVec, det: &Out
             load(g, b, lu, false);
             getf2(lu, n, n, piv);
             let swaps = piv.iter().enumerate().filter(|(i, p)| **p as usize != i + 1).count();
-            let mut s: T = if swaps % 2 == 1 { -T::one() } else { T::one() };
-            let mut d = s;
+            let p: T = if swaps % 2 == 1 { -T::one() } else { T::one() };
+            let mut s = p;
+            // torch's det_P * prod(diag(U)), the product taken from 1 (an overflowing complex
+            // product then turns to nan as torch's does).
+            let mut d = T::one();
             let mut l = 0.0f64;
             for i in 0..n {
                 let x = lu[i + i * n];
@@ -381,7 +401,7 @@ pub(super) fn slogdet<T: Lk>(g: &Mats, sign: &OutVec, logabs: &OutVec, det: &Out
             }
             sign.get::<T>(b)[0] = s;
             logabs.get::<T::R>(b)[0] = <T::R as NumCast>::from(l).unwrap_or(T::R::nan());
-            det.get::<T>(b)[0] = d;
+            det.get::<T>(b)[0] = p * d;
         },
     );
 }
@@ -423,7 +443,7 @@ pub(super) fn potf2<T: Lk>(a: &mut [T], n: usize) -> i32 {
     0
 }
 
-/// `(L or U, info)` of a batch of small matrices (as `super::cholesky_t`).
+/// `(L or U, info)` of a batch of small matrices (as `super::decomp::cholesky`).
 pub(super) fn cholesky<T: Lk>(g: &Mats, upper: bool, l: &Out, info: &OutVec) {
     let n = g.n;
     batch(g.count(), n * n * n / 3 + n, || (), |_, b| unsafe {
@@ -515,17 +535,18 @@ fn larf_left<T: Lk>(v: &[T], tau: T, c: &mut [T], c0: usize, ld: usize, cols: us
     }
 }
 
-/// geqr2 on the column-major m x n `a` (reflectors below the diagonal, R on and above).
-fn geqr2<T: Lk>(a: &mut [T], m: usize, n: usize, tau: &mut [T], v: &mut [T]) {
+/// geqr2 on the column-major m x n `a` with column stride `ld` (reflectors below the diagonal,
+/// R on and above); `v` is scratch for m elements.
+pub(super) fn geqr2<T: Lk>(a: &mut [T], ld: usize, m: usize, n: usize, tau: &mut [T], v: &mut [T]) {
     for i in 0..m.min(n) {
-        let ci = i * m;
+        let ci = i * ld;
         let (head, tail) = a[ci + i..ci + m].split_at_mut(1);
         tau[i] = larfg(&mut head[0], tail);
         if i + 1 < n {
             let rows = m - i;
             v[0] = T::one();
             v[1..rows].copy_from_slice(&a[ci + i + 1..ci + m]);
-            larf_left(&v[..rows], tau[i].conj(), a, (i + 1) * m + i, m, n - i - 1);
+            larf_left(&v[..rows], tau[i].conj(), a, (i + 1) * ld + i, ld, n - i - 1);
         }
     }
 }
@@ -556,7 +577,7 @@ fn org2r<T: Lk>(a: &mut [T], m: usize, q: usize, k: usize, tau: &[T], v: &mut [T
     }
 }
 
-/// `Q` (m x qc, unless None) and `R` (rr x n) of a batch of small matrices (as `super::qr_t`).
+/// `Q` (m x qc, unless None) and `R` (rr x n) of a batch of small matrices (as `super::decomp::qr`).
 pub(super) fn qr<T: Lk>(g: &Mats, q: Option<&Out>, r: &Out) {
     let (m, n) = (g.m, g.n);
     let k = m.min(n);
@@ -566,7 +587,7 @@ pub(super) fn qr<T: Lk>(g: &Mats, q: Option<&Out>, r: &Out) {
         || (vec![T::zero(); m * n], vec![T::zero(); k], vec![T::zero(); m]),
         |(a, tau, v): &mut (Vec<T>, Vec<T>, Vec<T>), b: usize| unsafe {
             load(g, b, a, false);
-            geqr2(a, m, n, tau, v);
+            geqr2(a, m, m, n, tau, v);
             let ro = out_slice::<T>(r, b);
             let rr = r.r;
             for j in 0..n {
