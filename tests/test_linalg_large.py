@@ -9,31 +9,11 @@ import pytest
 import torch
 
 import oxytorch as ot
+from test_linalg_speedpaths import npv, pair, tol
 
 DTYPES = ["float32", "float64", "complex64", "complex128"]
 NP = {"float32": np.float32, "float64": np.float64, "complex64": np.complex64, "complex128": np.complex128}
 
-
-def npv(x):
-    return np.array(x.detach().resolve_conj().resolve_neg().numpy(), copy=True)
-
-
-def tol(dt, n=1):
-    return dict(rtol=3e-4 * max(1, n), atol=3e-4 * max(1, n)) if dt in ("float32", "complex64") else \
-        dict(rtol=1e-10 * max(1, n), atol=1e-10 * max(1, n))
-
-
-def pair(a, layout):
-    if layout == "contig":
-        return ot.tensor(a), torch.tensor(a)
-    if layout == "transposed":
-        buf = np.ascontiguousarray(np.swapaxes(a, -1, -2))
-        return ot.tensor(buf).transpose(-2, -1), torch.tensor(buf).transpose(-2, -1)
-    if layout == "sliced":
-        pad = np.zeros(a.shape[:-2] + (2 * a.shape[-2] + 1, a.shape[-1]), a.dtype)
-        pad[..., 1::2, :] = a
-        return ot.tensor(pad)[..., 1::2, :], torch.tensor(pad)[..., 1::2, :]
-    raise AssertionError(layout)
 
 
 def singular(kind, n, seed):
