@@ -123,3 +123,44 @@ def test_sort_rows_batch():
         tv, ti = t.sort(dim=dim, stable=True)
         assert_same(ov, tv, rtol=0, atol=0)
         assert_same(oi, ti)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("n", [255, 256, 257, 1 << 17, (1 << 18) + 1])
+def test_sort_threads_and_thresholds(threads, n):
+    # Rows at the packed path's 256-element threshold, and rows split into 1-3 parallel segments
+    # (2^16 elements a segment at least): every thread count gives torch's stable order.
+    rng = np.random.default_rng(n + threads)
+    v = rng.integers(-20, 20, n).astype(np.float32)
+    v[rng.integers(0, n, n // 50)] = np.nan
+    v[rng.integers(0, n, n // 50)] = -0.0
+    o, t = both(v)
+    old = ot.get_num_threads()
+    ot.set_num_threads(threads)
+    try:
+        for desc in (False, True):
+            ov, oi = o.sort(descending=desc, stable=True)
+            tv, ti = t.sort(descending=desc, stable=True)
+            assert_same(ov, tv, rtol=0, atol=0)
+            assert_same(oi, ti)
+            assert np.array_equal(np.signbit(ov.numpy()), np.signbit(tv.numpy()))
+    finally:
+        ot.set_num_threads(old)
+
+
+def test_sort_many_long_rows():
+    # Several long rows: rows run in parallel, each row's radix passes inside one pool thread.
+    rng = np.random.default_rng(11)
+    v = rng.standard_normal((3, 300000)).astype(np.float32)
+    v[1, ::7] = v[1, 3]
+    o, t = both(v)
+    for desc in (False, True):
+        ov, oi = o.sort(dim=1, descending=desc, stable=True)
+        tv, ti = t.sort(dim=1, descending=desc, stable=True)
+        assert_same(ov, tv, rtol=0, atol=0)
+        assert_same(oi, ti)
+    # A transposed input sorts its columns through a copy.
+    ov, oi = o.t().sort(dim=0, stable=True)
+    tv, ti = t.t().sort(dim=0, stable=True)
+    assert_same(ov, tv, rtol=0, atol=0)
+    assert_same(oi, ti)

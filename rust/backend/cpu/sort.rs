@@ -208,11 +208,7 @@ fn argsort_row_keys<T: SortKey>(row: &[T], descending: bool, out: &mut [u32]) ->
     }
     let segments = num_threads().min(n / PAR_SORT_MIN).max(1);
     if T::K::BITS == 32 {
-        // 32-bit keys travel with their positions in one u64 (key high, position low): one array
-        // to scatter per pass instead of two.
-        let mut v = take_buf(n);
-        v.extend(row.iter().enumerate().map(|(i, x)| (key(x).digit_all() << 32) | i as u64));
-        radix_packed(&mut v, segments);
+        let v = packed_sorted(row, descending);
         for (o, x) in out.iter_mut().zip(&v) {
             *o = *x as u32;
         }
@@ -242,14 +238,19 @@ pub fn sort_rows_into<T: SortKey + Sync>(x: &[T], m: usize, k: usize, descending
     let row_job = move |r: usize, o: &mut Vec<u32>| {
         let (pv, pi) = (pv, pi);
         let row = &x[r * k..(r + 1) * k];
+        // SAFETY: row r owns vals[r*k..(r+1)*k] and idx[r*k..(r+1)*k].
+        let (dv, di) = unsafe { (std::slice::from_raw_parts_mut(pv.0.add(r * k), k), std::slice::from_raw_parts_mut(pi.0.add(r * k), k)) };
+        if k >= 256 && T::K::BITS == 32 && (!torch_ties || k > TORCH_TIES_MAX) {
+            // The stable order is the answer: values and positions both come from the keys.
+            radix_row(row, descending, Some((dv, di)));
+            return;
+        }
         o.clear();
         o.resize(k, 0);
         let keys = argsort_row_keys(row, descending, o);
         if torch_ties {
             torch_tie_order(row, descending, o);
         }
-        // SAFETY: row r owns vals[r*k..(r+1)*k] and idx[r*k..(r+1)*k].
-        let (dv, di) = unsafe { (std::slice::from_raw_parts_mut(pv.0.add(r * k), k), std::slice::from_raw_parts_mut(pi.0.add(r * k), k)) };
         for (d, &p) in di.iter_mut().zip(o.iter()) {
             *d = p as i64;
         }
@@ -259,7 +260,7 @@ pub fn sort_rows_into<T: SortKey + Sync>(x: &[T], m: usize, k: usize, descending
                 for ((d, &kv), &p) in dv.iter_mut().zip(&keys).zip(o.iter()) {
                     let kk = T::K::from_u64(kv >> 32);
                     let kk = if descending { kk.flip() } else { kk };
-                    *d = T::unkey(kk).unwrap_or(row[p as usize]);
+                    *d = T::unkey(kk).unwrap_or_else(|| row[p as usize]);
                 }
                 give_buf(keys);
             }
@@ -282,59 +283,117 @@ pub fn sort_rows_into<T: SortKey + Sync>(x: &[T], m: usize, k: usize, descending
     }
 }
 
-/// Stable LSD radix sort of `v` by its high 32 bits, 8 bits a pass (256 buckets keep the scatter's
-/// write streams within L1), skipping passes where every element has the same digit. With several
-/// `segments`, each pass counts digits per contiguous segment and every segment scatters to
-/// offsets ordered by (digit, segment), which keeps the order stable.
+/// Values and positions of a row from its sorted packed keys, split over the pool for long rows.
+/// Only ±0 and NaN, where one key stands for several bit patterns, are read back from the row.
+fn write_from_keys<T: SortKey>(keys: &[u64], row: &[T], descending: bool, dv: &mut [T], di: &mut [i64]) {
+    let n = keys.len();
+    let chunks = num_threads().min(n / PAR_SORT_MIN).max(1);
+    let step = n.div_ceil(chunks);
+    let (pv, pi) = (SendPtr(dv.as_mut_ptr()), SendPtr(di.as_mut_ptr()));
+    run_chunks(chunks, |c| {
+        let (pv, pi) = (pv, pi);
+        for j in c * step..((c + 1) * step).min(n) {
+            // SAFETY: chunk c writes only slots c*step..(c+1)*step of outputs of length n.
+            unsafe { emit(keys[j], j, row, descending, pv.0, pi.0) };
+        }
+    });
+}
+
+/// Writes the value and position that packed key `kv` stands for to slot `slot` of the outputs.
+///
+/// # Safety
+/// `slot` must be in bounds of both outputs and written by no one else meanwhile.
+#[inline(always)]
+unsafe fn emit<T: SortKey>(kv: u64, slot: usize, row: &[T], descending: bool, dv: *mut T, di: *mut i64) {
+    let p = kv as u32 as usize;
+    let kk = T::K::from_u64(kv >> 32);
+    let kk = if descending { kk.flip() } else { kk };
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        *dv.add(slot) = T::unkey(kk).unwrap_or_else(|| row[p]);
+        *di.add(slot) = p as i64;
+    }
+}
+
+/// The packed sort key of `row[j]`: its 32-bit key (flipped when descending) in the high half, the
+/// position in the low half, so one array is scattered per pass instead of two.
+#[inline(always)]
+fn packed<T: SortKey>(row: &[T], j: usize, descending: bool) -> u64 {
+    let k = row[j].key();
+    (if descending { k.flip() } else { k }.digit_all() << 32) | j as u64
+}
+
+/// The keys of `row` packed with their positions, stably sorted.
+fn packed_sorted<T: SortKey>(row: &[T], descending: bool) -> Vec<u64> {
+    radix_row(row, descending, None).unwrap_or_default()
+}
+
+/// Stable LSD radix sort of a row with 32-bit keys, 8 bits a pass (256 write streams stay within
+/// the store buffers and L1), skipping digits that are the same for every element. The last pass
+/// writes `out` (values and positions) directly, so a sort costs one packing and counting read of
+/// the row plus one scatter per digit. Without `out`, returns the
+/// sorted packed keys. Long rows are cut into contiguous segments sorted by several threads: each
+/// pass counts digits per segment and every segment scatters to offsets ordered by (digit,
+/// segment), which keeps the order stable.
 #[allow(clippy::uninit_vec)]
-fn radix_packed(v: &mut Vec<u64>, segments: usize) {
-    let n = v.len();
-    let mut tmp = take_buf(n);
-    // SAFETY: every pass writes all n slots through a raw pointer before `tmp` is read (the
-    // buckets partition 0..n).
-    unsafe { tmp.set_len(n) };
+fn radix_row<T: SortKey>(row: &[T], descending: bool, mut out: Option<(&mut [T], &mut [i64])>) -> Option<Vec<u64>> {
+    let n = row.len();
+    let segments = num_threads().min(n / PAR_SORT_MIN).max(1);
     let step = n.div_ceil(segments);
     let seg = |s: usize| (s * step).min(n)..((s + 1) * step).min(n);
-    // The digit counts of all four passes in one read, per segment (they never change with order).
+    let (mut a, mut b) = (take_buf(n), take_buf(n));
+    // SAFETY: `a` is written in full by the segments below and `b` by the first pass (its buckets
+    // partition 0..n) before either is read.
+    unsafe {
+        a.set_len(n);
+        b.set_len(n);
+    }
+    // One read of the row packs every key with its position and counts the digits of all four
+    // passes per segment. (Packing inside the first scatter instead measured slower.)
     let mut counts = vec![[[0usize; 256]; 4]; segments];
     {
-        let src: &[u64] = v;
-        let pc = SendPtr(counts.as_mut_ptr());
+        let (pa, pc) = (SendPtr(a.as_mut_ptr()), SendPtr(counts.as_mut_ptr()));
         run_chunks(segments, |s| {
-            let pc = pc;
+            let (pa, pc) = (pa, pc);
             let mut h = [[0usize; 256]; 4];
-            for &x in &src[seg(s)] {
+            for j in seg(s) {
+                let x = packed(row, j, descending);
                 for (p, hp) in h.iter_mut().enumerate() {
                     hp[((x >> (32 + 8 * p)) & 0xff) as usize] += 1;
                 }
+                // SAFETY: segment s writes only its own slots of `a`.
+                unsafe { *pa.0.add(j) = x };
             }
             // SAFETY: segment s writes only its own entry.
             unsafe { *pc.0.add(s) = h };
         });
     }
-    for p in 0..4 {
-        let total = |d: usize| counts.iter().map(|c| c[p][d]).sum::<usize>();
-        if (0..256).any(|d| total(d) == n) {
-            continue;
-        }
-        // Per-segment counts of this pass depend on the order the previous pass left: recount
-        // unless this is the first pass that runs (or there is one segment).
-        let mut hist = vec![[0usize; 256]; segments];
-        if segments == 1 {
-            hist[0] = counts[0][p];
+    let passes: Vec<usize> = (0..4).filter(|&p| !(0..256).any(|d| counts.iter().map(|c| c[p][d]).sum::<usize>() == n)).collect();
+    let (pv, pi) = match &mut out {
+        Some((dv, di)) => (SendPtr(dv.as_mut_ptr()), SendPtr(di.as_mut_ptr())),
+        None => (SendPtr(std::ptr::null_mut()), SendPtr(std::ptr::null_mut())),
+    };
+    // Whether the last pass wrote `out` itself.
+    let mut written = false;
+    for (i, &p) in passes.iter().enumerate() {
+        let shift = 32 + 8 * p as u32;
+        let hist: Vec<[usize; 256]> = if i == 0 || segments == 1 {
+            counts.iter().map(|c| c[p]).collect()
         } else {
-            let src: &[u64] = v;
-            let ph = SendPtr(hist.as_mut_ptr());
+            // Per-segment counts of this digit depend on the order the previous pass left.
+            let mut hist = vec![[0usize; 256]; segments];
+            let (src, ph) = (&a[..], SendPtr(hist.as_mut_ptr()));
             run_chunks(segments, |s| {
                 let ph = ph;
                 let mut h = [0usize; 256];
                 for &x in &src[seg(s)] {
-                    h[((x >> (32 + 8 * p)) & 0xff) as usize] += 1;
+                    h[((x >> shift) & 0xff) as usize] += 1;
                 }
                 // SAFETY: segment s writes only its own entry.
                 unsafe { *ph.0.add(s) = h };
             });
-        }
+            hist
+        };
         let mut offs = vec![[0usize; 256]; segments];
         let mut sum = 0usize;
         for d in 0..256 {
@@ -343,44 +402,69 @@ fn radix_packed(v: &mut Vec<u64>, segments: usize) {
                 sum += hist[s][d];
             }
         }
-        {
-            let src: &[u64] = v;
-            let dst = SendPtr(tmp.as_mut_ptr());
-            let offs = &offs;
-            run_chunks(segments, |s| {
-                let dst = dst;
-                let mut o = offs[s];
-                // Software write-combining: each bucket fills one cache line here before it goes
-                // out, so the scatter writes whole lines instead of 256 scattered words.
-                let mut line = [[0u64; WC]; 256];
-                let mut fill = [0usize; 256];
-                for &x in &src[seg(s)] {
-                    let d = ((x >> (32 + 8 * p)) & 0xff) as usize;
-                    let f = fill[d];
-                    line[d][f] = x;
-                    if f + 1 == WC {
-                        // SAFETY: the (digit, segment) ranges partition 0..n and this bucket's
-                        // range has room for the WC elements it counted.
-                        unsafe { std::ptr::copy_nonoverlapping(line[d].as_ptr(), dst.0.add(o[d]), WC) };
-                        o[d] += WC;
-                        fill[d] = 0;
-                    } else {
-                        fill[d] = f + 1;
-                    }
+        let to_out = i + 1 == passes.len() && out.is_some();
+        let (src, dst, offs) = (&a[..], SendPtr(b.as_mut_ptr()), &offs);
+        run_chunks(segments, |s| {
+            let (dst, pv, pi) = (dst, pv, pi);
+            // SAFETY: the (digit, segment) ranges partition 0..n, so every slot of the destination
+            // (b, or both outputs of length n) is written once, by one segment.
+            unsafe {
+                if to_out {
+                    pass_out(&src[seg(s)], row, descending, pv.0, pi.0, offs[s], shift);
+                } else {
+                    pass_buf(&src[seg(s)], dst.0, offs[s], shift);
                 }
-                for d in 0..256 {
-                    // SAFETY: as above, for the bucket's last partial line.
-                    unsafe { std::ptr::copy_nonoverlapping(line[d].as_ptr(), dst.0.add(o[d]), fill[d]) };
-                }
-            });
+            }
+        });
+        if to_out {
+            written = true;
+        } else {
+            std::mem::swap(&mut a, &mut b);
         }
-        std::mem::swap(v, &mut tmp);
     }
-    give_buf(tmp);
+    give_buf(b);
+    match out {
+        None => Some(a),
+        Some((dv, di)) => {
+            if !written {
+                write_from_keys(&a, row, descending, dv, di);
+            }
+            give_buf(a);
+            None
+        }
+    }
 }
 
-/// Elements per software write-combining line (one 64-byte cache line of u64).
-const WC: usize = 8;
+/// A radix pass: each element of `src` goes to `dst[offs[digit]]`, the digit being the byte at
+/// `shift`. A plain store per element: on the machines measured, staging each bucket's elements in
+/// a cache-line buffer first ran at half this speed.
+///
+/// # Safety
+/// For every digit d, `dst[offs[d]..offs[d] + count of d in src]` must be valid for writes and
+/// written by no one else meanwhile.
+#[inline(never)]
+unsafe fn pass_buf(src: &[u64], dst: *mut u64, mut offs: [usize; 256], shift: u32) {
+    for &x in src {
+        let d = ((x >> shift) & 0xff) as usize;
+        // SAFETY: forwarded from the caller.
+        unsafe { *dst.add(offs[d]) = x };
+        offs[d] += 1;
+    }
+}
+
+/// The last radix pass, writing each element's value and position straight into the outputs.
+///
+/// # Safety
+/// As for [`pass_buf`], for both outputs.
+#[inline(never)]
+unsafe fn pass_out<T: SortKey>(src: &[u64], row: &[T], descending: bool, dv: *mut T, di: *mut i64, mut offs: [usize; 256], shift: u32) {
+    for &x in src {
+        let d = ((x >> shift) & 0xff) as usize;
+        // SAFETY: forwarded from the caller.
+        unsafe { emit(x, offs[d], row, descending, dv, di) };
+        offs[d] += 1;
+    }
+}
 
 /// Buffers of at most this many elements are kept for reuse by the thread that sorted them (2 ×
 /// 32 MB); larger ones go back to the allocator.
