@@ -255,6 +255,18 @@ fn la_par(nb: usize, n: usize) -> Par {
     if nb > 1 || n < SEQ_BELOW || rayon::current_num_threads() < 2 { Par::Seq } else { Par::rayon(0) }
 }
 
+/// Orders from this up to `SEQ_BELOW` split one factorisation's column-wise updates across the
+/// intra-op pool (`pool_split`): its workers are awake between ops, so a hand-off costs
+/// microseconds where rayon's cost more than it saved at 256.
+const POOL_MIN: usize = 128;
+
+/// How many column chunks one factorisation of order `n` in a batch of `nb` splits its updates
+/// into on the intra-op pool (torch.set_num_threads): 1 (none) inside a batch, below `POOL_MIN`,
+/// and from `SEQ_BELOW` (where faer's rayon parallelism takes over).
+fn pool_split(nb: usize, n: usize) -> usize {
+    if nb > 1 || !(POOL_MIN..SEQ_BELOW).contains(&n) { 1 } else { crate::backend::cpu::parallel::num_threads() }
+}
+
 /// Whether a (m x n) batch takes the unblocked small-matrix kernels.
 fn use_small(m: usize, n: usize) -> bool {
     m >= 1 && n >= 1 && m <= small::SMALL && n <= small::SMALL

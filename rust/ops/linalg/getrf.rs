@@ -16,10 +16,16 @@ use super::small::{self, Lk};
 /// Panels of at most this many columns are factored unblocked.
 const LEAF: usize = 16;
 
+/// Trailing blocks narrower than this are updated in one piece even when `split` asks for more:
+/// below it a chunk is too little work for a cross-thread hand-off.
+const SPLIT_MIN: usize = 32;
+
 /// Factors the column-major (row stride 1) `a` in place: unit-lower L below the diagonal, U on
 /// and above; LAPACK's 1-based row interchanges into `piv` (min(m, n) of them); returns info
-/// (the first exactly zero pivot, 1-based, or 0).
-pub(super) fn getrf<T: Sc>(mut a: MatMut<'_, T>, piv: &mut [i32], par: Par) -> i32 {
+/// (the first exactly zero pivot, 1-based, or 0). `split` > 1 divides each trailing update
+/// (interchanges, triangular solve, product) into that many column chunks on the intra-op pool,
+/// each run with `par`; every column's arithmetic is the same as unsplit.
+pub(super) fn getrf<T: Sc>(mut a: MatMut<'_, T>, piv: &mut [i32], par: Par, split: usize) -> i32 {
     let (m, n) = (a.nrows(), a.ncols());
     let k = m.min(n);
     if k == 0 {
@@ -34,16 +40,32 @@ pub(super) fn getrf<T: Sc>(mut a: MatMut<'_, T>, piv: &mut [i32], par: Par) -> i
     }
     let n1 = k / 2;
     let (mut left, mut right) = a.rb_mut().split_at_col_mut(n1);
-    let info1 = getrf(left.rb_mut(), &mut piv[..n1], par);
-    laswp(right.rb_mut(), &piv[..n1], false);
-    {
-        let (a11, a21) = left.rb().split_at_row(n1);
-        let (mut a12, a22) = right.rb_mut().split_at_row_mut(n1);
-        ts::solve_unit_lower_triangular_in_place(a11, a12.rb_mut(), par);
-        matmul(a22, Accum::Add, a21, a12.rb(), mu::neg(&mu::one::<T>()), par);
+    let info1 = getrf(left.rb_mut(), &mut piv[..n1], par, split);
+    let w = right.ncols();
+    let chunks = if w >= 2 * SPLIT_MIN { split.min(w / SPLIT_MIN) } else { 1 };
+    if chunks > 1 {
+        // Column chunks of the right part are independent; raw parts cross the threads.
+        let (lp, lrs, lcs) = (left.rb().as_ptr() as usize, left.row_stride(), left.col_stride());
+        let (rp, rrs, rcs) = (right.rb_mut().as_ptr_mut() as usize, right.row_stride(), right.col_stride());
+        let step = w.div_ceil(chunks).next_multiple_of(8);
+        let pv = &piv[..n1];
+        crate::backend::cpu::parallel::run_chunks(w.div_ceil(step), |c| {
+            let j0 = c * step;
+            let wc = step.min(w - j0);
+            // SAFETY: `left` is only read, and each chunk writes its own columns of `right`.
+            let (l, r) = unsafe {
+                (
+                    MatRef::from_raw_parts(lp as *const T, m, n1, lrs, lcs),
+                    MatMut::from_raw_parts_mut((rp as *mut T).offset(j0 as isize * rcs), m, wc, rrs, rcs),
+                )
+            };
+            update(l, r, pv, par);
+        });
+    } else {
+        update(left.rb(), right.rb_mut(), &piv[..n1], par);
     }
     let (_, a22) = right.split_at_row_mut(n1);
-    let info2 = getrf(a22, &mut piv[n1..k], par);
+    let info2 = getrf(a22, &mut piv[n1..k], par, split);
     // The second half's interchanges (relative to row n1) also move the rows of L's first half.
     let (_, a21) = left.split_at_row_mut(n1);
     laswp(a21, &piv[n1..k], false);
@@ -57,6 +79,17 @@ pub(super) fn getrf<T: Sc>(mut a: MatMut<'_, T>, piv: &mut [i32], par: Par) -> i
     } else {
         0
     }
+}
+
+/// The right-looking update of the columns `right` after the first n1 = piv.len() columns `left`
+/// are factored: their interchanges, U12 = L11^-1 A12, A22 -= L21 U12.
+fn update<T: Sc>(left: MatRef<'_, T>, mut right: MatMut<'_, T>, piv: &[i32], par: Par) {
+    let n1 = piv.len();
+    laswp(right.rb_mut(), piv, false);
+    let (a11, a21) = left.split_at_row(n1);
+    let (mut a12, a22) = right.split_at_row_mut(n1);
+    ts::solve_unit_lower_triangular_in_place(a11, a12.rb_mut(), par);
+    matmul(a22, Accum::Add, a21, a12.rb(), mu::neg(&mu::one::<T>()), par);
 }
 
 /// Applies the interchanges `piv` (row i with row piv[i] - 1) to the rows of `a`, in order, or

@@ -178,7 +178,7 @@ complex_lk!(f64);
 
 /// Runs `f(scratch, b)` for every matrix `b`, across rayon's pool when the batch has enough
 /// work (`per` ~ flops per matrix), with one scratch state per rayon job.
-fn batch<S>(nb: usize, per: usize, init: impl Fn() -> S + Sync + Send, f: impl Fn(&mut S, usize) + Sync + Send) {
+pub(super) fn batch<S>(nb: usize, per: usize, init: impl Fn() -> S + Sync + Send, f: impl Fn(&mut S, usize) + Sync + Send) {
     if nb > 1 && nb.saturating_mul(per) >= 1 << 15 {
         let min_len = ((1usize << 13) / per.max(1)).max(1);
         (0..nb).into_par_iter().with_min_len(min_len).for_each_init(init, f);
@@ -301,7 +301,9 @@ pub(super) unsafe fn getf2_raw<T: Lk>(a: *mut T, ld: usize, m: usize, n: usize, 
     info
 }
 
-/// getrs: solves A X = B in place in the column-major n x nrhs `b` from getf2's factors.
+/// getrs: solves A X = B in place in the column-major n x nrhs `b` from getf2's factors. Each
+/// column sees the reference order of operations; the columns are interleaved step by step so
+/// that their divisions and updates overlap instead of forming one serial chain.
 pub(super) fn getrs<T: Lk>(lu: &[T], n: usize, piv: &[i32], b: &mut [T], nrhs: usize) {
     for c in 0..nrhs {
         let x = &mut b[c * n..c * n + n];
@@ -311,16 +313,20 @@ pub(super) fn getrs<T: Lk>(lu: &[T], n: usize, piv: &[i32], b: &mut [T], nrhs: u
                 x.swap(j, p);
             }
         }
-        // No zero-skipping (as MKL's trsm): a singular U gives LAPACK-via-MKL's inf/nan pattern.
-        for k in 0..n {
+    }
+    // No zero-skipping (as MKL's trsm): a singular U gives LAPACK-via-MKL's inf/nan pattern.
+    for k in 0..n {
+        let col = &lu[k * n..k * n + n];
+        for x in b.chunks_exact_mut(n).take(nrhs) {
             let t = x[k];
-            let col = &lu[k * n..k * n + n];
             for i in k + 1..n {
                 x[i] = x[i] - t * col[i];
             }
         }
-        for k in (0..n).rev() {
-            let col = &lu[k * n..k * n + n];
+    }
+    for k in (0..n).rev() {
+        let col = &lu[k * n..k * n + n];
+        for x in b.chunks_exact_mut(n).take(nrhs) {
             let t = x[k].quot(col[k]);
             x[k] = t;
             for i in 0..k {
