@@ -1,4 +1,4 @@
-"""Parity against real torch for the threaded linalg paths: single LU factorisations of order 128..511
+"""Parity against real torch for the threaded linalg paths: single LU factorisations of order 128 and up
 split their trailing updates (and inv its solve against I) across the intra-op pool, so results at 1
 and 2 threads (torch.set_num_threads) must agree with each other and with torch, including exactly
 singular inputs (info codes, inf/nan patterns); svd / eigh / eig call faer's routines directly with
@@ -14,7 +14,7 @@ from test_linalg_large import cast, masks_equal, singular
 from test_linalg_speedpaths import npv, pair, rnd, tol, well
 
 DTYPES = ["float32", "float64", "complex64", "complex128"]
-SPLIT_SIZES = [127, 128, 129, 200, 256, 300, 511]
+SPLIT_SIZES = [127, 128, 129, 200, 256, 300, 511, 512, 700]
 
 
 @pytest.fixture
@@ -126,7 +126,9 @@ def svd_check(a, dt, full, o, t):
     np.testing.assert_allclose(eye_u, np.broadcast_to(np.eye(uo.shape[-1]), eye_u.shape), **tl)
 
 
-SPEC_SHAPES = [(1000, 8, 8), (7, 1, 1), (5, 4, 6), (3, 6, 4), (2, 3, 33, 33), (40, 40), (2, 0, 3)]
+# (520, 520): a single matrix above the order where svd / eigh switch from sequential to faer's
+# parallel routines.
+SPEC_SHAPES = [(1000, 8, 8), (7, 1, 1), (5, 4, 6), (3, 6, 4), (2, 3, 33, 33), (40, 40), (2, 0, 3), (520, 520)]
 
 
 @pytest.mark.parametrize("full", [False, True])

@@ -3,6 +3,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyInt, PyTuple};
 
+use crate::ops::count as c;
 use crate::ops::sort as s;
 use crate::tensor::Tensor;
 
@@ -152,18 +153,18 @@ fn unique_result(py: Python<'_>, (v, i, c): (Tensor, Tensor, Tensor), return_inv
 pub fn unique(py: Python<'_>, input: &Bound<'_, PyAny>, sorted: bool, return_inverse: bool, return_counts: bool, dim: Option<i64>) -> PyResult<Py<PyAny>> {
     let _ = sorted; // CPU unique always sorts, as torch's does
     if let Some(d) = dim {
-        return unique_result(py, s::unique_dim(&tensor_of(input, "unique")?, d, false)?, return_inverse, return_counts);
+        return unique_result(py, c::unique_dim(&tensor_of(input, "unique")?, d, false)?, return_inverse, return_counts);
     }
-    unique_result(py, s::unique(&tensor_of(input, "unique")?)?, return_inverse, return_counts)
+    unique_result(py, c::unique(&tensor_of(input, "unique")?)?, return_inverse, return_counts)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, return_inverse=false, return_counts=false, dim=None))]
 pub fn unique_consecutive(py: Python<'_>, input: &Bound<'_, PyAny>, return_inverse: bool, return_counts: bool, dim: Option<i64>) -> PyResult<Py<PyAny>> {
     if let Some(d) = dim {
-        return unique_result(py, s::unique_dim(&tensor_of(input, "unique_consecutive")?, d, true)?, return_inverse, return_counts);
+        return unique_result(py, c::unique_dim(&tensor_of(input, "unique_consecutive")?, d, true)?, return_inverse, return_counts);
     }
-    unique_result(py, s::unique_consecutive(&tensor_of(input, "unique_consecutive")?)?, return_inverse, return_counts)
+    unique_result(py, c::unique_consecutive(&tensor_of(input, "unique_consecutive")?)?, return_inverse, return_counts)
 }
 
 fn scalar_or_tensor(obj: &Bound<'_, PyAny>, fname: &str) -> PyResult<Tensor> {
@@ -221,13 +222,13 @@ pub fn bincount(py: Python<'_>, input: &Bound<'_, PyAny>, weights: Option<&Bound
         Some(w) if !w.is_none() => Some(tensor_of(w, "bincount")?),
         _ => None,
     };
-    finish(py, s::bincount(&t, w.as_ref(), minlength)?, None)
+    finish(py, c::bincount(&t, w.as_ref(), minlength)?, None)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, bins=100, min=0.0, max=0.0, *, out=None))]
 pub fn histc(py: Python<'_>, input: &Bound<'_, PyAny>, bins: i64, min: f64, max: f64, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    finish(py, s::histc(&tensor_of(input, "histc")?, bins, min, max)?, out)
+    finish(py, c::histc(&tensor_of(input, "histc")?, bins, min, max)?, out)
 }
 
 #[pyfunction]
@@ -249,7 +250,7 @@ pub fn histogram(py: Python<'_>, input: &Bound<'_, PyAny>, bins: Option<&Bound<'
         Some(w) if !w.is_none() => Some(tensor_of(w, "histogram")?),
         _ => None,
     };
-    let (h, e) = s::histogram(&t, n, edges.as_ref(), range, w.as_ref(), density)?;
+    let (h, e) = c::histogram(&t, n, edges.as_ref(), range, w.as_ref(), density)?;
     named_pair(py, "histogram", h, e, out)
 }
 

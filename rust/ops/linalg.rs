@@ -255,16 +255,22 @@ fn la_par(nb: usize, n: usize) -> Par {
     if nb > 1 || n < SEQ_BELOW || rayon::current_num_threads() < 2 { Par::Seq } else { Par::rayon(0) }
 }
 
-/// Orders from this up to `SEQ_BELOW` split one factorisation's column-wise updates across the
-/// intra-op pool (`pool_split`): its workers are awake between ops, so a hand-off costs
-/// microseconds where rayon's cost more than it saved at 256.
+/// From this order, one LU factorisation splits its column-wise updates across the intra-op pool
+/// (`pool_split`): its workers are awake between ops, so a hand-off costs microseconds where
+/// rayon's cost more than it saved at 256. At 512 and 1024 the split also beat faer's rayon LU on
+/// two threads (solve 6.9 -> 3.8 ms and 30 -> 23 ms).
 const POOL_MIN: usize = 128;
 
-/// How many column chunks one factorisation of order `n` in a batch of `nb` splits its updates
-/// into on the intra-op pool (torch.set_num_threads): 1 (none) inside a batch, below `POOL_MIN`,
-/// and from `SEQ_BELOW` (where faer's rayon parallelism takes over).
+/// How many column chunks one LU factorisation of order `n` in a batch of `nb` splits its updates
+/// into on the intra-op pool (torch.set_num_threads): 1 (none) inside a batch or below `POOL_MIN`.
 fn pool_split(nb: usize, n: usize) -> usize {
-    if nb > 1 || !(POOL_MIN..SEQ_BELOW).contains(&n) { 1 } else { crate::backend::cpu::parallel::num_threads() }
+    if nb > 1 || n < POOL_MIN { 1 } else { crate::backend::cpu::parallel::num_threads() }
+}
+
+/// faer's parallelism inside one LU factorisation: sequential when `pool_split` already divides
+/// its updates over the intra-op pool, else `la_par`'s.
+fn lu_par(nb: usize, n: usize) -> Par {
+    if pool_split(nb, n) > 1 { Par::Seq } else { la_par(nb, n) }
 }
 
 /// Whether a (m x n) batch takes the unblocked small-matrix kernels.

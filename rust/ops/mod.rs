@@ -9,6 +9,7 @@ pub mod matmul;
 pub mod reduce;
 pub mod reduce_cols;
 pub mod sort;
+pub mod count;
 pub mod shape;
 pub mod index;
 pub mod nnfn;

@@ -6,10 +6,14 @@ use std::ops::{Add, Mul};
 
 use gemm::Parallelism;
 
+use super::gemm::{Mat, Scale, single};
 use super::parallel::{num_threads, run_chunks};
+use crate::dtype::DType;
+use crate::element::Pivot;
 
 /// The float types the kernels compute in.
 pub trait Fl: Copy + Send + Sync + 'static + Add<Output = Self> + Mul<Output = Self> + PartialOrd {
+    const DT: DType;
     const ZERO: Self;
     const ONE: Self;
     const NEG_INF: Self;
@@ -18,6 +22,7 @@ pub trait Fl: Copy + Send + Sync + 'static + Add<Output = Self> + Mul<Output = S
 }
 
 impl Fl for f32 {
+    const DT: DType = DType::F32;
     const ZERO: f32 = 0.0;
     const ONE: f32 = 1.0;
     const NEG_INF: f32 = f32::NEG_INFINITY;
@@ -32,6 +37,7 @@ impl Fl for f32 {
 }
 
 impl Fl for f64 {
+    const DT: DType = DType::F64;
     const ZERO: f64 = 0.0;
     const ONE: f64 = 1.0;
     const NEG_INF: f64 = f64::NEG_INFINITY;
@@ -217,31 +223,10 @@ unsafe fn mm<T: Fl>(
         }
         return;
     }
-    #[cfg(target_arch = "x86_64")]
-    if super::blis::available() {
-        use std::any::TypeId;
-        let is32 = TypeId::of::<T>() == TypeId::of::<f32>();
-        if !is32 && TypeId::of::<T>() != TypeId::of::<f64>() {
-            // SAFETY: forwarded from the caller.
-            unsafe { gemm::gemm(m, n, k, dst, dcs, drs, acc, a, acs, ars, b, bcs, brs, T::ONE, T::ONE, false, false, false, par) };
-            return;
-        }
-        use super::gemm::Mat;
-        let mat = |p: *const T, rs: isize, cs: isize| Mat { ptr: p as *mut u8, rs, cs };
-        let (d, a, b) = (mat(dst, drs, dcs), mat(a, ars, acs), mat(b, brs, bcs));
-        let parallel = !matches!(par, Parallelism::None);
-        // SAFETY: forwarded from the caller; the type checks make T exactly f32 or f64.
-        unsafe {
-            if is32 {
-                super::blis::f32k::gemm(m, n, k, d, a, b, 1.0, acc.then_some(1.0), parallel);
-            } else {
-                super::blis::f64k::gemm(m, n, k, d, a, b, 1.0, acc.then_some(1.0), parallel);
-            }
-        }
-        return;
-    }
-    // SAFETY: forwarded from the caller.
-    unsafe { gemm::gemm(m, n, k, dst, dcs, drs, acc, a, acs, ars, b, bcs, brs, T::ONE, T::ONE, false, false, false, par) }
+    let mat = |p: *const T, rs: isize, cs: isize| Mat { ptr: p as *mut u8, rs, cs };
+    let scale = Scale { beta: acc.then_some(Pivot::F(1.0)), alpha: Pivot::F(1.0), conj_a: false };
+    // SAFETY: forwarded from the caller; T::DT names T's element type.
+    unsafe { single(T::DT, m, n, k, mat(dst, drs, dcs), mat(a, ars, acs), mat(b, brs, bcs), scale, par) }
 }
 
 /// How work is split: `chunks` tasks over the batch, or one task with gemm-level threads.

@@ -84,7 +84,13 @@ pub unsafe fn batched(
     }
 }
 
-unsafe fn single(dt: DType, m: usize, n: usize, k: usize, d: Mat, a: Mat, b: Mat, s: Scale, par: Parallelism) {
+/// One product `d = beta * d + alpha * op(a) @ b` of element type `dt` (the packed kernels for
+/// f32/f64 where the CPU has them, else the `gemm` crate or the integer loop).
+///
+/// # Safety
+/// All strided operands must be in bounds for the given sizes and of element type `dt`.
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn single(dt: DType, m: usize, n: usize, k: usize, d: Mat, a: Mat, b: Mat, s: Scale, par: Parallelism) {
     macro_rules! via_gemm {
         ($t:ty) => {{
             let alpha = <$t>::from_pivot(s.alpha);

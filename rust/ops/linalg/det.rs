@@ -3,7 +3,7 @@ use faer::traits::math_utils as mu;
 
 use super::getrf::getrf;
 use super::small::Lk;
-use super::{Mats, OutVec, Sc, check, each, guarded, la_par, pool_split, r2f, small, use_small};
+use super::{Mats, OutVec, Sc, check, each, guarded, lu_par, pool_split, r2f, small, use_small};
 use crate::error::Result;
 use crate::tensor::Tensor;
 
@@ -32,7 +32,7 @@ fn slogdet_t<T: Sc>(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
             let mut lu = faer::Mat::<T>::zeros(n, n);
             lu.copy_from(g.get::<T>(b));
             let mut piv = vec![0i32; n];
-            getrf(lu.as_mut(), &mut piv, la_par(nb, n), pool_split(nb, n));
+            getrf(lu.as_mut(), &mut piv, lu_par(nb, n), pool_split(nb, n));
             from_lu((0..n).map(|i| lu[(i, i)]), &piv)
         };
         sign.get::<T>(b)[0] = s;

@@ -5,7 +5,7 @@ use faer::prelude::ReborrowMut;
 use faer::{MatMut, MatRef, Par};
 
 use super::getrf::{getrf, getrs, perm_arrays};
-use super::{Mats, Out, OutVec, Sc, check, each, guarded, la_par, pool_split, small, use_small};
+use super::{Mats, Out, OutVec, Sc, check, each, guarded, la_par, lu_par, pool_split, small, use_small};
 use crate::bail;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -36,7 +36,7 @@ fn lu_factor_t<T: Sc>(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
         // Factored in place in the column-major output.
         let mut lo = lu.get::<T>(b);
         lo.copy_from(g.get::<T>(b));
-        info.get::<i32>(b)[0] = getrf(lo, piv.get::<i32>(b), la_par(nb, k), pool_split(nb, k));
+        info.get::<i32>(b)[0] = getrf(lo, piv.get::<i32>(b), lu_par(nb, k), pool_split(nb, k));
     });
     Ok((lu.t, piv.t, info.t))
 }
@@ -82,7 +82,7 @@ fn solve_t<T: Sc>(a: &Tensor, bt: &Tensor, adjoint: bool) -> Result<(Tensor, Ten
         if n == 0 || gb.n == 0 {
             return;
         }
-        let par = la_par(nb, n);
+        let par = lu_par(nb, n);
         let (lu, piv, inf) = factor(ga.get::<T>(b), par, pool_split(nb, n));
         xo.copy_from(gb.get::<T>(b));
         getrs(lu.as_ref(), &piv, xo, inf != 0, adjoint, par);
@@ -114,7 +114,7 @@ fn inv_t<T: Sc>(a: &Tensor) -> Result<(Tensor, Tensor)> {
         if n == 0 {
             return;
         }
-        let par = la_par(nb, n);
+        let par = lu_par(nb, n);
         let (lu, piv, inf) = factor(g.get::<T>(b), par, pool_split(nb, n));
         info.get::<i32>(b)[0] = inf;
         inverse_into(lu.as_ref(), &piv, inf, xo, par, pool_split(nb, n));

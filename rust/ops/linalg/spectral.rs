@@ -47,11 +47,19 @@ fn normalize_cols<C: Sc>(mut v: MatMut<'_, C>) {
     }
 }
 
-/// faer's parallelism for one decomposition in a batch of `nb`: sequential inside a batch (the
-/// batch is what runs in parallel), rayon's whole pool for a single matrix (faer's default).
-fn spec_par(nb: usize) -> Par {
-    if nb > 1 || rayon::current_num_threads() < 2 { Par::Seq } else { Par::rayon(0) }
+/// faer's parallelism for one decomposition of order `n` in a batch of `nb`: sequential inside a
+/// batch (the batch is what runs in parallel) and for a single matrix below `seq_below`, rayon's
+/// whole pool above it.
+fn spec_par(nb: usize, n: usize, seq_below: usize) -> Par {
+    if nb > 1 || n < seq_below || rayon::current_num_threads() < 2 { Par::Seq } else { Par::rayon(0) }
 }
+
+/// Below this order a single svd / eigh runs sequentially: on two threads faer's parallel
+/// versions took 8-15% longer at 256, and 10-50% less time at 1024.
+const SEQ_BELOW: usize = 512;
+/// The same for eig, whose parallel version was slower at every size measured on two threads
+/// (256: 62 ms against 33 sequential; 1024: 1.31 s against 1.15).
+const EIG_SEQ_BELOW: usize = 2048;
 
 /// Work per matrix for `batch`'s split (~ flops of a dense decomposition of order n).
 fn work(n: usize) -> usize {
@@ -76,7 +84,7 @@ fn svd_t<T: Sc>(a: &Tensor, full: bool, compute_uv: bool) -> Result<(Tensor, Ten
     let s = OutVec::new(&g.batch, Some(k), a.dtype.to_real())?;
     let info = OutVec::new(&g.batch, None, DType::I32)?;
     let nb = g.count();
-    let par = spec_par(nb);
+    let par = spec_par(nb, k, SEQ_BELOW);
     let cv = if !compute_uv {
         Sv::No
     } else if full {
@@ -177,7 +185,7 @@ fn eigh_t<T: Sc>(a: &Tensor, upper: bool, vectors: bool) -> Result<(Tensor, Tens
     let v = if vectors { Some(Out::new(&g.batch, n, n, a.dtype, true)?) } else { None };
     let info = OutVec::new(&g.batch, None, DType::I32)?;
     let nb = g.count();
-    let par = spec_par(nb);
+    let par = spec_par(nb, n, SEQ_BELOW);
     let ev = if vectors { Ev::Yes } else { Ev::No };
     let init = || (MemBuffer::new(evd::self_adjoint_evd_scratch::<T>(n, ev, par, Default::default())), Diag::<T>::zeros(n));
     batch(nb, work(n), init, |(mem, sd): &mut (MemBuffer, Diag<T>), b| unsafe {
@@ -264,7 +272,7 @@ where
     let cdt = a.dtype.to_complex();
     let (l, v, info) = eig_outs(&g, cdt, vectors)?;
     let nb = g.count();
-    let par = spec_par(nb);
+    let par = spec_par(nb, n, EIG_SEQ_BELOW);
     let ev = if vectors { Ev::Yes } else { Ev::No };
     let init = || {
         let mem = MemBuffer::new(evd::evd_scratch::<R>(n, Ev::No, ev, par, Default::default()));
@@ -335,7 +343,7 @@ where
     let cdt = a.dtype;
     let (l, v, info) = eig_outs(&g, cdt, vectors)?;
     let nb = g.count();
-    let par = spec_par(nb);
+    let par = spec_par(nb, n, EIG_SEQ_BELOW);
     let ev = if vectors { Ev::Yes } else { Ev::No };
     let init = || (MemBuffer::new(evd::evd_scratch::<Complex<R>>(n, Ev::No, ev, par, Default::default())), Diag::<Complex<R>>::zeros(n));
     batch(nb, work(n), init, |(mem, sd): &mut (MemBuffer, Diag<Complex<R>>), b| unsafe {
