@@ -15,49 +15,19 @@ use super::sort::{dispatch_real, pair_from, slice_of};
 /// `unique(sorted, return_inverse, return_counts)` over the flattened input:
 /// (values, inverse indices in the input's shape, counts).
 pub fn unique(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
-    crate::resolve_bits!(t);
-    require_cpu(t, "unique")?;
-    if t.dtype.is_complex() {
-        bail!(not_implemented, "\"unique\" not implemented for '{}'", t.dtype.scalar_name());
-    }
-    let n = t.numel();
-    let c = t.contiguous()?;
-    dispatch_real!(t.dtype, T => {
-        let xs: &[T] = slice_of(&c, n);
-        let p = argsort_rows(xs, 1, n, false, false);
-        let mut vals: Vec<T> = vec![];
-        let mut counts: Vec<i64> = vec![];
-        let mut inverse = vec![0i64; n];
-        let mut last = None;
-        for &j in &p {
-            let v = xs[j as usize];
-            // torch keeps every NaN as its own value (NaN != NaN); they sort last
-            if last != Some(v.key()) || v != v {
-                vals.push(v);
-                counts.push(0);
-                last = Some(v.key());
-            }
-            if let Some(cnt) = counts.last_mut() {
-                *cnt += 1;
-            }
-            inverse[j as usize] = vals.len() as i64 - 1;
-        }
-        let u = vals.len();
-        let (vt, ct) = pair_from::<T>(&[u], u, |i| (vals[i], counts[i]))?;
-        let inv = Tensor::for_overwrite(t.shape(), DType::I64)?;
-        let pi = inv.storage.as_ptr() as *mut i64;
-        for (i, v) in inverse.into_iter().enumerate() {
-            // SAFETY: inv has n elements.
-            unsafe { pi.add(i).write(v) };
-        }
-        Ok((vt, inv, ct))
-    })
+    flat_runs(t, "unique", true)
 }
 
 /// `unique_consecutive` over the flattened input: (values, inverse, counts).
 pub fn unique_consecutive(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    flat_runs(t, "unique_consecutive", false)
+}
+
+/// The runs of equal values of the flattened input, taken in sorted order when `sorted`, else in
+/// input order.
+fn flat_runs(t: &Tensor, op: &str, sorted: bool) -> Result<(Tensor, Tensor, Tensor)> {
     crate::resolve_bits!(t);
-    require_cpu(t, "unique_consecutive")?;
+    require_cpu(t, op)?;
     if t.dtype.is_complex() {
         bail!(not_implemented, "\"unique\" not implemented for '{}'", t.dtype.scalar_name());
     }
@@ -65,29 +35,43 @@ pub fn unique_consecutive(t: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
     let c = t.contiguous()?;
     dispatch_real!(t.dtype, T => {
         let xs: &[T] = slice_of(&c, n);
-        let mut vals: Vec<T> = vec![];
-        let mut counts: Vec<i64> = vec![];
-        let mut inverse = vec![0i64; n];
-        for (i, &v) in xs.iter().enumerate() {
-            if vals.last().is_none_or(|l: &T| l.key() != v.key()) || v != v {
-                vals.push(v);
-                counts.push(0);
-            }
-            if let Some(cnt) = counts.last_mut() {
-                *cnt += 1;
-            }
-            inverse[i] = vals.len() as i64 - 1;
+        if sorted {
+            let p = argsort_rows(xs, 1, n, false, false);
+            group_runs(t, xs, p.iter().map(|&j| j as usize))
+        } else {
+            group_runs(t, xs, 0..n)
         }
-        let u = vals.len();
-        let (vt, ct) = pair_from::<T>(&[u], u, |i| (vals[i], counts[i]))?;
-        let inv = Tensor::for_overwrite(t.shape(), DType::I64)?;
-        let pi = inv.storage.as_ptr() as *mut i64;
-        for (i, v) in inverse.into_iter().enumerate() {
-            // SAFETY: inv has n elements.
-            unsafe { pi.add(i).write(v) };
-        }
-        Ok((vt, inv, ct))
     })
+}
+
+/// Groups the elements of `xs`, visited in `order`, into runs of equal values (each NaN a run of
+/// its own, as torch keeps NaN != NaN): (the runs' values, each element's run in `t`'s shape, the
+/// runs' lengths).
+#[allow(clippy::eq_op)] // `v != v`: NaN
+fn group_runs<T: SortKey + PartialEq>(t: &Tensor, xs: &[T], order: impl Iterator<Item = usize>) -> Result<(Tensor, Tensor, Tensor)> {
+    let mut vals: Vec<T> = vec![];
+    let mut counts: Vec<i64> = vec![];
+    let mut inverse = vec![0i64; xs.len()];
+    for j in order {
+        let v = xs[j];
+        if vals.last().is_none_or(|l: &T| l.key() != v.key()) || v != v {
+            vals.push(v);
+            counts.push(0);
+        }
+        if let Some(cnt) = counts.last_mut() {
+            *cnt += 1;
+        }
+        inverse[j] = vals.len() as i64 - 1;
+    }
+    let u = vals.len();
+    let (vt, ct) = pair_from::<T>(&[u], u, |i| (vals[i], counts[i]))?;
+    let inv = Tensor::for_overwrite(t.shape(), DType::I64)?;
+    let pi = inv.storage.as_ptr() as *mut i64;
+    for (i, v) in inverse.into_iter().enumerate() {
+        // SAFETY: inv has xs.len() == t.numel() elements.
+        unsafe { pi.add(i).write(v) };
+    }
+    Ok((vt, inv, ct))
 }
 
 /// `unique(dim=)` / `unique_consecutive(dim=)`: distinct slices along `dim` (sorted lexicographically

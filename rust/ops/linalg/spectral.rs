@@ -211,13 +211,7 @@ fn eigh_t<T: Sc>(a: &Tensor, upper: bool, vectors: bool) -> Result<(Tensor, Tens
                     }
                 }
             }
-            Err(_) => {
-                inf[0] = 1;
-                if let Some(vo) = vo {
-                    nan_fill(vo);
-                }
-                lv.fill(mu::nan());
-            }
+            Err(_) => eig_failed(inf, vo, lv),
         }
     });
     let vt = match v {
@@ -322,16 +316,19 @@ where
                     }
                 }
             }
-            Err(_) => {
-                inf[0] = 1;
-                if let Some(vo) = vo {
-                    nan_fill(vo);
-                }
-                lv.fill(mu::nan());
-            }
+            Err(_) => eig_failed(inf, vo, lv),
         }
     });
     eig_done(l, v, info, cdt)
+}
+
+/// A decomposition that did not converge: info 1 and NaN eigenvalues and vectors.
+fn eig_failed<C: Sc, L: faer::traits::ComplexField>(inf: &mut [i32], vo: Option<MatMut<'_, C>>, lv: &mut [L]) {
+    inf[0] = 1;
+    if let Some(vo) = vo {
+        nan_fill(vo);
+    }
+    lv.fill(mu::nan());
 }
 
 fn eig_cplx<R: RealField>(a: &Tensor, vectors: bool) -> Result<(Tensor, Tensor, Tensor)>
@@ -365,13 +362,7 @@ where
                     normalize_cols(vo);
                 }
             }
-            Err(_) => {
-                inf[0] = 1;
-                if let Some(vo) = vo {
-                    nan_fill(vo);
-                }
-                lv.fill(mu::nan());
-            }
+            Err(_) => eig_failed(inf, vo, lv),
         }
     });
     eig_done(l, v, info, cdt)
