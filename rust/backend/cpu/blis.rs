@@ -170,53 +170,41 @@ macro_rules! blis {
             }
 
             /// Packs rows `0..mc`, columns `0..kc` of `a` into MR-row slivers, zero-padded.
+            #[inline(always)]
             unsafe fn pack_a(a: *const $t, rs: isize, cs: isize, mc: usize, kc: usize, pa: *mut $t) {
-                for s in 0..mc.div_ceil(MR) {
-                    let rows = MR.min(mc - s * MR);
-                    let dst = pa.add(s * MR * kc);
-                    let src = a.offset((s * MR) as isize * rs);
-                    if rows == MR && rs == 1 {
-                        for p in 0..kc {
-                            std::ptr::copy_nonoverlapping(src.offset(p as isize * cs), dst.add(p * MR), MR);
-                        }
-                        continue;
-                    }
-                    for i in 0..MR {
-                        if i < rows {
-                            let r = src.offset(i as isize * rs);
-                            for p in 0..kc {
-                                *dst.add(p * MR + i) = *r.offset(p as isize * cs);
-                            }
-                        } else {
-                            for p in 0..kc {
-                                *dst.add(p * MR + i) = 0.0;
-                            }
-                        }
-                    }
-                }
+                unsafe { pack::<MR>(a, rs, cs, mc, kc, 0, mc.div_ceil(MR), pa) }
             }
 
             /// Packs slivers `s0..s1` (NR columns each) of the kc×nc block `b` into `pb`.
+            #[inline(always)]
             unsafe fn pack_b(b: *const $t, rs: isize, cs: isize, nc: usize, kc: usize, s0: usize, s1: usize, pb: *mut $t) {
+                unsafe { pack::<NR>(b, cs, rs, nc, kc, s0, s1, pb) }
+            }
+
+            /// Packs slivers `s0..s1` of W lines each into `dst`, interleaved line by line: line l
+            /// starts at `src + l * across` and its `kc` elements are `step` apart; lines past
+            /// `len` are zeros. A's rows (MR) and B's columns (NR) are both such lines.
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn pack<const W: usize>(src: *const $t, across: isize, step: isize, len: usize, kc: usize, s0: usize, s1: usize, dst: *mut $t) {
                 for s in s0..s1 {
-                    let cols = NR.min(nc - s * NR);
-                    let dst = pb.add(s * NR * kc);
-                    let src = b.offset((s * NR) as isize * cs);
-                    if cols == NR && cs == 1 {
+                    let lines = W.min(len - s * W);
+                    let d = dst.add(s * W * kc);
+                    let first = src.offset((s * W) as isize * across);
+                    if lines == W && across == 1 {
                         for p in 0..kc {
-                            std::ptr::copy_nonoverlapping(src.offset(p as isize * rs), dst.add(p * NR), NR);
+                            std::ptr::copy_nonoverlapping(first.offset(p as isize * step), d.add(p * W), W);
                         }
                         continue;
                     }
-                    for j in 0..NR {
-                        if j < cols {
-                            let col = src.offset(j as isize * cs);
+                    for l in 0..W {
+                        if l < lines {
+                            let line = first.offset(l as isize * across);
                             for p in 0..kc {
-                                *dst.add(p * NR + j) = *col.offset(p as isize * rs);
+                                *d.add(p * W + l) = *line.offset(p as isize * step);
                             }
                         } else {
                             for p in 0..kc {
-                                *dst.add(p * NR + j) = 0.0;
+                                *d.add(p * W + l) = 0.0;
                             }
                         }
                     }
