@@ -261,3 +261,4 @@ from . import _api_windows  # noqa: F401,E402
 from . import _api_more  # noqa: F401,E402
 from . import _api_misc  # noqa: F401,E402
 from . import _api2_top  # noqa: F401,E402
+from ._storage import UntypedStorage, TypedStorage  # noqa: F401,E402

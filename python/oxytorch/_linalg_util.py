@@ -26,7 +26,8 @@ for _n, _f in (("linalg_svd", ("U", "S", "Vh")), ("svd", ("U", "S", "V")),
                ("slogdet", ("sign", "logabsdet")), ("linalg_lu_factor", ("LU", "pivots")),
                ("linalg_lu_factor_ex", ("LU", "pivots", "info")), ("linalg_lu", ("P", "L", "U")),
                ("lu_unpack", ("P", "L", "U")), ("linalg_solve_ex", ("result", "info")),
-               ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")), ("geqrf", ("a", "tau"))):
+               ("linalg_lstsq", ("solution", "residuals", "rank", "singular_values")), ("geqrf", ("a", "tau")),
+               ("linalg_ldl_factor", ("LD", "pivots")), ("linalg_ldl_factor_ex", ("LD", "pivots", "info"))):
     _RT[_n] = _make(_n, _f)
 del _n, _f
 

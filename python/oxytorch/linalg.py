@@ -21,6 +21,7 @@ from ._linalg_misc import (  # noqa: F401
     _t_slogdet, _t_svd, _tol, _unsq, vander, vecdot, vector_norm, _vnorm_plain
 )
 
+from ._linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: F401,E402
 import types as _types
 
 # The functions moved into the _linalg_* modules keep this module as their home (``__module__``), as before
