@@ -262,3 +262,4 @@ from . import _api_more  # noqa: F401,E402
 from . import _api_misc  # noqa: F401,E402
 from . import _api2_top  # noqa: F401,E402
 from ._storage import UntypedStorage, TypedStorage  # noqa: F401,E402
+from ._lowrank import svd_lowrank, pca_lowrank  # noqa: F401,E402
