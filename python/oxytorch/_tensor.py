@@ -260,3 +260,12 @@ def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs
 
 
 Tensor.backward = _backward
+
+
+def _register_post_accumulate_grad_hook(self, hook):
+    """Registers ``hook(tensor)`` to run after each backward pass has accumulated into this leaf's
+    ``.grad``; returns a handle whose ``remove()`` unregisters it."""
+    return _C._register_post_accumulate_grad_hook(self, hook)
+
+
+Tensor.register_post_accumulate_grad_hook = _register_post_accumulate_grad_hook

@@ -94,6 +94,9 @@ pub struct AutogradMeta {
     accumulator: Mutex<Option<Arc<Node>>>,
     /// Hooks of a leaf (non-leaf hooks live on their grad_fn).
     pub hooks: Mutex<Vec<Hook>>,
+    /// `register_post_accumulate_grad_hook`: run after AccumulateGrad has updated `.grad` (the
+    /// hook's argument is ignored; the binding's closure holds the tensor it was registered on).
+    pub post_acc_hooks: Mutex<Vec<Hook>>,
     pub retains_grad: AtomicBool,
     /// Set when this tensor is a view of another tensor that autograd tracks (torch's
     /// DifferentiableViewMeta): in-place ops on it rebase its base's history (CopySlices).

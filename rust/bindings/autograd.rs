@@ -114,6 +114,7 @@ impl PyNode {
 enum HookTarget {
     Node(Weak<Node>),
     Leaf(Weak<AutogradMeta>),
+    PostAccumulate(Weak<AutogradMeta>),
 }
 
 /// What `register_hook` returns: `.remove()` unregisters the hook.
@@ -135,6 +136,11 @@ impl PyHookHandle {
             HookTarget::Leaf(w) => {
                 if let Some(m) = w.upgrade() {
                     m.hooks.lock().unwrap_or_else(|e| e.into_inner()).retain(|h| h.id != self.id);
+                }
+            }
+            HookTarget::PostAccumulate(w) => {
+                if let Some(m) = w.upgrade() {
+                    m.post_acc_hooks.lock().unwrap_or_else(|e| e.into_inner()).retain(|h| h.id != self.id);
                 }
             }
         }
@@ -319,6 +325,39 @@ impl PyTensor {
             }
         }
     }
+}
+
+/// `Tensor.register_post_accumulate_grad_hook(hook)`: `hook(tensor)` runs after each backward pass
+/// has accumulated into this leaf's `.grad`. The hook reaches the tensor through a weak reference,
+/// so registering it does not keep the tensor alive.
+#[pyfunction]
+pub fn _register_post_accumulate_grad_hook(py: Python<'_>, slf: &Bound<'_, PyTensor>, hook: Py<PyAny>) -> PyResult<Py<PyHookHandle>> {
+    let mut t = slf.borrow().t.clone();
+    if !t.requires_grad() {
+        return Err(PyRuntimeError::new_err("cannot register a hook on a tensor that doesn't require gradient"));
+    }
+    if !t.is_leaf() {
+        return Err(PyRuntimeError::new_err("post accumulate grad hooks cannot be registered on non-leaf tensors"));
+    }
+    let target: Py<PyAny> = pyo3::types::PyWeakrefReference::new(slf)?.into_any().unbind();
+    let f: Arc<crate::autograd::node::HookFn> = Arc::new(move |_g: &Tensor| {
+        Python::attach(|py| {
+            let obj = target.bind(py).call0().map_err(stash)?;
+            if obj.is_none() {
+                return Ok(None);
+            }
+            let r = hook.call1(py, (obj,)).map_err(stash)?;
+            if r.is_none(py) {
+                return Ok(None);
+            }
+            let name = r.bind(py).get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            Err(stash(PyTypeError::new_err(format!("expected Variable, but hook returned '{name}'"))))
+        })
+    });
+    let id = ag::next_hook_id();
+    let m = t.meta();
+    m.post_acc_hooks.lock().unwrap_or_else(|e| e.into_inner()).push(Hook { id, output_nr: 0, f });
+    Py::new(py, PyHookHandle { target: HookTarget::PostAccumulate(Arc::downgrade(&m)), id })
 }
 
 fn tensors(seq: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Tensor>> {
@@ -565,6 +604,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNode>()?;
     m.add_class::<PyHookHandle>()?;
     m.add_function(wrap_pyfunction!(_backward, m)?)?;
+    m.add_function(wrap_pyfunction!(_register_post_accumulate_grad_hook, m)?)?;
     m.add_function(wrap_pyfunction!(_grad, m)?)?;
     m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_set_grad_enabled, m)?)?;
