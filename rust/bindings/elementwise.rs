@@ -184,7 +184,8 @@ fn clamp_impl(x: &Tensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_,
     let mut hi = opt_operand(max.as_ref(), fname, "max")?;
     let given = [&lo, &hi].into_iter().flatten().count();
     let numbers = given > 0 && [&lo, &hi].into_iter().flatten().all(|b| matches!(b, Operand::S(_)));
-    if numbers && x.dtype.is_floating_point() {
+    // (float8 has no clamp kernel: torch refuses it before converting the bounds)
+    if numbers && x.dtype.is_floating_point() && !x.dtype.is_float8() {
         // torch's number-bound clamp of a float tensor keeps its dtype and converts each bound to
         // it with an overflow check (clamp/clip read a complex bound as a double first).
         let both = matches!(fname, "clamp" | "clip" | "clamp_" | "clip_");
@@ -204,7 +205,7 @@ fn clamp_impl(x: &Tensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_,
         }
     }
     let bounds: Vec<Arg<'_>> = [&lo, &hi].into_iter().flatten().map(|b| b.arg()).collect();
-    if fname.ends_with('_') && !bounds.is_empty() && !(numbers && x.dtype.is_floating_point()) {
+    if fname.ends_with('_') && !bounds.is_empty() && !(numbers && x.dtype.is_floating_point() && !x.dtype.is_float8()) {
         // In place, the promoted type must cast back to self's before any dtype support check.
         let mut ops = vec![Arg::T(x).operand()];
         ops.extend(bounds.iter().map(|b| b.operand()));
