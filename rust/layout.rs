@@ -28,6 +28,22 @@ pub fn wrap_dim(dim: i64, ndim: usize) -> Result<usize> {
     Ok(if dim < 0 { (dim + n) as usize } else { dim as usize })
 }
 
+/// Wraps a dim list, refusing repeats as torch's dim bitset does; a 0-d tensor still has the one
+/// wrappable dim 0, so `(0, -1)` repeats there too.
+pub fn wrap_dims_unique(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
+    let mut seen = vec![false; ndim.max(1)];
+    let mut out = Vec::with_capacity(dims.len());
+    for &d in dims {
+        let w = wrap_dim(d, ndim)?;
+        if seen[w] {
+            bail!(runtime, "dim {} appears multiple times in the list of dims", w);
+        }
+        seen[w] = true;
+        out.push(w);
+    }
+    Ok(out)
+}
+
 impl Layout {
     pub fn contiguous(shape: &[usize]) -> Layout {
         Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: 0 }
@@ -134,8 +150,11 @@ impl Layout {
     }
     pub fn transpose(&self, d0: usize, d1: usize) -> Layout {
         let mut l = self.clone();
-        l.shape.swap(d0, d1);
-        l.strides.swap(d0, d1);
+        // A 0-d tensor wraps both dims to 0 and has nothing to swap.
+        if d0 != d1 {
+            l.shape.swap(d0, d1);
+            l.strides.swap(d0, d1);
+        }
         l
     }
     pub fn permute(&self, dims: &[usize]) -> Layout {

@@ -167,6 +167,15 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         dims = (dim,)
     else:
         dims = tuple(dim)
+        # a repeated dim is refused even on a 0-d tensor, where 0 and -1 are the same dim
+        nd, seen = max(x.dim(), 1), set()
+        for d0 in dims:
+            if not -nd <= d0 < nd:
+                raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {d0})")
+            w = d0 % nd
+            if w in seen:
+                raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
+            seen.add(w)
     if len(dims) == 0:
         dims = tuple(range(x.dim()))
     if ord < 0 or _math.isinf(ord):

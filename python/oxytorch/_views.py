@@ -80,29 +80,8 @@ for _f in (flatten, unflatten, ravel):
     _export(_f)
 
 
-# 0-d inputs: torch treats dims 0 and -1 as valid for transpose (a no-op) and refuses roll
-# along a dim. The Rust transpose/roll index the (empty) shape there, so they are answered here.
-_rs_transpose, _rs_transpose_, _rs_roll = Tensor.transpose, Tensor.transpose_, Tensor.roll
-
-
-def _check_0d_dims(*dims):
-    for d in dims:
-        if d < -1 or d > 0:
-            raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {d})")
-
-
-def _transpose(self, dim0, dim1):
-    if self.dim() == 0 and _is_int(dim0) and _is_int(dim1):
-        _check_0d_dims(dim0, dim1)
-        return _rs_transpose(self.unsqueeze(0), 0, 0).squeeze(0)
-    return _rs_transpose(self, dim0, dim1)
-
-
-def _transpose_(self, dim0, dim1):
-    if self.dim() == 0 and _is_int(dim0) and _is_int(dim1):
-        _check_0d_dims(dim0, dim1)
-        return self
-    return _rs_transpose_(self, dim0, dim1)
+# 0-d inputs: torch refuses roll along a dim; the Rust roll would index the (empty) shape there.
+_rs_roll = Tensor.roll
 
 
 def _roll(self, shifts, dims=None):
@@ -112,8 +91,8 @@ def _roll(self, shifts, dims=None):
     return _rs_roll(self, shifts, dims)
 
 
-_transpose.__name__, _transpose_.__name__, _roll.__name__ = "transpose", "transpose_", "roll"
-Tensor.transpose, Tensor.transpose_, Tensor.roll = _transpose, _transpose_, _roll
+_roll.__name__ = "roll"
+Tensor.roll = _roll
 
 
 def _fn(name):
@@ -494,12 +473,21 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         if reps.dim() > 1:
             raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
         vals = reps.reshape(-1).tolist()
+        if any(r < 0 for r in vals):
+            raise RuntimeError("repeats can not be negative")
         idx = [i for i, r in enumerate(vals) for _ in range(r)]
         return _C.tensor(idx, dtype=_C.int64)
+    given = dim
     if dim is None:
         input = input.reshape(-1)
-        dim = 0
+        dim = given = 0
     d = _wrap(dim, input.dim())
+    if input.dim() == 0:
+        # torch unsqueezes after the repeated dim for a number and sizes the dim for a tensor,
+        # and neither exists on a 0-d input.
+        if isinstance(repeats, Tensor):
+            raise IndexError(f"Dimension specified as {given} but tensor has no dimensions")
+        raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {d + 1})")
     n = input.shape[d] if input.dim() else 1
     if isinstance(repeats, Tensor):
         if repeats.dim() > 1:
@@ -507,10 +495,12 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         reps = repeats.reshape(-1).tolist()
     else:
         reps = [_b.int(repeats)]
+        if reps[0] < 0:
+            raise RuntimeError("Repeats must be non-negative")
     if len(reps) == 1:
         reps = reps * n
     if len(reps) != n:
-        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = {len(reps)} and input.size({d}) = {n}")
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = {len(reps)} and input.size({given}) = {n}")
     if any(r < 0 for r in reps):
         raise RuntimeError("repeats can not be negative")
     idx = _C.tensor([i for i, r in enumerate(reps) for _ in range(r)], dtype=_C.int64)

@@ -198,8 +198,7 @@ fn std_to_var(g: &Tensor, std: &Tensor) -> Result<Tensor> {
 pub fn var(t: &Tensor, dims: Option<&[i64]>, corr: f64, keepdim: bool, sqrt: bool, with_mean: bool) -> Result<(Tensor, Option<Tensor>)> {
     let rec = should_record(&[t]) && differentiable(t.dtype) && !t.dtype.is_complex();
     let src = if rec { t.detached() } else { t.clone() };
-    let mut v = r::var(&src, dims, corr, keepdim, sqrt)?;
-    let mut mn = if with_mean { Some(r::mean(&src, dims, keepdim, None, false)?) } else { None };
+    let (mut v, mut mn) = r::var_mean(&src, dims, corr, keepdim, sqrt, with_mean)?;
     if !rec {
         return Ok((v, mn));
     }

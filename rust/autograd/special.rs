@@ -163,6 +163,15 @@ fn sinc_f(x: f64) -> f64 {
     px.sin() / px
 }
 
+fn sinc_f32(x: f64) -> f64 {
+    let x = x as f32;
+    if x == 0.0 {
+        return 1.0;
+    }
+    let px = std::f32::consts::PI * x;
+    (px.sin() / px) as f64
+}
+
 fn xlogy_f(x: f64, y: f64) -> f64 {
     if y.is_nan() {
         return f64::NAN;
@@ -319,7 +328,10 @@ pub fn gamma_family(k: i64, x: &Tensor) -> Result<Tensor> {
 
 /// sinc(x) = sin(pi x) / (pi x); d/dx = (cos(pi x) pi x - sin(pi x)) / (pi x^2), 0 at x = 0.
 pub fn sinc(x: &Tensor) -> Result<Tensor> {
-    let mut r = map1(x, "sinc", sinc_f)?;
+    // torch computes below double in float: pi x overflows to inf (sin gives NaN) and a huge
+    // argument is reduced as the float it rounded to.
+    let single = !x.dtype.is_complex() && float_of(x.dtype) != DType::F64;
+    let mut r = if single { map1(x, "sinc", sinc_f32)? } else { map1(x, "sinc", sinc_f)? };
     if should_record(&[x]) && fl(x) {
         record("SincBackward0", &[x], &mut [&mut r], vec![SavedTensor::input(x)], move |ctx, g| {
             let x = ctx.saved(0)?;

@@ -148,9 +148,72 @@ pub fn where_(
     give(py, crate::autograd::act::where_(&c, a.arg(), b.arg(), None)?, out)
 }
 
+type Bounds<'py> = (Option<Bound<'py, PyAny>>, Option<Bound<'py, PyAny>>);
+
+/// torch's clamp overloads take two tensors or two numbers. A number beside a tensor only
+/// parses when the tensor is 0-d (read as a number, so it does not promote like a tensor);
+/// anything else matches neither overload.
+fn clamp_bounds<'py>(min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>, fname: &str) -> PyResult<Bounds<'py>> {
+    let (lo, hi) = (min.filter(|b| !b.is_none()).cloned(), max.filter(|b| !b.is_none()).cloned());
+    let (Some(l), Some(h)) = (&lo, &hi) else { return Ok((lo, hi)) };
+    let (lt, ht) = (l.cast::<PyTensor>().is_ok(), h.cast::<PyTensor>().is_ok());
+    if lt == ht {
+        return Ok((lo, hi));
+    }
+    let (t, other) = if lt { (l, h) } else { (h, l) };
+    if operand(other)?.is_none() {
+        return Ok((lo, hi));
+    }
+    if t.cast::<PyTensor>()?.borrow().t.ndim() == 0 {
+        let item = t.call_method0("item")?;
+        return Ok(if lt { (Some(item), hi) } else { (lo, Some(item)) });
+    }
+    let kind = |b: &Bound<'_, PyAny>| b.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    Err(PyTypeError::new_err(format!(
+        "{fname}() received an invalid combination of arguments - got (Tensor, {}, {}), but expected one of:\n \
+         * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n \
+         * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n",
+        kind(l),
+        kind(h)
+    )))
+}
+
 fn clamp_impl(x: &Tensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>, fname: &str) -> PyResult<Tensor> {
-    let lo = opt_operand(min, fname, "min")?;
-    let hi = opt_operand(max, fname, "max")?;
+    let (min, max) = if matches!(fname, "clamp" | "clip" | "clamp_" | "clip_") { clamp_bounds(min, max, fname)? } else { (min.cloned(), max.cloned()) };
+    let mut lo = opt_operand(min.as_ref(), fname, "min")?;
+    let mut hi = opt_operand(max.as_ref(), fname, "max")?;
+    let given = [&lo, &hi].into_iter().flatten().count();
+    let numbers = given > 0 && [&lo, &hi].into_iter().flatten().all(|b| matches!(b, Operand::S(_)));
+    // (float8 has no clamp kernel: torch refuses it before converting the bounds)
+    if numbers && x.dtype.is_floating_point() && !x.dtype.is_float8() {
+        // torch's number-bound clamp of a float tensor keeps its dtype and converts each bound to
+        // it with an overflow check (clamp/clip read a complex bound as a double first).
+        let both = matches!(fname, "clamp" | "clip" | "clamp_" | "clip_");
+        for b in [&mut lo, &mut hi].into_iter().flatten() {
+            if let Operand::S(p) = b {
+                match *p {
+                    Pivot::C(_, im) if both && im != 0.0 => {
+                        return Err(crate::error::runtime("value cannot be converted to type double without overflow".to_string()).into());
+                    }
+                    Pivot::C(re, _) if both => *p = Pivot::F(re),
+                    Pivot::C(..) => {}
+                    q => {
+                        crate::element::checked_scalar(q, x.dtype, crate::element::ScalarCtx::Fill)?;
+                    }
+                }
+            }
+        }
+    }
+    let bounds: Vec<Arg<'_>> = [&lo, &hi].into_iter().flatten().map(|b| b.arg()).collect();
+    if fname.ends_with('_') && !bounds.is_empty() && !(numbers && x.dtype.is_floating_point() && !x.dtype.is_float8()) {
+        // In place, the promoted type must cast back to self's before any dtype support check.
+        let mut ops = vec![Arg::T(x).operand()];
+        ops.extend(bounds.iter().map(|b| b.operand()));
+        let dt = crate::promote::result_type(&ops);
+        if !crate::promote::can_cast(dt, x.dtype) {
+            return Err(crate::error::runtime(format!("result type {} can't be cast to the desired output type {}", dt.scalar_name(), x.dtype.scalar_name())).into());
+        }
+    }
     if fname.ends_with('_') {
         // In place: a tensor bound must not partly overlap self.
         for b in [&lo, &hi].into_iter().flatten() {

@@ -228,9 +228,15 @@ fn value_tensor(value: &Bound<'_, PyAny>, dst: &Tensor) -> PyResult<Tensor> {
         return Ok(v.borrow().t.clone());
     }
     if let Some(p) = super::convert::py_to_pivot(value)? {
-        // torch range-checks a number for integer targets (complex goes to bool, not to other
-        // real types); floating targets take any real number (1e10 becomes inf in float16)
-        let p = if dst.dtype.is_floating_point() && !matches!(p, Pivot::C(..)) {
+        // A complex number with a zero imaginary part goes into a real dtype as its real part.
+        let p = match p {
+            Pivot::C(re, im) if im == 0.0 && !dst.dtype.is_complex() && dst.dtype != DType::Bool => Pivot::F(re),
+            p => p,
+        };
+        // torch range-checks a number for integer and float32 targets (complex goes to bool, not
+        // to other real types); 16-bit floats and double take any real number (1e10 becomes inf
+        // in float16)
+        let p = if dst.dtype.is_floating_point() && dst.dtype != DType::F32 && !matches!(p, Pivot::C(..)) {
             p
         } else {
             crate::element::checked_scalar(p, dst.dtype, crate::element::ScalarCtx::Fill)?
@@ -343,6 +349,18 @@ impl PyTensor {
                 }
             }
             return Ok(());
+        }
+        if value.cast::<PyTensor>().is_ok() {
+            let masks: Vec<&Tensor> = adv.iter().flatten().filter(|t| matches!(t.dtype, DType::Bool | DType::U8)).collect();
+            if v.numel() == 1 && adv.iter().flatten().count() == 1 && masks.len() == 1 && v.device() == crate::device::Device::Cpu {
+                // torch's index_put_ turns one mask and a one-element value into masked_fill_ with
+                // the value's item, which converts to self's dtype.
+                let p = crate::element::checked_scalar(v.item()?, view.dtype, crate::element::ScalarCtx::Fill)?;
+                let fill = Tensor::full(&[], p, view.dtype, crate::device::Device::Cpu)?;
+                return Ok(oi::index_put_(&view, &adv, &fill, false)?);
+            }
+            // torch broadcasts the indices before it compares dtypes.
+            crate::ops::index_checks::check_index_broadcast(&adv)?;
         }
         if value.cast::<PyTensor>().is_ok() && v.dtype != this.t.dtype {
             return Err(PyRuntimeError::new_err(format!(

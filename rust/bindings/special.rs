@@ -4,7 +4,7 @@
 //! python/oxytorch/special.py) and the matching Tensor methods.
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyInt};
+use pyo3::types::{PyBool, PyComplex, PyFloat, PyInt};
 
 use crate::autograd::special as sp;
 use crate::element::Pivot;
@@ -51,6 +51,10 @@ fn op_in(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Op> {
     }
     if obj.is_instance_of::<PyFloat>() {
         return Ok(Op::S(Pivot::F(obj.extract()?)));
+    }
+    if let Ok(c) = obj.cast::<PyComplex>() {
+        // A number to torch: the kernel's dtype check refuses the complex result later.
+        return Ok(Op::S(Pivot::C(c.real(), c.imag())));
     }
     Err(PyTypeError::new_err(format!("{fname}(): argument '{arg}' must be Tensor or Number, not {}", obj.get_type().name()?)))
 }
@@ -211,6 +215,12 @@ impl PyTensor {
     }
     fn xlogy_<'py>(slf: Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let o = op_in(other, "xlogy_", "other")?;
+        let x = slf.borrow().t.clone();
+        let dt = crate::promote::result_type(&[Arg::T(&x).operand(), o.arg().operand()]);
+        if dt.is_complex() && !crate::promote::can_cast(dt, x.dtype) {
+            // In place, the result type is checked against self before the kernel's dtype support.
+            return Err(crate::error::runtime(format!("result type {} can't be cast to the desired output type {}", dt.scalar_name(), x.dtype.scalar_name())).into());
+        }
         inplace(slf, move |x| sp::xlogy(Arg::T(x), o.arg(), false))
     }
     #[pyo3(name = "lgamma")]

@@ -77,12 +77,15 @@ impl PyTensor {
         }
         let d = this.dim_arg(dim)?;
         let n = this.t.shape()[d] as i64;
+        if length < 0 {
+            return Err(PyRuntimeError::new_err("narrow(): length must be non-negative."));
+        }
+        if start < -n || start > n {
+            return Err(PyIndexError::new_err(format!("start out of range (expected to be in range of [{}, {}], but got {})", -n, n, start)));
+        }
         let s = if start < 0 { start + n } else { start };
-        if s < 0 || s > n || length < 0 || s + length > n {
-            return Err(PyRuntimeError::new_err(format!(
-                "start ({}) + length ({}) exceeds dimension size ({}).",
-                start, length, n
-            )));
+        if s > n - length {
+            return Err(PyRuntimeError::new_err(format!("start ({}) + length ({}) exceeds dimension size ({}).", s, length, n)));
         }
         wrap(py, vw(&this.t, "SliceBackward0", move |l| l.narrow(d, s as usize, length as usize))?)
     }
@@ -277,7 +280,7 @@ impl PyTensor {
             Some(d) if d.is_none() => Ok(sh::squeeze(&self.t, None, "SqueezeBackward0")?),
             Some(d) => {
                 let dims = int_list(d, "squeeze", "dim")?;
-                let w: Vec<usize> = dims.iter().map(|&x| wrap_dim(x, n)).collect::<crate::error::Result<_>>()?;
+                let w = crate::layout::wrap_dims_unique(&dims, n)?;
                 if n == 0 {
                     return Ok(self.t.clone());
                 }

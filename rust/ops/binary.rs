@@ -293,6 +293,13 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
     if op == Pow && compute.is_integral(false) && matches!(b, Arg::S(Pivot::I(e)) if e < 0) {
         bail!(runtime, "Integers to negative integer powers are not allowed.");
     }
+    if let (Pow, Arg::T(_), Arg::S(p)) = (op, &a, &b) {
+        // torch's tensor ** number kernel reads the exponent as the base's element type when that
+        // is a 16-bit float or an integer, with the overflow check of that conversion.
+        if matches!(compute, DType::F16 | DType::BF16 | DType::U8 | DType::I8 | DType::I16 | DType::I32) && !matches!(p, Pivot::C(..)) {
+            crate::element::checked_scalar(*p, compute, crate::element::ScalarCtx::Fill)?;
+        }
+    }
     // Logical ops read each side's truthiness in its own dtype.
     let (ta, tb) = if op.is_logical() {
         (a.materialize(da, &shape)?, b.materialize(db, &shape)?)
@@ -306,16 +313,15 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
     let result = match direct {
         Some(o) => o.clone(),
         None => {
-            let scalar = crate::layout::Layout::contiguous(&[]);
-            let la = match &a {
-                Arg::T(t) => &t.layout,
-                Arg::S(_) => &scalar,
+            // torch casts an input to the compute dtype before choosing the output's memory
+            // order, and the cast of an overlapping or gapped (e.g. expanded) input is contiguous.
+            let seen = |x: &Arg| match x {
+                Arg::T(t) if !op.is_logical() && t.dtype != compute && !t.layout.is_non_overlapping_and_dense() => crate::layout::Layout::contiguous(t.shape()),
+                Arg::T(t) => t.layout.clone(),
+                Arg::S(_) => crate::layout::Layout::contiguous(&[]),
             };
-            let lb = match &b {
-                Arg::T(t) => &t.layout,
-                Arg::S(_) => &scalar,
-            };
-            let layout = if shape.len() <= 1 { crate::layout::Layout::contiguous(&shape) } else { super::iter_layout::iter_output_layout(&shape, &[la, lb]) };
+            let (la, lb) = (seen(&a), seen(&b));
+            let layout = if shape.len() <= 1 { crate::layout::Layout::contiguous(&shape) } else { super::iter_layout::iter_output_layout(&shape, &[&la, &lb]) };
             Tensor::for_overwrite_layout(layout, out_dt)?
         }
     };

@@ -140,7 +140,18 @@ pub fn unique_dim(t: &Tensor, dim: i64, consecutive: bool) -> Result<(Tensor, Te
         }
     }
     let idx = crate::tensor::create::from_pivots(&firsts.iter().map(|&v| Pivot::I(v)).collect::<Vec<_>>(), &[u], DType::I64)?;
-    let values = super::index::index_select(&t, d as i64, &idx)?;
+    let values = if t.numel() == 0 {
+        super::index::index_select(t, d as i64, &idx)?
+    } else {
+        // torch selects from the dim-first copy and moves the dim back, so the result keeps that
+        // memory order (dim outermost).
+        let picked = super::index::index_select(&rows_t, 0, &idx)?;
+        let mut back = vec![0; perm.len()];
+        for (i, &p) in perm.iter().enumerate() {
+            back[p] = i;
+        }
+        picked.with_layout(picked.layout.permute(&back))
+    };
     let inv = crate::tensor::create::from_pivots(&inverse.iter().map(|&v| Pivot::I(v)).collect::<Vec<_>>(), &[n], DType::I64)?;
     let cnt = crate::tensor::create::from_pivots(&counts.iter().map(|&v| Pivot::I(v)).collect::<Vec<_>>(), &[u], DType::I64)?;
     Ok((values, inv, cnt))
@@ -247,16 +258,16 @@ pub fn bincount(t: &Tensor, weights: Option<&Tensor>, minlength: i64) -> Result<
 pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
     crate::resolve_bits!(t);
     require_cpu(t, "histc")?;
-    crate::ops::newdt::reject(t.dtype, "linspace_cpu", crate::ops::newdt::Refuse::All)?;
-    if !t.dtype.is_floating_point() {
-        bail!(not_implemented, "\"histogram_cpu\" not implemented for '{}'", t.dtype.scalar_name());
-    }
     if bins <= 0 {
-        bail!(runtime, "torch.histc(): bins must be > 0, but got {bins} for dimension 0");
+        bail!(runtime, "torch.histogram(): bins must be > 0, but got {bins} for dimension 0");
     }
-    let x = as_f64(t)?;
+    crate::ops::newdt::reject(t.dtype, "linspace_cpu", crate::ops::newdt::Refuse::All)?;
     let (mut lo, mut hi) = (min, max);
-    if lo == hi && !x.is_empty() {
+    if lo == hi && t.numel() > 0 {
+        if t.dtype.is_complex() {
+            bail!(type_error, "aminmax not implemented for {}", t.dtype.scalar_name());
+        }
+        let x = as_f64(t)?;
         if x.iter().any(|v| v.is_nan()) {
             // torch's aminmax of the data is NaN then, which fails the finiteness check below
             bail!(runtime, "torch.histc: range of [nan, nan] is not finite");
@@ -264,25 +275,74 @@ pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
         lo = x.iter().copied().fold(f64::INFINITY, f64::min);
         hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     }
-    if !lo.is_finite() || !hi.is_finite() {
-        bail!(runtime, "torch.histc: range of [{lo}, {hi}] is not finite");
-    }
     if lo == hi {
         lo -= 1.0;
         hi += 1.0;
     }
-    if lo > hi {
-        bail!(runtime, "torch.histc(): max must be larger than min");
+    if !lo.is_finite() || !hi.is_finite() {
+        bail!(runtime, "torch.histc: range of [{lo}, {hi}] is not finite");
+    }
+    if lo >= hi {
+        bail!(runtime, "torch.histc: max must be larger than min");
+    }
+    // torch writes the bin edges with linspace in the input's dtype before its histogram kernel
+    // refuses non-float inputs: bool has no linspace, and the range must fit the dtype.
+    if t.dtype == DType::Bool {
+        bail!(not_implemented, "\"linspace_cpu\" not implemented for 'Bool'");
+    }
+    linspace_bound_fits(lo, t.dtype)?;
+    linspace_bound_fits(hi, t.dtype)?;
+    if !t.dtype.is_floating_point() {
+        bail!(not_implemented, "\"histogram_cpu\" not implemented for '{}'", t.dtype.scalar_name());
     }
     let nb = bins as usize;
     let mut h = vec![0.0; nb];
-    for &v in &x {
-        if v >= lo && v <= hi {
-            let b = (((v - lo) * nb as f64 / (hi - lo)) as usize).min(nb - 1);
-            h[b] += 1.0;
+    // torch's linspace steps in float for the 16-bit floats: an infinite step makes NaN edges,
+    // which no element falls between.
+    let op = |v: f64| if t.dtype == DType::F64 { v } else { v as f32 as f64 };
+    if !op(hi - lo).is_finite() {
+        return from_f64(&[nb], t.dtype, &h);
+    }
+    // The kernel works in the input's own arithmetic, rounding after each operation.
+    let rnd = |v: f64| match t.dtype {
+        DType::F16 => half::f16::from_f32(v as f32).to_f64(),
+        DType::BF16 => half::bf16::from_f32(v as f32).to_f64(),
+        _ => op(v),
+    };
+    let (lo, hi) = (rnd(lo), rnd(hi));
+    let width = rnd(hi - lo);
+    for v in as_f64(t)? {
+        if !(v >= lo && v <= hi) {
+            continue;
         }
+        let pos = rnd(rnd(rnd(v - lo) * nb as f64) / width);
+        // A NaN or out-of-range position casts to i64::MIN, whose byte offset wraps to bin 0.
+        let b = if pos.is_finite() && pos.abs() < 9.2e18 { (pos as usize).min(nb - 1) } else { 0 };
+        h[b] += 1.0;
     }
     from_f64(&[nb], t.dtype, &h)
+}
+
+/// torch converts linspace's bounds to the dtype with an overflow check (from a double, so
+/// unsigned types refuse negatives).
+fn linspace_bound_fits(v: f64, dt: DType) -> Result<()> {
+    let (lo, hi, name) = match dt {
+        DType::U8 => (0.0, 255.0, "uint8_t"),
+        DType::I8 => (-128.0, 127.0, "int8_t"),
+        DType::I16 => (-32768.0, 32767.0, "int16_t"),
+        DType::I32 => (-2147483648.0, 2147483647.0, "int"),
+        DType::I64 => (i64::MIN as f64, i64::MAX as f64, "int64_t"),
+        DType::F16 => (-65504.0, 65504.0, "c10::Half"),
+        DType::BF16 => (-3.3895313892515355e38, 3.3895313892515355e38, "c10::BFloat16"),
+        DType::F32 => (-f32::MAX as f64, f32::MAX as f64, "float"),
+        DType::C32 => (-65504.0, 65504.0, "c10::complex<c10::Half>"),
+        DType::C64 => (-f32::MAX as f64, f32::MAX as f64, "c10::complex<float>"),
+        _ => return Ok(()),
+    };
+    if v < lo || v > hi {
+        bail!(runtime, "value cannot be converted to type {name} without overflow");
+    }
+    Ok(())
 }
 
 /// `histogram(input, bins, range, weight, density)`: (hist, bin_edges); `edges` given or

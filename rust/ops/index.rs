@@ -13,7 +13,7 @@ use crate::layout::{Layout, broadcast_shapes, wrap_dim};
 use crate::storage::Storage;
 use crate::tensor::Tensor;
 
-fn cpu(t: &Tensor, op: &str) -> Result<()> {
+pub(super) fn cpu(t: &Tensor, op: &str) -> Result<()> {
     if t.device() != Device::Cpu {
         bail!(not_implemented, "[{op}] is not implemented for CUDA tensors yet; move the tensor to the CPU with .cpu() first");
     }
@@ -29,7 +29,7 @@ pub fn long_index(t: &Tensor) -> Result<Tensor> {
     }
 }
 
-fn fmt_shape(s: &[usize]) -> String {
+pub(super) fn fmt_shape<T: std::fmt::Display>(s: &[T]) -> String {
     format!("[{}]", s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
 }
 
@@ -281,7 +281,7 @@ pub fn index_fill_plan(dst: &Tensor, indices: &[Option<Tensor>], value: Pivot) -
 }
 
 /// A 1-D (or 0-D) index for the `index_*` family, with torch's checks.
-fn vector_index(op: &str, index: &Tensor) -> Result<Tensor> {
+pub(super) fn vector_index(op: &str, index: &Tensor) -> Result<Tensor> {
     if index.ndim() > 1 {
         bail!(index, "{op}(): Index is supposed to be a vector");
     }
@@ -293,7 +293,7 @@ fn vector_index(op: &str, index: &Tensor) -> Result<Tensor> {
 }
 
 /// Layout helper: `t` seen with at least one dim (0-d tensors index like 1-element vectors).
-fn at_least_1d(t: &Tensor) -> Tensor {
+pub(super) fn at_least_1d(t: &Tensor) -> Tensor {
     if t.ndim() == 0 { t.with_layout(Layout { shape: vec![1], strides: vec![1], offset: t.layout.offset }) } else { t.clone() }
 }
 
@@ -350,20 +350,10 @@ fn index_dim_args(op: &str, dst: &Tensor, dim: i64, index: &Tensor) -> Result<(u
     Ok((d, idx))
 }
 
-fn src_for_dim(op: &str, dst: &Tensor, d: usize, idx: &Tensor, src: &Tensor) -> Result<Tensor> {
-    let mut want = at_least_1d(dst).shape().to_vec();
-    want[d] = idx.numel();
-    let s = at_least_1d(src);
-    if s.shape() != want.as_slice() && !(src.ndim() == 0 && idx.numel() == 1 && dst.ndim() <= 1) {
-        bail!(
-            runtime,
-            "{op}(): Source/destination tensor must have same slice shapes. Destination slice shape: {} at dimension {} and source slice shape: {} at dimension 0.",
-            fmt_shape(&dst.shape().iter().enumerate().filter(|(i, _)| *i != d).map(|(_, &x)| x).collect::<Vec<_>>()),
-            d,
-            fmt_shape(&src.shape().iter().enumerate().filter(|(i, _)| *i != d).map(|(_, &x)| x).collect::<Vec<_>>())
-        );
-    }
-    Ok(s)
+/// The first index outside `lo..hi`, if any.
+pub(super) fn first_bad(idx: &Tensor, lo: i64, hi: i64) -> Option<i64> {
+    // SAFETY: idx is a valid int64 CPU tensor.
+    unsafe { k::first_out_of_range(idx.storage.as_ptr() as *const i64, &idx.layout, lo, hi) }
 }
 
 pub fn index_add_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor, alpha: Pivot) -> Result<()> {
@@ -376,13 +366,12 @@ pub fn index_add_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor, alpha
     crate::resolve_bits!(index);
     crate::resolve_bits!(source);
     crate::ops::newdt::reject(dst.dtype, "scatter_gather_tensor_cpu", crate::ops::newdt::Refuse::F8)?;
-    let (d, idx) = index_dim_args("index_add_", dst, dim, index)?;
-    let s = src_for_dim("index_add_", dst, d, &idx, source)?;
-    if s.dtype != dst.dtype {
-        bail!(runtime, "index_add_(): self ({}) and source ({}) must have the same scalar type", dst.dtype.name(), source.dtype.name());
-    }
+    let Some((d, idx)) = super::index_checks::index_add_checks(dst, dim, index, source, alpha)? else {
+        return dst.check_writable();
+    };
     dst.check_writable()?;
     let t = at_least_1d(dst);
+    let s = at_least_1d(source);
     let p = plan(&t, &dim_indices(t.ndim(), d, idx))?;
     let v = plan_values(&t, &p, &s, "index_add_")?;
     // SAFETY: plan offsets are in bounds; v matches the plan's shape.
@@ -401,13 +390,11 @@ pub fn index_copy_(dst: &Tensor, dim: i64, index: &Tensor, source: &Tensor) -> R
     crate::resolve_bits!(index);
     crate::resolve_bits!(source);
     crate::ops::newdt::reject(dst.dtype, "index_copy_cpu", crate::ops::newdt::Refuse::All)?;
-    let (d, idx) = index_dim_args("index_copy_", dst, dim, index)?;
-    let s = src_for_dim("index_copy_", dst, d, &idx, source)?;
-    if s.dtype != dst.dtype {
-        bail!(runtime, "index_copy_(): self and source expected to have the same dtype, but got (self) {} and (source) {}", dst.dtype.name(), source.dtype.name());
-    }
+    let Some((d, idx)) = super::index_checks::index_copy_checks(dst, dim, index, source)? else {
+        return Ok(());
+    };
     let t = at_least_1d(dst);
-    index_put_(&t, &dim_indices(t.ndim(), d, idx), &s, false)
+    index_put_(&t, &dim_indices(t.ndim(), d, idx), &at_least_1d(source), false)
 }
 
 pub fn index_fill_(dst: &Tensor, dim: i64, index: &Tensor, value: Pivot) -> Result<()> {
@@ -427,6 +414,12 @@ pub fn index_fill_(dst: &Tensor, dim: i64, index: &Tensor, value: Pivot) -> Resu
 
 /// Checks a dim-wise index against `self` (and `src`) as torch's gather/scatter do.
 fn check_dim_index(op: &str, t: &Tensor, d: usize, idx: &Tensor, src: Option<&Tensor>) -> Result<()> {
+    check_dim_shapes(op, t, d, idx, src)?;
+    check_dim_bounds(t, d, idx)
+}
+
+/// The meta checks of a dim-wise index: its dtype and rank, and its size against self and src.
+fn check_dim_shapes(op: &str, t: &Tensor, d: usize, idx: &Tensor, src: Option<&Tensor>) -> Result<()> {
     if idx.dtype != DType::I64 {
         bail!(runtime, "{op}(): Expected dtype int64 for index");
     }
@@ -456,9 +449,16 @@ fn check_dim_index(op: &str, t: &Tensor, d: usize, idx: &Tensor, src: Option<&Te
             }
         }
     }
-    let n = ts[d] as i64;
-    // SAFETY: idx is a valid int64 CPU tensor (checked above).
-    if let Some(i) = unsafe { k::first_out_of_range(idx.storage.as_ptr() as *const i64, &idx.layout, 0, n) } {
+    Ok(())
+}
+
+/// The kernel's bounds check of a dim-wise index (after the shape and dtype checks).
+fn check_dim_bounds(t: &Tensor, d: usize, idx: &Tensor) -> Result<()> {
+    if idx.numel() == 0 {
+        return Ok(());
+    }
+    let n = at_least_1d(t).shape()[d] as i64;
+    if let Some(i) = first_bad(idx, 0, n) {
         bail!(runtime, "index {} is out of bounds for dimension {} with size {}", i, d, n);
     }
     Ok(())
@@ -558,7 +558,7 @@ pub fn scatter_reduce_(dst: &Tensor, dim: i64, index: &Tensor, src: &Tensor, red
     };
     cpu(dst, "scatter_reduce_")?;
     let d = wrap_dim(dim, dst.ndim())?;
-    check_dim_index("scatter", dst, d, index, Some(src))?;
+    check_dim_shapes("scatter", dst, d, index, Some(src))?;
     if src.dtype != dst.dtype {
         bail!(runtime, "scatter(): Expected self.dtype to be equal to src.dtype");
     }
@@ -566,6 +566,10 @@ pub fn scatter_reduce_(dst: &Tensor, dim: i64, index: &Tensor, src: &Tensor, red
     if index.numel() == 0 {
         return Ok(());
     }
+    if dst.dtype.is_complex() && matches!(how, Reduce::Max | Reduce::Min) {
+        bail!(not_implemented, "\"scatter_gather_tensor_cpu_reduce_{reduce}\" not implemented for '{}'", dst.dtype.scalar_name());
+    }
+    check_dim_bounds(dst, d, index)?;
     let t = at_least_1d(dst);
     // Positions that receive values: counts per destination element (for mean and include_self).
     let ones = Tensor::full(index.shape(), Pivot::I(1), DType::I64, Device::Cpu)?;

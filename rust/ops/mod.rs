@@ -12,6 +12,7 @@ pub mod sort;
 pub mod count;
 pub mod shape;
 pub mod index;
+pub mod index_checks;
 pub mod nnfn;
 pub mod conv;
 pub mod linalg;

@@ -27,15 +27,10 @@ pub fn dim_mask(ndim: usize, dims: Option<&[i64]>) -> Result<Vec<bool>> {
         None => mask.iter_mut().for_each(|m| *m = true),
         Some([]) => mask.iter_mut().for_each(|m| *m = true),
         Some(ds) => {
-            for &d in ds {
-                let w = wrap_dim(d, ndim)?;
-                if ndim == 0 {
-                    continue;
+            for w in crate::layout::wrap_dims_unique(ds, ndim)? {
+                if ndim > 0 {
+                    mask[w] = true;
                 }
-                if mask[w] {
-                    bail!(runtime, "dim {} appears multiple times in the list of dims", w);
-                }
-                mask[w] = true;
             }
         }
     }
@@ -335,6 +330,12 @@ pub fn count_nonzero(t: &Tensor, dims: Option<&[i64]>) -> Result<Tensor> {
 
 /// `var` (and `std` when `sqrt`): sum of squared deviations over `max(0, n - correction)`.
 pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqrt: bool) -> Result<Tensor> {
+    Ok(var_mean(t, dims, correction, keepdim, sqrt, false)?.0)
+}
+
+/// `var`/`std` and, with `with_mean`, the mean from the same f64 moments (torch's var_mean takes
+/// both from one Welford pass, so its mean does not overflow where a float sum would).
+pub fn var_mean(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqrt: bool, with_mean: bool) -> Result<(Tensor, Option<Tensor>)> {
     crate::resolve_bits!(t);
     require_cpu(t, "var")?;
     if t.dtype.is_float8() {
@@ -351,16 +352,28 @@ pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqr
         let v = m2 / (n - correction).max(0.0);
         if sqrt { v.sqrt() } else { v }
     };
-    let vals: Vec<f64> = if t.dtype.is_complex() {
+    // An empty row has no mean: nan, as torch's mean of nothing.
+    let mean_of = |m: &k::Moments| if m.n == 0.0 { f64::NAN } else { m.mean };
+    let (vals, means): (Vec<f64>, Vec<Pivot>) = if t.dtype.is_complex() {
         dispatch!(t.dtype, T => k::complex_moments_rows::<T>(r.slice(), r.m, r.k))
             .into_iter()
-            .map(|(a, b)| fin(a.m2 + b.m2, r.k as f64))
-            .collect()
+            .map(|(a, b)| (fin(a.m2 + b.m2, r.k as f64), Pivot::C(mean_of(&a), mean_of(&b))))
+            .unzip()
     } else {
-        dispatch!(t.dtype, T => k::moments_rows::<T>(r.slice(), r.m, r.k)).into_iter().map(|a| fin(a.m2, r.k as f64)).collect()
+        let mut vm: (Vec<f64>, Vec<Pivot>) =
+            dispatch!(t.dtype, T => k::moments_rows::<T>(r.slice(), r.m, r.k)).into_iter().map(|a| (fin(a.m2, r.k as f64), Pivot::F(mean_of(&a)))).unzip();
+        if with_mean {
+            vm.1 = dispatch!(t.dtype, T => k::welford_mean_rows::<T>(r.slice(), r.m, r.k)).iter().map(|a| Pivot::F(mean_of(a))).collect();
+        }
+        vm
     };
     let out_dt = t.dtype.to_real();
-    dispatch!(out_dt, O => tensor_from(&r.out_shape, vals.into_iter().map(|v| O::from_pivot(Pivot::F(v)))))
+    let v = dispatch!(out_dt, O => tensor_from(&r.out_shape, vals.into_iter().map(|v| O::from_pivot(Pivot::F(v)))))?;
+    if !with_mean {
+        return Ok((v, None));
+    }
+    let m = dispatch!(t.dtype, O => tensor_from(&r.out_shape, means.into_iter().map(O::from_pivot)))?;
+    Ok((v, Some(m)))
 }
 
 /// `logsumexp`: integers promote to the default float dtype; an empty reduction gives -inf.

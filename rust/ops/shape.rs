@@ -241,14 +241,8 @@ pub fn flip(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
         }
     }
     let n = t.ndim();
-    let mut seen = vec![false; n.max(1)];
     let mut l = t.layout.clone();
-    for &d in dims {
-        let w = wrap_dim(d, n)?;
-        if seen[w] {
-            bail!(runtime, "dim {} appears multiple times in the list of dims", w);
-        }
-        seen[w] = true;
+    for w in crate::layout::wrap_dims_unique(dims, n)? {
         if n == 0 || l.shape[w] == 0 {
             continue;
         }

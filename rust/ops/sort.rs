@@ -268,12 +268,13 @@ pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool, ignore_nan: bool) -> Resu
 /// `median()` over all elements: a 0-d value.
 pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
     crate::resolve_bits!(t);
-    if t.dtype == DType::Bool || t.dtype.is_complex() {
-        bail!(not_implemented, "\"median_cpu\" not implemented for '{}'", t.dtype.scalar_name());
+    if t.numel() == 0 {
+        // torch fills before its dtype dispatch: NaN cast to any dtype, bool and complex included.
+        return Tensor::full(&[], Pivot::F(f64::NAN), t.dtype, t.device());
     }
     crate::ops::newdt::reject(t.dtype, if ignore_nan { "nanmedian_cpu" } else { "median_cpu" }, crate::ops::newdt::Refuse::All)?;
-    if t.numel() == 0 {
-        return Tensor::full(&[], Pivot::F(f64::NAN), t.dtype, t.device());
+    if t.dtype == DType::Bool || t.dtype.is_complex() {
+        bail!(not_implemented, "\"median_cpu\" not implemented for '{}'", t.dtype.scalar_name());
     }
     let flat = t.contiguous()?;
     let flat = flat.with_layout(Layout { shape: vec![t.numel()], strides: vec![1], offset: flat.layout.offset });
@@ -396,14 +397,6 @@ pub fn searchsorted(seq: &Tensor, values: &Tensor, right: bool, out_int32: bool)
     crate::resolve_bits!(seq);
     crate::resolve_bits!(values);
     require_cpu(seq, "searchsorted")?;
-    let common = crate::promote::promote_types(seq.dtype, values.dtype);
-    if common == DType::Bool || common.is_complex() {
-        bail!(not_implemented, "\"searchsorted_out_cpu\" not implemented for '{}'", common.scalar_name());
-    }
-    for dt in [seq.dtype, values.dtype] {
-        crate::ops::newdt::reject(dt, "searchsorted_out_cpu", crate::ops::newdt::Refuse::Uints)?;
-        crate::ops::newdt::reject(dt, "sorting_kernel_method_name", crate::ops::newdt::Refuse::F8)?;
-    }
     if seq.ndim() == 0 {
         bail!(runtime, "torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension");
     }
@@ -416,7 +409,20 @@ pub fn searchsorted(seq: &Tensor, values: &Tensor, right: bool, out_int32: bool)
             values.shape()
         );
     }
-    let dt = crate::promote::promote_types(seq.dtype, values.dtype);
+    let out_dt = if out_int32 { DType::I32 } else { DType::I64 };
+    if values.numel() == 0 {
+        // torch returns an empty result before its dtype dispatch.
+        return Tensor::for_overwrite(values.shape(), out_dt);
+    }
+    let common = crate::promote::promote_types(seq.dtype, values.dtype);
+    if common == DType::Bool || common.is_complex() {
+        bail!(not_implemented, "\"searchsorted_out_cpu\" not implemented for '{}'", common.scalar_name());
+    }
+    for dt in [seq.dtype, values.dtype] {
+        crate::ops::newdt::reject(dt, "searchsorted_out_cpu", crate::ops::newdt::Refuse::Uints)?;
+        crate::ops::newdt::reject(dt, "sorting_kernel_method_name", crate::ops::newdt::Refuse::F8)?;
+    }
+    let dt = common;
     let s = seq.to_dtype(dt, false)?.contiguous()?;
     let v = values.to_dtype(dt, false)?.contiguous()?;
     let n = *seq.shape().last().unwrap_or(&0);

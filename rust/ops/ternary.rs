@@ -357,6 +357,10 @@ pub fn addc(input: &Tensor, t1: &Tensor, t2: &Tensor, value: Pivot, div: bool, o
     if dt == DType::Bool {
         bail!(not_implemented, "\"{}_cpu_out\" not implemented for 'Bool'", if div { "addcdiv" } else { "addcmul" });
     }
+    if div && dt == DType::C32 {
+        // torch's addcdiv kernel has no ComplexHalf instance (addcmul has one).
+        bail!(not_implemented, "\"addcdiv_cpu_out\" not implemented for 'ComplexHalf'");
+    }
     let shape = broadcast_shapes(&broadcast_shapes(input.shape(), t1.shape())?, t2.shape())?;
     let (ai, a1, a2) = (Arg::T(input), Arg::T(t1), Arg::T(t2));
     let result = fresh(&shape, &[&ai, &a1, &a2], dt)?;

@@ -396,6 +396,20 @@ fn moments_of<T: Copy>(r: &[T], g: impl Fn(T) -> f64 + Copy) -> Moments {
     acc
 }
 
+/// Row means by Welford's running update (torch's var_mean): unlike a sum, it keeps the mean of
+/// values that cancel near the float range's edge (-max, max, 1.5 has mean 0.5, not 0).
+pub fn welford_mean_rows<T: Stored>(x: &[T], m: usize, k: usize) -> Vec<Moments> {
+    let run = |r: &[T], _| {
+        let mut acc = Moments { n: 0.0, mean: 0.0, m2: 0.0 };
+        for &v in r {
+            acc.n += 1.0;
+            acc.mean += (cast::<T, f64>(v) - acc.mean) / acc.n;
+        }
+        acc
+    };
+    reduce_rows(x, m, k, run, Moments::merge)
+}
+
 pub fn moments_rows<T: Stored>(x: &[T], m: usize, k: usize) -> Vec<Moments> {
     reduce_rows(x, m, k, |r, _| moments_of(r, |v: T| cast::<T, f64>(v)), Moments::merge)
 }
