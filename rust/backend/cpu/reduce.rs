@@ -426,6 +426,7 @@ pub fn scan_rows<T: Copy + Sync, A: Copy + Send + Sync, O: Copy + Send>(
     out: &mut [O],
     m: usize,
     k: usize,
+    init: Option<A>,
     g: impl Fn(T) -> A + Sync + Copy,
     op: impl Fn(A, A) -> A + Sync + Copy,
     store: impl Fn(A) -> O + Sync + Copy,
@@ -437,7 +438,12 @@ pub fn scan_rows<T: Copy + Sync, A: Copy + Send + Sync, O: Copy + Send>(
     let row = move |r: usize| {
         let po = po;
         let src = &x[r * k..(r + 1) * k];
-        let mut acc = g(src[0]);
+        // torch's scans start from the identity: `init op x0`, which matters for complex products
+        // (1 * (inf + 0i) has a nan imaginary part)
+        let mut acc = match init {
+            Some(i) => op(i, g(src[0])),
+            None => g(src[0]),
+        };
         // SAFETY: row r owns out[r*k..(r+1)*k].
         unsafe {
             *po.0.add(r * k) = store(acc);
@@ -470,7 +476,7 @@ pub fn scan_long_row<T: Copy + Sync, A: Copy + Send + Sync, O: Copy + Send>(
     let threads = num_threads();
     let pieces = threads.min(k / PIECE).max(1);
     if pieces == 1 {
-        return scan_rows(x, out, 1, k, g, op, store);
+        return scan_rows(x, out, 1, k, None, g, op, store);
     }
     let step = k.div_ceil(pieces);
     let totals: Vec<Mutex<A>> = (0..pieces).map(|_| Mutex::new(init)).collect();
