@@ -226,16 +226,16 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
         }
     }
     use BinaryOp::*;
-    if op == Pow && alpha.is_none() {
-        if let (Arg::T(t), Arg::S(e)) = (&a, &b) {
-            let compute = result_type(&[a.operand(), b.operand()]);
-            // in place too (`x.pow_(0)` fills ones even where cpow(0, 0) is nan)
-            let same = out.is_none_or(|o| o.dtype == compute && o.shape() == t.shape());
-            if same {
-                if let Some(r) = super::complex::pow_scalar_special(t, *e, compute)? {
-                    return super::deliver(r, out, false);
-                }
-            }
+    if op == Pow
+        && alpha.is_none()
+        && let (Arg::T(t), Arg::S(e)) = (&a, &b)
+    {
+        let compute = result_type(&[a.operand(), b.operand()]);
+        // in place too (`x.pow_(0)` fills ones even where cpow(0, 0) is nan)
+        if out.is_none_or(|o| o.dtype == compute && o.shape() == t.shape())
+            && let Some(r) = super::complex::pow_scalar_special(t, *e, compute)?
+        {
+            return super::deliver(r, out, false);
         }
     }
     if out.is_none() && alpha.is_none() {

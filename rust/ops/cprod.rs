@@ -185,16 +185,16 @@ unsafe fn block<T: CFloat>(po: *mut Complex<T>, pi: *const Complex<T>, s: [isize
             // outer reduction: blocks of w contiguous columns reduced down dim 0 in vector lanes
             let blocks = n1 / w;
             for c in 0..blocks * w {
-                let x = pi.offset(c as isize);
+                let x = pi.add(c);
                 let mut a = at(x, 0);
                 for i in 1..n0 {
                     a = vmul(a, at(x, i as isize * s[1]));
                 }
-                let o = po.offset(c as isize);
+                let o = po.add(c);
                 *o = vmul(*o, a);
             }
             for c in blocks * w..n1 {
-                let (o, x) = (po.offset(c as isize), pi.offset(c as isize));
+                let (o, x) = (po.add(c), pi.add(c));
                 let mut r = *o;
                 for i in 0..n0 {
                     r = cmath::mul(r, at(x, i as isize * s[1]));

@@ -421,6 +421,7 @@ pub fn complex_moments_rows<T: Element + Sync>(x: &[T], m: usize, k: usize) -> V
 }
 
 /// Inclusive scans of contiguous rows: `out[j] = op(out[j-1], x[j])` in the accumulator type.
+#[allow(clippy::too_many_arguments)]
 pub fn scan_rows<T: Copy + Sync, A: Copy + Send + Sync, O: Copy + Send>(
     x: &[T],
     out: &mut [O],
