@@ -320,6 +320,8 @@ pub fn gamma_family(k: i64, x: &Tensor) -> Result<Tensor> {
 /// sinc(x) = sin(pi x) / (pi x); d/dx = (cos(pi x) pi x - sin(pi x)) / (pi x^2), 0 at x = 0.
 pub fn sinc(x: &Tensor) -> Result<Tensor> {
     let cplx = x.dtype.is_complex();
+    // a conjugate/negative view is read through its bits (resolved copies keep the graph)
+    crate::resolve_bits!(x);
     let mut r = if cplx { crate::ops::unary::complex_named("sinc", &x.detached())? } else { map1(x, "sinc", sinc_f)? };
     if should_record(&[x]) && (fl(x) || cplx) {
         record("SincBackward0", &[x], &mut [&mut r], vec![SavedTensor::input(x)], move |ctx, g| {
@@ -429,6 +431,9 @@ pub fn logaddexp(a: &Tensor, bb: &Tensor, base2: bool) -> Result<Tensor> {
         bail!(not_implemented, "\"{name}_cpu\" not implemented for '{}'", common.scalar_name());
     }
     let out_dt = b::binary_dtypes(BinaryOp::Div, &Arg::T(a), &Arg::T(bb))?.1;
+    if out_dt.is_complex() && b::real_part_dtype(&Arg::T(a), &Arg::T(bb)) == DType::BF16 {
+        bail!(not_implemented, "\"{name}_cpu\" not implemented for 'BComplex32'");
+    }
     let cplx = out_dt.is_complex() && out_dt != DType::C32 && !base2;
     let mut r = if cplx { logaddexp_complex(a, bb, out_dt)? } else { map2(Arg::T(a), Arg::T(bb), name, if base2 { logaddexp2_f } else { logaddexp_f })? };
     if !should_record(&[a, bb]) || !(fl(&r) || cplx) {

@@ -480,7 +480,7 @@ pub fn check_no_internal_overlap(t: &Tensor) -> Result<()> {
 }
 
 /// The promoted dtype of the operands with complex ones taken as their real counterparts.
-fn real_part_dtype(a: &Arg, b: &Arg) -> DType {
+pub(crate) fn real_part_dtype(a: &Arg, b: &Arg) -> DType {
     let real = |x: &Arg| match x.operand() {
         Operand::Dim(d) => Operand::Dim(d.to_real()),
         Operand::Zero(d) => Operand::Zero(d.to_real()),
