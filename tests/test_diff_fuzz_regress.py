@@ -128,6 +128,50 @@ CASES = {
     # reductions
     "nanmean_complex": lambda L: L.tensor([1j]).nanmean(),
     "nanmean_dim_complex": lambda L: L.nanmean(L.tensor([[1j]]), 0),
+    # complex special values (C99 Annex G: inf/nan parts), as torch's CPU kernels compute them
+    "acos_complex_inf": lambda L: L.acos(L.tensor([complex(_INF, _INF), complex(_NAN, 1), 2j])),
+    "acos_complex_double_zero_imag": lambda L: L.acos(L.tensor([0j, 1 + 0j, -1 + 0j, complex(-_INF, 0.0)], dtype=L.complex128)),
+    "asin_complex_infj": lambda L: L.asin(L.tensor([complex(0, _INF), complex(_NAN, 1)])),
+    "asin_complex_nan_zero": lambda L: L.asin(L.tensor([complex(-0.0, _NAN), complex(_NAN, 0.0), complex(_INF, _NAN)])),
+    "acosh_complex_negative_zero": lambda L: L.acosh(L.tensor(-0j)),
+    "acosh_complex_zeros": lambda L: L.acosh(L.tensor([complex(-0.0, -0.0), complex(0.0, -0.0), complex(-_INF, -0.0)])),
+    "asinh_complex_infj": lambda L: L.asinh(L.tensor(complex(0, _INF))),
+    "asinh_complex_inf_nan": lambda L: L.asinh(L.tensor([complex(_INF, _NAN), complex(_NAN, -0.0), complex(-_INF, 1.0)])),
+    "atan_complex_infj": lambda L: L.atan(L.tensor(complex(0, _INF))),
+    "atan_complex_unit_imag": lambda L: L.atan(L.tensor([1j, -1j, complex(_NAN, _INF), complex(-0.0, _NAN)])),
+    "atanh_complex_inf": lambda L: L.atanh(L.tensor([complex(_INF, -0.0)])),
+    "atanh_complex_one": lambda L: L.atanh(L.tensor([1 + 0j, complex(-1.0, -0.0), complex(_NAN, _INF)], dtype=L.complex128)),
+    "expm1_complex_inf": lambda L: L.expm1(L.tensor([complex(_INF, 0.0)])),
+    "expm1_complex_inf_parts": lambda L: L.expm1(L.tensor([complex(-_INF, 1.0), complex(_INF, _INF), complex(0.0, _NAN)])),
+    "sinh_complex_inf": lambda L: L.sinh(L.tensor([complex(_INF, -0.0), complex(-0.0, _INF)])),
+    "cosh_tanh_complex_inf": lambda L: [f(L.tensor([complex(_INF, 1.0), complex(0.0, _INF), complex(_NAN, 0.0)] * 7))
+                                        for f in (L.cosh, L.tanh)],
+    "sin_complex_infj": lambda L: L.sin(L.tensor([complex(-0.0, _INF)])),
+    "cos_tan_complex_infj": lambda L: [f(L.tensor([complex(-0.0, _INF), complex(_INF, 0.0), complex(1.0, _NAN)]))
+                                       for f in (L.cos, L.tan)],
+    "log_family_complex_zero": lambda L: [f(L.tensor([complex(-0.0, 0.0), complex(0.0, -0.0), complex(_INF, _NAN)] * 7))
+                                          for f in (L.log, L.log2, L.log10, L.log1p)],
+    "exp_family_complex_inf": lambda L: [f(L.tensor([complex(-_INF, _INF), complex(_INF, -0.0), complex(_NAN, 0.0)]))
+                                         for f in (L.exp, L.exp2, L.sigmoid, L.sqrt, L.rsqrt, L.reciprocal)],
+    "sgn_complex_vector_and_tail": lambda L: L.sgn(L.tensor([complex(-0.0, 1.0), complex(0.0, _INF), complex(-_INF, 0.0)] * 3)),
+    "pow_complex_inf_to_bool_false": lambda L: L.tensor([complex(0, _INF)]).pow_(L.tensor([False])),
+    "pow_complex_special_bases": lambda L: L.pow(L.tensor([complex(0, _INF), 0j, complex(_NAN, 0), complex(-_INF, 0)]),
+                                                 L.tensor([0j, 2.5 + 0j, 0j, 0.5j])),
+    "float_power_complex_infj": lambda L: L.float_power(L.tensor(complex(0, _INF)), L.tensor([15, -7, 0])),
+    "prod_complex_inf": lambda L: L.tensor([[-0.25 + 3j], [complex(_INF, -0.0)]]).expand(2, 4).prod(-2),
+    "prod_complex_inf_layouts": lambda L: [x.prod(d) for x in [L.tensor([[2 + 0j] * 20, [complex(_INF, -0.0)] * 20])]
+                                           for d in (0, 1)] + [L.tensor([2 + 0j] * 15 + [complex(_INF, 0.0)]).prod()],
+    "cumprod_complex_inf_first": lambda L: L.tensor([complex(_INF, -0.0), 2 + 0j]).cumprod(0),
+    "sub_complex32_nan_imag": lambda L: repr(L.tensor(1 + 1j) - L.tensor([_NAN], dtype=L.float16)),
+    "sub_complex_infj": lambda L: L.tensor(-2.5 + 0j) - L.tensor(complex(0, _INF)),
+    "add_complex_inf_real": lambda L: L.tensor([1 + 1j, -0j]) + L.tensor([complex(_INF, 0.0), complex(-0.0, -0.0)]),
+    "rsub_complex_infj": lambda L: L.rsub(L.tensor([complex(0, _INF)]), L.tensor([1 + 0j]), alpha=2),
+    "sinc_complex": lambda L: L.sinc(L.tensor([0j, 1 + 1j])),
+    "sinc_complex_special": lambda L: L.sinc(L.tensor([complex(1.0, -0.0), complex(_INF, 0.0), complex(0.0, _NAN), -0.5 + 2j],
+                                                      dtype=L.complex128)),
+    "logaddexp_complex": lambda L: L.logaddexp(L.tensor([1j]), L.tensor([2j])),
+    "logaddexp_complex_inf": lambda L: L.logaddexp(L.tensor([complex(_INF, 1.0), complex(-_INF, 2.0), complex(_NAN, 0.0), 3 + 1j]),
+                                                   L.tensor([complex(_INF, -1.0), complex(-_INF, 0.5), 1j, complex(-2.0, _INF)])),
     # clamp of bool by bool tensors is defined (no dtype promotion away from bool)
     "clamp_bool_tensor_bounds": lambda L: L.tensor([False, True]).clamp(min=L.tensor(True)),
     "clamp_inplace_bool_tensor_bound": lambda L: L.tensor([False, True]).clamp_(max=L.tensor(False)),
@@ -249,6 +293,7 @@ CASES = {
     "addcmul_complex_half_ok": lambda L: L.addcmul(L.tensor([1.0], dtype=L.complex32), L.tensor([1.0], dtype=L.complex32),
                                                    L.tensor([1.0], dtype=L.complex32)),
     "pow_half_huge_number_exponent": lambda L: L.pow(L.tensor([2.0], dtype=L.float16), 1e10),
+    "pow_uint8_number_exponent_overflow": lambda L: L.zeros(2, dtype=L.uint8).pow_(256),
     "pow_half_int_exponent_overflow": lambda L: L.tensor([2.0], dtype=L.float16) ** 70000,
     "pow_bfloat16_huge_exponent": lambda L: L.pow(L.tensor([2.0], dtype=L.bfloat16), 1e39),
     "pow_int8_exponent_overflow": lambda L: L.pow(L.tensor([2], dtype=L.int8), 300),
@@ -297,26 +342,8 @@ _INF, _NAN = math.inf, math.nan
 # Divergences found and not fixed yet: strict xfails, so a fix shows up as XPASS. test_diff_fuzz.py
 # steps around these inputs (known_binary and the assume() calls next to each property).
 XFAIL_CASES = {
-    # complex special values (C99 Annex G): oxytorch's complex kernels differ on inf/nan parts
-    "acos_complex_inf": lambda L: L.acos(L.tensor([complex(_INF, _INF), complex(_NAN, 1), 2j])),
-    "asin_complex_infj": lambda L: L.asin(L.tensor([complex(0, _INF), complex(_NAN, 1)])),
-    "acosh_complex_negative_zero": lambda L: L.acosh(L.tensor(-0j)),
-    "asinh_complex_infj": lambda L: L.asinh(L.tensor(complex(0, _INF))),
-    "atan_complex_infj": lambda L: L.atan(L.tensor(complex(0, _INF))),
-    "atanh_complex_inf": lambda L: L.atanh(L.tensor([complex(_INF, -0.0)])),
-    "expm1_complex_inf": lambda L: L.expm1(L.tensor([complex(_INF, 0.0)])),
-    "sinh_complex_inf": lambda L: L.sinh(L.tensor([complex(_INF, -0.0), complex(-0.0, _INF)])),
-    "pow_complex_inf_to_bool_false": lambda L: L.tensor([complex(0, _INF)]).pow_(L.tensor([False])),
-    "float_power_complex_infj": lambda L: L.float_power(L.tensor(complex(0, _INF)), L.tensor([15, -7, 0])),
-    "prod_complex_inf": lambda L: L.tensor([[-0.25 + 3j], [complex(_INF, -0.0)]]).expand(2, 4).prod(-2),
-    "sub_complex32_nan_imag": lambda L: repr(L.tensor(1 + 1j) - L.tensor([_NAN], dtype=L.float16)),
-    "sub_complex_infj": lambda L: L.tensor(-2.5 + 0j) - L.tensor(complex(0, _INF)),
-    "sin_complex_infj": lambda L: L.sin(L.tensor([complex(-0.0, _INF)])),
     "where_bfloat16_complex_is_bcomplex32": lambda L: L.where(L.tensor([True, False]), L.tensor([1.0], dtype=L.bfloat16),
                                                               L.tensor(1j)).dtype,
-    # missing complex kernels
-    "sinc_complex": lambda L: L.sinc(L.tensor([0j, 1 + 1j])),
-    "logaddexp_complex": lambda L: L.logaddexp(L.tensor([1j]), L.tensor([2j])),
 }
 
 

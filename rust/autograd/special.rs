@@ -328,16 +328,26 @@ pub fn gamma_family(k: i64, x: &Tensor) -> Result<Tensor> {
 
 /// sinc(x) = sin(pi x) / (pi x); d/dx = (cos(pi x) pi x - sin(pi x)) / (pi x^2), 0 at x = 0.
 pub fn sinc(x: &Tensor) -> Result<Tensor> {
-    // torch computes below double in float: pi x overflows to inf (sin gives NaN) and a huge
-    // argument is reduced as the float it rounded to.
-    let single = !x.dtype.is_complex() && float_of(x.dtype) != DType::F64;
-    let mut r = if single { map1(x, "sinc", sinc_f32)? } else { map1(x, "sinc", sinc_f)? };
-    if should_record(&[x]) && fl(x) {
+    let cplx = x.dtype.is_complex();
+    // a conjugate/negative view is read through its bits (resolved copies keep the graph)
+    crate::resolve_bits!(x);
+    // torch computes real sinc below double in float: pi x overflows to inf (sin gives NaN) and a
+    // huge argument is reduced as the float it rounded to.
+    let single = !cplx && float_of(x.dtype) != DType::F64;
+    let mut r = if cplx {
+        crate::ops::unary::complex_named("sinc", &x.detached())?
+    } else if single {
+        map1(x, "sinc", sinc_f32)?
+    } else {
+        map1(x, "sinc", sinc_f)?
+    };
+    if should_record(&[x]) && (fl(x) || cplx) {
         record("SincBackward0", &[x], &mut [&mut r], vec![SavedTensor::input(x)], move |ctx, g| {
             let x = ctx.saved(0)?;
             let px = scale(&x, std::f64::consts::PI)?;
             let num = sub(&mul(&un(UnaryOp::Cos, &px)?, &px)?, &un(UnaryOp::Sin, &px)?)?;
             let d = div(&num, &mul(&px, &x)?)?;
+            let d = if cplx { super::formulas::conj(&d)? } else { d };
             Ok(vec![Some(mul(gr(g)?, &fill0(&d, &boolmask(BinaryOp::Eq, &x, 0.0)?)?)?)])
         });
     }
@@ -438,8 +448,13 @@ pub fn logaddexp(a: &Tensor, bb: &Tensor, base2: bool) -> Result<Tensor> {
     if common.is_integral(true) {
         bail!(not_implemented, "\"{name}_cpu\" not implemented for '{}'", common.scalar_name());
     }
-    let mut r = map2(Arg::T(a), Arg::T(bb), name, if base2 { logaddexp2_f } else { logaddexp_f })?;
-    if !should_record(&[a, bb]) || !fl(&r) {
+    let out_dt = b::binary_dtypes(BinaryOp::Div, &Arg::T(a), &Arg::T(bb))?.1;
+    if out_dt.is_complex() && b::real_part_dtype(&Arg::T(a), &Arg::T(bb)) == DType::BF16 {
+        bail!(not_implemented, "\"{name}_cpu\" not implemented for 'BComplex32'");
+    }
+    let cplx = out_dt.is_complex() && out_dt != DType::C32 && !base2;
+    let mut r = if cplx { logaddexp_complex(a, bb, out_dt)? } else { map2(Arg::T(a), Arg::T(bb), name, if base2 { logaddexp2_f } else { logaddexp_f })? };
+    if !should_record(&[a, bb]) || !(fl(&r) || cplx) {
         return Ok(r);
     }
     let (sa, sb, da, db) = (a.shape().to_vec(), bb.shape().to_vec(), a.dtype, bb.dtype);
@@ -449,11 +464,30 @@ pub fn logaddexp(a: &Tensor, bb: &Tensor, base2: bool) -> Result<Tensor> {
         let g = gr(g)?;
         let (x, y) = (ctx.saved(0)?, ctx.saved(1)?);
         let e = if base2 { UnaryOp::Exp2 } else { UnaryOp::Exp };
-        let ga = if ctx.needs(0) { Some(fit(&div(g, &add_scalar(&un(e, &sub(&y, &x)?)?, 1.0)?)?, &sa, da)?) } else { None };
-        let gb = if ctx.needs(1) { Some(fit(&div(g, &add_scalar(&un(e, &sub(&x, &y)?)?, 1.0)?)?, &sb, db)?) } else { None };
+        // complex: the conjugate of the holomorphic derivative (torch's convention)
+        let den = |p: &Tensor, q: &Tensor| -> Result<Tensor> {
+            let d = add_scalar(&un(e, &sub(p, q)?)?, 1.0)?;
+            if cplx { super::formulas::conj(&d) } else { Ok(d) }
+        };
+        let ga = if ctx.needs(0) { Some(fit(&div(g, &den(&y, &x)?)?, &sa, da)?) } else { None };
+        let gb = if ctx.needs(1) { Some(fit(&div(g, &den(&x, &y)?)?, &sb, db)?) } else { None };
         Ok(vec![ga, gb])
     });
     Ok(r)
+}
+
+/// torch's complex logaddexp kernel (complex64/complex128), laid out as its TensorIterator output.
+fn logaddexp_complex(a: &Tensor, bb: &Tensor, dt: DType) -> Result<Tensor> {
+    use crate::backend::cpu::cmath;
+    let shape = crate::layout::broadcast_shapes(a.shape(), bb.shape())?;
+    let ta = a.detached().to_dtype(dt, false)?.expand_to(&shape)?;
+    let tb = bb.detached().to_dtype(dt, false)?.expand_to(&shape)?;
+    let layout = if shape.len() <= 1 {
+        crate::layout::Layout::contiguous(&shape)
+    } else {
+        crate::ops::iter_layout::iter_output_layout(&shape, &[&a.layout, &bb.layout])
+    };
+    crate::ops::unary::complex_binary("logaddexp", &ta, &tb, layout, cmath::logaddexp::<f32>, cmath::logaddexp::<f64>)
 }
 
 // ----- distances -----

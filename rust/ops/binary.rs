@@ -226,11 +226,16 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, alpha: Option<Pivot>, out: Option<&T
         }
     }
     use BinaryOp::*;
-    if op == Pow && out.is_none() && alpha.is_none() {
-        if let (Arg::T(t), Arg::S(e)) = (&a, &b) {
-            if let Some(r) = super::complex::pow_scalar_special(t, *e, result_type(&[a.operand(), b.operand()]))? {
-                return Ok(r);
-            }
+    if op == Pow
+        && alpha.is_none()
+        && let (Arg::T(t), Arg::S(e)) = (&a, &b)
+    {
+        let compute = result_type(&[a.operand(), b.operand()]);
+        // in place too (`x.pow_(0)` fills ones even where cpow(0, 0) is nan)
+        if out.is_none_or(|o| o.dtype == compute && o.shape() == t.shape())
+            && let Some(r) = super::complex::pow_scalar_special(t, *e, compute)?
+        {
+            return super::deliver(r, out, false);
         }
     }
     if out.is_none() && alpha.is_none() {
@@ -481,7 +486,7 @@ pub fn check_no_internal_overlap(t: &Tensor) -> Result<()> {
 }
 
 /// The promoted dtype of the operands with complex ones taken as their real counterparts.
-fn real_part_dtype(a: &Arg, b: &Arg) -> DType {
+pub(crate) fn real_part_dtype(a: &Arg, b: &Arg) -> DType {
     let real = |x: &Arg| match x.operand() {
         Operand::Dim(d) => Operand::Dim(d.to_real()),
         Operand::Zero(d) => Operand::Zero(d.to_real()),
@@ -570,6 +575,13 @@ fn run<S: Stored>(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor, alpha: Piv
         }
         type M<S> = <S as Stored>::M;
         match op {
+            // torch adds `alpha * other` for complex too, sub being add with -alpha (negated as a
+            // number, so a real alpha keeps a +0 imaginary part): an infinite part of `other`
+            // meets alpha's zero imaginary part in the complex product and gives nan.
+            Add | Sub if out.dtype.is_complex() => {
+                let al = <M<S>>::from_pivot(if op == Sub { neg_pivot(alpha) } else { alpha });
+                arith!(move |x: M<S>, y: M<S>| x.add(al.mul(y)))
+            }
             Add | Sub => {
                 let al = <M<S>>::from_pivot(alpha);
                 let unit = alpha == Pivot::I(1);
@@ -609,6 +621,15 @@ fn run<S: Stored>(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor, alpha: Piv
             Ge => cmp!(|x: M<S>, y: M<S>| y.le(x)),
             LogicalAnd | LogicalOr | LogicalXor => {}
         }
+    }
+}
+
+fn neg_pivot(p: Pivot) -> Pivot {
+    match p {
+        Pivot::B(b) => Pivot::I(-(b as i64)),
+        Pivot::I(i) => Pivot::I(i.wrapping_neg()),
+        Pivot::F(f) => Pivot::F(-f),
+        Pivot::C(r, i) => Pivot::C(-r, -i),
     }
 }
 

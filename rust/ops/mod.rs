@@ -36,6 +36,7 @@ pub fn deliver(result: Tensor, out: Option<&Tensor>, computed_in_out: bool) -> R
     }
 }
 pub mod complex;
+pub mod cprod;
 
 /// torch's `assert_no_partial_overlap` between an op's output and one of its inputs: when both are
 /// dense views of one storage, their memory must coincide exactly (same range and same strides),

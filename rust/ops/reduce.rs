@@ -143,7 +143,11 @@ pub fn prod(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType
         Some(d) => t.to_dtype(d, false)?,
         None => t.clone(),
     };
-    let r = rows(&t, &dim_mask(t.ndim(), dims)?, keepdim, true)?;
+    let mask = dim_mask(t.ndim(), dims)?;
+    if let Some(r) = super::cprod::prod(&t, &mask, keepdim)? {
+        return Ok(r);
+    }
+    let r = rows(&t, &mask, keepdim, true)?;
     dispatch!(t.dtype, T => {
         let v = k::prod_rows::<T>(r.slice(), r.m, r.k);
         tensor_from(&r.out_shape, v.into_iter().map(cast::<<T as k::Reducible>::Acc, <T as k::Reducible>::SumOut>))
@@ -633,11 +637,11 @@ pub fn scan(t: &Tensor, dim: i64, op: ScanOp, dtype: Option<DType>) -> Result<Te
         let store = |a: A| cast::<A, O>(a);
         match op {
             ScanOp::Sum if m == 1 => k::scan_long_row(xs, os, A::zero(), g, |a: A, b: A| a.add(b), store),
-            ScanOp::Sum => k::scan_rows(xs, os, m, kk, g, |a: A, b: A| a.add(b), store),
-            ScanOp::Prod => k::scan_rows(xs, os, m, kk, g, |a: A, b: A| a.mul(b), store),
+            ScanOp::Sum => k::scan_rows(xs, os, m, kk, None, g, |a: A, b: A| a.add(b), store),
+            ScanOp::Prod => k::scan_rows(xs, os, m, kk, Some(A::one()), g, |a: A, b: A| a.mul(b), store),
             ScanOp::LogSumExp => {
                 let gf = |v: T| cast::<T, f64>(v);
-                k::scan_rows(xs, os, m, kk, gf, log_add_exp, |a: f64| O::from_pivot(Pivot::F(a)))
+                k::scan_rows(xs, os, m, kk, None, gf, log_add_exp, |a: f64| O::from_pivot(Pivot::F(a)))
             }
         }
     });

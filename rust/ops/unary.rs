@@ -236,9 +236,7 @@ fn run(op: UnaryOp, a: &Tensor, out: &Tensor) {
             DType::F64 => return run_float(a, out, s64, f64s),
             DType::F16 => return map::<half::f16, half::f16>(a, out, |x| Stored::store(f32s(x.load()))),
             DType::BF16 => return map::<half::bf16, half::bf16>(a, out, |x| Stored::store(f32s(x.load()))),
-            DType::C32 => return map::<crate::element::C32, crate::element::C32>(a, out, move |x| Stored::store(complex_fn64(op, x.load()))),
-            DType::C64 => return map::<C64, C64>(a, out, move |x| complex_fn64(op, x)),
-            DType::C128 => return map::<C128, C128>(a, out, move |x| complex_fn128(op, x)),
+            DType::C32 | DType::C64 | DType::C128 => return run_complex(op, a, out),
             _ => {}
         }
     }
@@ -248,12 +246,8 @@ fn run(op: UnaryOp, a: &Tensor, out: &Tensor) {
             S::store(unit_like(m).div(m))
         }));
     }
-    if op == UnaryOp::Sgn && a.dtype.is_complex() {
-        return match a.dtype {
-            DType::C64 => map::<C64, C64>(a, out, |x| complex_fn64(UnaryOp::Sgn, x)),
-            DType::C128 => map::<C128, C128>(a, out, |x| complex_fn128(UnaryOp::Sgn, x)),
-            _ => map::<crate::element::C32, crate::element::C32>(a, out, |x| Stored::store(complex_fn64(UnaryOp::Sgn, x.load()))),
-        };
+    if matches!(op, UnaryOp::Sgn | UnaryOp::Reciprocal) && a.dtype.is_complex() {
+        return run_complex(op, a, out);
     }
     if op.bool_out() {
         return dispatch!(a.dtype, S => map::<S, bool>(a, out, move |x| predicate(op, x.to_pivot())));
@@ -365,46 +359,109 @@ fn same_type<M: Num>(op: UnaryOp, x: M) -> M {
     }
 }
 
-macro_rules! complex_fn {
-    ($name:ident, $t:ty, $r:ty) => {
-        fn $name(op: UnaryOp, z: Complex<$r>) -> Complex<$r> {
-            use UnaryOp::*;
-            let one = Complex::new(1.0 as $r, 0.0);
-            match op {
-                Sqrt => super::complex::csqrt(z),
-                // torch divides with c10::complex's scaled division (1/0 = inf+nanj).
-                Rsqrt => Num::div(one, super::complex::csqrt(z)),
-                Reciprocal => z.inv(),
-                Exp => z.exp(),
-                Exp2 => (z * (2.0 as $r).ln()).exp(),
-                Expm1 => z.exp() - Complex::new(1.0, 0.0),
-                Log => z.ln(),
-                Log2 => z.ln() / (2.0 as $r).ln(),
-                Log10 => z.log10(),
-                Log1p => (z + Complex::new(1.0, 0.0)).ln(),
-                Sin => z.sin(),
-                Cos => z.cos(),
-                Tan => z.tan(),
-                Asin => z.asin(),
-                Acos => z.acos(),
-                Atan => z.atan(),
-                Sinh => z.sinh(),
-                Cosh => z.cosh(),
-                Tanh => super::complex::ctanh(z),
-                Asinh => z.asinh(),
-                Acosh => z.acosh(),
-                Atanh => z.atanh(),
-                Sigmoid => Num::div(one, one + (-z).exp()),
-                Sgn => {
-                    // torch: z / complex(|z|, 0) with c10's division (0 stays 0, inf gives nan).
-                    if z.re == 0.0 && z.im == 0.0 { Complex::new(0.0, 0.0) } else { Num::div(z, Complex::new(z.norm(), 0.0)) }
-                }
-                Neg => -z,
-                Square => z * z,
-                _ => z,
-            }
-        }
-    };
+/// Complex elementwise functions the way torch's CPU kernels compute them (see cmath); complex32
+/// computes in complex64.
+fn run_complex(op: UnaryOp, a: &Tensor, out: &Tensor) {
+    use crate::backend::cpu::cmath as cm;
+    let dense = |t: &Tensor| t.layout.is_non_overlapping_and_dense();
+    if op == UnaryOp::Sgn && matches!(a.dtype, DType::C64 | DType::C128) && dense(a) && dense(out) && a.strides() == out.strides() {
+        return sgn_split(a, out);
+    }
+    let name = op.name();
+    let (f64_, f128_) = (cm::unary_fn::<f32>(&name), cm::unary_fn::<f64>(&name));
+    match (a.dtype, f64_, f128_) {
+        (DType::C64, Some(f), _) => map::<C64, C64>(a, out, f),
+        (DType::C128, _, Some(f)) => map::<C128, C128>(a, out, f),
+        (DType::C32, Some(f), _) => map::<crate::element::C32, crate::element::C32>(a, out, move |x| Stored::store(f(x.load()))),
+        (DType::C64, ..) => map::<C64, C64>(a, out, move |x| complex_other(op, x)),
+        (DType::C128, ..) => map::<C128, C128>(a, out, move |x| complex_other(op, x)),
+        _ => map::<crate::element::C32, crate::element::C32>(a, out, move |x| Stored::store(complex_other(op, x.load()))),
+    }
 }
-complex_fn!(complex_fn64, C64, f32);
-complex_fn!(complex_fn128, C128, f64);
+
+/// torch's sgn of a dense complex tensor (one loop over memory order, the output laid out as the
+/// input): its vectorised loop covers whole pairs of vectors from the start, its scalar loop the tail, and the two differ (cmath::sgn_vec). (Above torch's
+/// parallel grain each thread's piece has its own tail; that split is not reproduced.)
+fn sgn_split(a: &Tensor, out: &Tensor) {
+    use crate::backend::cpu::cmath as cm;
+    let n = a.numel();
+    // torch's loop steps two vectors at a time: 4 complex64 (2 complex128) per 256-bit vector
+    let per_vec = if cm::torch_avx512() { 8 } else { 4 };
+    let lanes = |double: bool| 2 * if double { per_vec / 2 } else { per_vec };
+    macro_rules! go {
+        ($C:ty, $r:ty, $double:expr) => {{
+            let nv = n / lanes($double) * lanes($double);
+            // SAFETY: the lowest address a dense layout reaches lies inside its storage.
+            let first = |t: &Tensor| unsafe { (t.storage.as_ptr() as *mut $C).offset(t.layout.extent().0) };
+            let (pa, po) = (first(a) as *const $C, first(out));
+            for i in 0..n {
+                // SAFETY: both tensors are dense over n elements from their lowest address.
+                unsafe {
+                    let z = *pa.add(i);
+                    *po.add(i) = if i < nv { cm::sgn_vec::<$r>(z) } else { cm::sgn::<$r>(z) };
+                }
+            }
+        }};
+    }
+    if a.dtype == DType::C64 { go!(C64, f32, false) } else { go!(C128, f64, true) }
+}
+
+/// The complex cases cmath leaves out (ops without a special-value story of their own).
+fn complex_other<T: num_traits::Float>(op: UnaryOp, z: Complex<T>) -> Complex<T> {
+    match op {
+        UnaryOp::Neg => -z,
+        UnaryOp::Square => z * z,
+        _ => z,
+    }
+}
+
+/// A complex64/complex128 function of cmath by torch's op name (sinc) into a fresh tensor in the
+/// input's memory order.
+pub fn complex_named(name: &str, a: &Tensor) -> Result<Tensor> {
+    use crate::backend::cpu::cmath as cm;
+    let out = Tensor::for_overwrite_layout(a.preserved_layout(false), a.dtype)?;
+    match (a.dtype, cm::unary_fn::<f32>(name), cm::unary_fn::<f64>(name)) {
+        (DType::C64, Some(f), _) => map::<C64, C64>(a, &out, f),
+        (DType::C128, _, Some(f)) => map::<C128, C128>(a, &out, f),
+        (d, ..) => bail!(not_implemented, "\"{name}_cpu\" not implemented for '{}'", d.scalar_name()),
+    }
+    Ok(out)
+}
+
+/// `f(a, b)` elementwise for complex64/complex128 operands already of dtype `dt` and broadcast to
+/// `layout`'s shape, into a fresh tensor of that layout.
+pub fn complex_binary(
+    name: &str,
+    a: &Tensor,
+    b: &Tensor,
+    layout: crate::layout::Layout,
+    f64_: fn(C64, C64) -> C64,
+    f128_: fn(C128, C128) -> C128,
+) -> Result<Tensor> {
+    let out = Tensor::for_overwrite_layout(layout, a.dtype)?;
+    // SAFETY: a and b are broadcast to out's shape and in bounds; out is fresh.
+    unsafe {
+        match a.dtype {
+            DType::C64 => ew::binary(
+                a.storage.as_ptr() as *const C64,
+                &a.layout,
+                b.storage.as_ptr() as *const C64,
+                &b.layout,
+                out.storage.as_ptr() as *mut C64,
+                &out.layout,
+                f64_,
+            ),
+            DType::C128 => ew::binary(
+                a.storage.as_ptr() as *const C128,
+                &a.layout,
+                b.storage.as_ptr() as *const C128,
+                &b.layout,
+                out.storage.as_ptr() as *mut C128,
+                &out.layout,
+                f128_,
+            ),
+            d => bail!(not_implemented, "\"{name}_cpu\" not implemented for '{}'", d.scalar_name()),
+        }
+    }
+    Ok(out)
+}

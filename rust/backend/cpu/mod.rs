@@ -1,5 +1,6 @@
 //! CPU kernels. Each kernel sees one dtype and one shape; validation, promotion and broadcasting
 //! happened in the op front end.
+pub mod cmath;
 pub mod copy;
 pub mod elementwise;
 pub mod num;

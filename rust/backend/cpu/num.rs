@@ -329,40 +329,11 @@ macro_rules! complex_num {
             #[inline(always)] fn mul(self, b: Self) -> Self { self * b }
             #[inline(always)]
             fn div(self, b: Self) -> Self {
-                // Scaled division as torch's c10::complex does (a zero divisor gives inf/nan parts).
-                let (a, bb, c, d) = (self.re, self.im, b.re, b.im);
-                let (ac, ad) = (c.abs(), d.abs());
-                if ac >= ad {
-                    if ac == 0.0 && ad == 0.0 {
-                        return Complex::new(a / ac, bb / ad);
-                    }
-                    let rat = d / c;
-                    let scl = 1.0 / (c + d * rat);
-                    Complex::new((a + bb * rat) * scl, (bb - a * rat) * scl)
-                } else {
-                    let rat = c / d;
-                    let scl = 1.0 / (d + c * rat);
-                    Complex::new((a * rat + bb) * scl, (bb * rat - a) * scl)
-                }
+                // c10::complex's scaled division (a zero divisor gives inf/nan parts).
+                super::cmath::div(self, b)
             }
-            fn pow(self, b: Self) -> Self {
-                if self.re == 0.0 && self.im == 0.0 {
-                    // exp(b * log(0)) with log(0) = -inf + 0i and C99's special values of exp.
-                    let l = Complex::new(<$r>::NEG_INFINITY, 0.0);
-                    let w = Complex::new(b.re * l.re - b.im * l.im, b.re * l.im + b.im * l.re);
-                    let (x, y) = (w.re, w.im);
-                    return if x == <$r>::NEG_INFINITY {
-                        if y.is_finite() { Complex::new(0.0 * y.cos(), 0.0 * y.sin()) } else { Complex::new(0.0, (0.0 as $r).copysign(y)) }
-                    } else if x == <$r>::INFINITY {
-                        if y == 0.0 { Complex::new(x, y) } else if y.is_finite() { Complex::new(x * y.cos(), x * y.sin()) } else { Complex::new(x, <$r>::NAN) }
-                    } else if x.is_nan() {
-                        if y == 0.0 { Complex::new(x, y) } else { Complex::new(<$r>::NAN, <$r>::NAN) }
-                    } else {
-                        Complex::from_polar(x.exp(), y)
-                    };
-                }
-                self.powc(b)
-            }
+            // glibc's cpow, as torch's complex pow kernel (every special value included).
+            fn pow(self, b: Self) -> Self { super::cmath::pow(self, b) }
             #[inline(always)] fn neg(self) -> Self { -self }
             #[inline(always)] fn abs(self) -> Self { Complex::new(self.norm(), 0.0) }
             // Complex ordering is rejected up front; keep lexicographic order for sorting helpers.

@@ -435,11 +435,13 @@ pub fn complex_moments_rows<T: Element + Sync>(x: &[T], m: usize, k: usize) -> V
 }
 
 /// Inclusive scans of contiguous rows: `out[j] = op(out[j-1], x[j])` in the accumulator type.
+#[allow(clippy::too_many_arguments)]
 pub fn scan_rows<T: Copy + Sync, A: Copy + Send + Sync, O: Copy + Send>(
     x: &[T],
     out: &mut [O],
     m: usize,
     k: usize,
+    init: Option<A>,
     g: impl Fn(T) -> A + Sync + Copy,
     op: impl Fn(A, A) -> A + Sync + Copy,
     store: impl Fn(A) -> O + Sync + Copy,
@@ -451,7 +453,12 @@ pub fn scan_rows<T: Copy + Sync, A: Copy + Send + Sync, O: Copy + Send>(
     let row = move |r: usize| {
         let po = po;
         let src = &x[r * k..(r + 1) * k];
-        let mut acc = g(src[0]);
+        // torch's scans start from the identity: `init op x0`, which matters for complex products
+        // (1 * (inf + 0i) has a nan imaginary part)
+        let mut acc = match init {
+            Some(i) => op(i, g(src[0])),
+            None => g(src[0]),
+        };
         // SAFETY: row r owns out[r*k..(r+1)*k].
         unsafe {
             *po.0.add(r * k) = store(acc);
@@ -484,7 +491,7 @@ pub fn scan_long_row<T: Copy + Sync, A: Copy + Send + Sync, O: Copy + Send>(
     let threads = num_threads();
     let pieces = threads.min(k / PIECE).max(1);
     if pieces == 1 {
-        return scan_rows(x, out, 1, k, g, op, store);
+        return scan_rows(x, out, 1, k, None, g, op, store);
     }
     let step = k.div_ceil(pieces);
     let totals: Vec<Mutex<A>> = (0..pieces).map(|_| Mutex::new(init)).collect();
