@@ -108,19 +108,7 @@ impl Layout {
                 0
             }
         };
-        // Insertion sort, as torch does, so ties resolve the same way.
-        for i in 1..n {
-            let mut d1 = i;
-            for d0 in (0..i).rev() {
-                let c = should_swap(perm[d0], perm[d1]);
-                if c > 0 {
-                    perm.swap(d0, d1);
-                    d1 = d0;
-                } else if c < 0 {
-                    break;
-                }
-            }
-        }
+        torch_dim_order(&mut perm, should_swap);
         let mut out = vec![0isize; n];
         let mut cur = 1isize;
         for &d in &perm {
@@ -317,5 +305,23 @@ mod tests {
     fn infer_size_fills_minus_one() {
         assert_eq!(infer_size(&[2, -1], 8).unwrap_or_default(), vec![2, 4]);
         assert!(infer_size(&[3, -1], 8).is_err());
+    }
+}
+
+/// Sorts `perm` (dims, innermost first) by TensorIterator's insertion sort: `should_swap(a, b)` is
+/// 1 to move a after b, -1 to keep the order, 0 when undecided (the element moves on past it).
+/// The same sort as torch's, so ties resolve the same way.
+pub fn torch_dim_order(perm: &mut [usize], should_swap: impl Fn(usize, usize) -> i32) {
+    for i in 1..perm.len() {
+        let mut d1 = i;
+        for d0 in (0..i).rev() {
+            let c = should_swap(perm[d0], perm[d1]);
+            if c > 0 {
+                perm.swap(d0, d1);
+                d1 = d0;
+            } else if c < 0 {
+                break;
+            }
+        }
     }
 }

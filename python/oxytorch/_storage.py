@@ -36,35 +36,21 @@ def _lines(vals, footer):
     return " " + "\n ".join(str(v) for v in vals) + "\n" + footer
 
 
-class _UntypedStorageMethods:
-    """Methods added to the serialization module's UntypedStorage (one class for both uses)."""
-
-    def data_ptr(self):
-        return self._data.data_ptr()
-
-    def element_size(self):
-        return 1
+class _StorageOps:
+    """Element access shared by both storage classes, through ``_view()`` (a 1-D tensor over the
+    storage's memory: bytes for UntypedStorage, elements for TypedStorage)."""
 
     def tolist(self):
-        return self._data.tolist()
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return UntypedStorage(self._data[i], self._device)
-        return self._data[i].item()
+        return self._view().tolist()
 
     def __setitem__(self, i, v):
-        self._data[i] = v
+        self._view()[i] = v
 
     def __iter__(self):
         return iter(self.tolist())
 
     def fill_(self, v):
-        self._data.fill_(v)
-        return self
-
-    def copy_(self, src, non_blocking=False):
-        self._data.copy_(src._data)
+        self._view().fill_(v)
         return self
 
     def is_shared(self):
@@ -72,6 +58,28 @@ class _UntypedStorageMethods:
 
     def is_pinned(self, device="cuda"):
         return False
+
+
+class _UntypedStorageMethods(_StorageOps):
+    """Methods added to the serialization module's UntypedStorage (one class for both uses)."""
+
+    def _view(self):
+        return self._data
+
+    def data_ptr(self):
+        return self._data.data_ptr()
+
+    def element_size(self):
+        return 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return UntypedStorage(self._data[i], self._device)
+        return self._data[i].item()
+
+    def copy_(self, src, non_blocking=False):
+        self._data.copy_(src._data)
+        return self
 
     @property
     def is_cuda(self):
@@ -97,21 +105,22 @@ def _untyped_init(self, data=0, device="cpu"):
     self._device = str(device)
 
 
-for _k, _v in vars(_UntypedStorageMethods).items():
-    if not _k.startswith("__") or _k in ("__getitem__", "__setitem__", "__iter__", "__repr__", "__str__"):
-        setattr(UntypedStorage, _k, _v)
+for _cls in (_StorageOps, _UntypedStorageMethods):
+    for _k, _v in vars(_cls).items():
+        if not _k.startswith("__") or _k in ("__getitem__", "__setitem__", "__iter__", "__repr__", "__str__"):
+            setattr(UntypedStorage, _k, _v)
 UntypedStorage.__init__ = _untyped_init
 UntypedStorage.__module__ = "torch.storage"
 
 
-class TypedStorage:
+class TypedStorage(_StorageOps):
     """``Tensor.storage()``: the storage seen as elements of the tensor's dtype (deprecated in torch)."""
 
     def __init__(self, untyped, dtype):
         self._untyped_storage = untyped
         self.dtype = dtype
 
-    def _elems(self):
+    def _view(self):
         torch = _torch()
         data = self._untyped_storage._data
         if self.dtype == torch.uint8:
@@ -141,29 +150,10 @@ class TypedStorage:
     def data_ptr(self):
         return self._untyped_storage.data_ptr()
 
-    def tolist(self):
-        return self._elems().tolist()
-
     def __getitem__(self, i):
         if isinstance(i, slice):
             raise RuntimeError("slices are only supported in UntypedStorage.__getitem__")
-        return self._elems()[i].item()
-
-    def __setitem__(self, i, v):
-        self._elems()[i] = v
-
-    def __iter__(self):
-        return iter(self.tolist())
-
-    def fill_(self, v):
-        self._elems().fill_(v)
-        return self
-
-    def is_shared(self):
-        return False
-
-    def is_pinned(self, device="cuda"):
-        return False
+        return self._view()[i].item()
 
     @property
     def is_cuda(self):
@@ -203,4 +193,4 @@ def pin_memory(self, device=None):
 for _name, _fn in (("untyped_storage", untyped_storage), ("storage", storage), ("pin_memory", pin_memory)):
     if not hasattr(_C.Tensor, _name):
         setattr(_C.Tensor, _name, _fn)
-del _name, _fn, _k, _v
+del _name, _fn, _k, _v, _cls

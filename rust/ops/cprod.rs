@@ -81,18 +81,7 @@ fn run<T: CFloat>(t: &Tensor, mask: &[bool], keepdim: bool, vs: usize) -> Result
         0
     };
     let mut perm: Vec<usize> = (0..nd).rev().collect();
-    for i in 1..nd {
-        let mut d1 = i;
-        for d0 in (0..i).rev() {
-            let c = should_swap(perm[d0], perm[d1]);
-            if c > 0 {
-                perm.swap(d0, d1);
-                d1 = d0;
-            } else if c < 0 {
-                break;
-            }
-        }
-    }
+    crate::layout::torch_dim_order(&mut perm, should_swap);
     // coalesce_dimensions
     let mut sh: Vec<usize> = perm.iter().map(|&d| shape[d]).collect();
     let mut so: Vec<isize> = perm.iter().map(|&d| os[d]).collect();

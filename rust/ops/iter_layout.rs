@@ -56,18 +56,7 @@ pub fn iter_output_layout(shape: &[usize], ins: &[&Layout]) -> Layout {
         0
     };
     let mut perm: Vec<usize> = (0..n).rev().collect();
-    for i in 1..n {
-        let mut d1 = i;
-        for d0 in (0..i).rev() {
-            let c = should_swap(perm[d0], perm[d1]);
-            if c > 0 {
-                perm.swap(d0, d1);
-                d1 = d0;
-            } else if c < 0 {
-                break;
-            }
-        }
-    }
+    crate::layout::torch_dim_order(&mut perm, should_swap);
     // An identity permutation allocates a plain contiguous output, as torch does.
     if perm.iter().enumerate().all(|(i, &d)| d == n - 1 - i) {
         return Layout::contiguous(shape);

@@ -439,27 +439,24 @@ pub fn complex_binary(
     f128_: fn(C128, C128) -> C128,
 ) -> Result<Tensor> {
     let out = Tensor::for_overwrite_layout(layout, a.dtype)?;
+    macro_rules! run {
+        ($t:ty, $f:expr) => {
+            ew::binary(
+                a.storage.as_ptr() as *const $t,
+                &a.layout,
+                b.storage.as_ptr() as *const $t,
+                &b.layout,
+                out.storage.as_ptr() as *mut $t,
+                &out.layout,
+                $f,
+            )
+        };
+    }
     // SAFETY: a and b are broadcast to out's shape and in bounds; out is fresh.
     unsafe {
         match a.dtype {
-            DType::C64 => ew::binary(
-                a.storage.as_ptr() as *const C64,
-                &a.layout,
-                b.storage.as_ptr() as *const C64,
-                &b.layout,
-                out.storage.as_ptr() as *mut C64,
-                &out.layout,
-                f64_,
-            ),
-            DType::C128 => ew::binary(
-                a.storage.as_ptr() as *const C128,
-                &a.layout,
-                b.storage.as_ptr() as *const C128,
-                &b.layout,
-                out.storage.as_ptr() as *mut C128,
-                &out.layout,
-                f128_,
-            ),
+            DType::C64 => run!(C64, f64_),
+            DType::C128 => run!(C128, f128_),
             d => bail!(not_implemented, "\"{name}_cpu\" not implemented for '{}'", d.scalar_name()),
         }
     }
