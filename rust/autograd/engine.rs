@@ -104,11 +104,16 @@ pub fn run(roots: Vec<(Edge, Tensor)>, keep_graph: bool, create_graph: bool, mod
             let allowed = matches!(mode, Mode::Accumulate { .. }) && accumulate_into.as_ref().is_none_or(|s| s.contains(&k));
             if allowed {
                 if let (Some(meta), Some(Some(g))) = (node.leaf_meta(), grads.into_iter().next()) {
-                    accumulate_grad(&meta, g.clone(), create_graph)?;
                     // Cloned out first: a hook may register or remove hooks.
                     let post: Vec<_> = lock(&meta.post_acc_hooks).iter().map(|h| h.f.clone()).collect();
-                    for f in post {
-                        f(&g)?;
+                    if post.is_empty() {
+                        // g by value: a sole owner of its storage is stored as .grad without a copy.
+                        accumulate_grad(&meta, g, create_graph)?;
+                    } else {
+                        accumulate_grad(&meta, g.clone(), create_graph)?;
+                        for f in post {
+                            f(&g)?;
+                        }
                     }
                 }
             }
